@@ -1,0 +1,111 @@
+/**
+ * Redaction of secrets in error contexts, logs and JSON output.
+ *
+ * MassGen redacted only top-level keys whose name looked secret and stringified everything else,
+ * so whole server configs (env values, Authorization headers) ended up in logs (reference §8.7).
+ * Here the walk is deep, and two kinds of values are always hidden:
+ * - any value under a key whose name has a secret-looking word in it (token, secret, password, …);
+ * - every value of a map stored under `env` or `headers` (their keys stay visible, which is what a
+ *   reader needs to find the problem).
+ */
+
+export const REDACTED = "[REDACTED]";
+
+const SECRET_WORDS = new Set([
+  "password",
+  "passwd",
+  "pwd",
+  "token",
+  "secret",
+  "key",
+  "apikey",
+  "auth",
+  "authorization",
+  "credential",
+  "credentials",
+  "cookie",
+  "bearer",
+  "jwt",
+  "pem",
+]);
+
+const VALUE_MAP_KEYS = new Set(["env", "headers", "requestheaders", "environment"]);
+
+const MAX_DEPTH = 8;
+const MAX_STRING = 2_000;
+
+/** Splits `apiKey`, `api_key`, `x-api-key`, `API_KEY` into lower-case words. */
+function words(name: string): string[] {
+  return name
+    .replace(/([a-z0-9])([A-Z])/g, "$1 $2")
+    .split(/[^A-Za-z0-9]+/)
+    .filter(Boolean)
+    .map((w) => w.toLowerCase());
+}
+
+/** True when a key name looks like it holds a secret (`accessToken`, `client_secret`, `x-api-key`). */
+export function isSecretKey(name: string): boolean {
+  const parts = words(name);
+  if (parts.some((p) => SECRET_WORDS.has(p))) return true;
+  // `apikey`, `accesstoken` written as one word.
+  const joined = parts.join("");
+  return /(password|token|secret|apikey|credential)/.test(joined);
+}
+
+/**
+ * Returns a JSON-safe deep copy of `value` with secrets replaced by `[REDACTED]`.
+ * Cycles, functions and very deep structures are cut, so the result can always be serialised.
+ */
+export function redact(value: unknown): unknown {
+  return redactValue(value, 0, new WeakSet());
+}
+
+function redactValue(value: unknown, depth: number, seen: WeakSet<object>): unknown {
+  if (value === null || value === undefined) return value;
+  if (typeof value === "string") return value.length > MAX_STRING ? `${value.slice(0, MAX_STRING)}…` : value;
+  if (typeof value === "number" || typeof value === "boolean") return value;
+  if (typeof value === "bigint") return value.toString();
+  if (typeof value === "function" || typeof value === "symbol") return undefined;
+  if (value instanceof Error) return { name: value.name, message: value.message };
+  if (value instanceof Date) return value.toISOString();
+  if (value instanceof URL) return redactUrl(value.href);
+  if (typeof value !== "object") return String(value);
+  if (depth >= MAX_DEPTH) return "[…]";
+  if (seen.has(value)) return "[Circular]";
+  seen.add(value);
+  if (Array.isArray(value)) return value.map((item) => redactValue(item, depth + 1, seen));
+  if (value instanceof Map) return redactValue(Object.fromEntries(value), depth, seen);
+  if (value instanceof Set) return redactValue([...value], depth, seen);
+  const out: Record<string, unknown> = {};
+  for (const [key, child] of Object.entries(value)) {
+    if (isSecretKey(key)) {
+      out[key] = REDACTED;
+    } else if (VALUE_MAP_KEYS.has(key.toLowerCase()) && child !== null && typeof child === "object") {
+      out[key] = Object.fromEntries(Object.keys(child).map((k) => [k, REDACTED]));
+    } else if (key === "url" && typeof child === "string") {
+      out[key] = redactUrl(child);
+    } else {
+      const copy = redactValue(child, depth + 1, seen);
+      if (copy !== undefined) out[key] = copy;
+    }
+  }
+  return out;
+}
+
+/** Hides userinfo and secret-looking query parameters in a URL string. */
+export function redactUrl(raw: string): string {
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    return raw;
+  }
+  if (url.username || url.password) {
+    url.username = url.username ? REDACTED : "";
+    url.password = url.password ? REDACTED : "";
+  }
+  for (const name of [...url.searchParams.keys()]) {
+    if (isSecretKey(name)) url.searchParams.set(name, REDACTED);
+  }
+  return url.href;
+}
