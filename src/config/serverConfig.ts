@@ -1,0 +1,475 @@
+import { z } from "zod";
+
+import type { ConfigIssue } from "../errors/errors.js";
+import { checkCommand, checkCwd } from "../security/command.js";
+import { DEFAULT_TOOL_ARGUMENT_LIMITS, defaultSecurityPolicy } from "../security/defaults.js";
+import { checkEnv } from "../security/env.js";
+import { checkHeaders } from "../security/headers.js";
+import type { SecurityLevel, SecurityPolicy, ToolArgumentLimits } from "../security/types.js";
+import { SECURITY_LEVELS } from "../security/types.js";
+import { checkUrl } from "../security/url.js";
+import {
+  DEFAULT_EXPECTED_EXCEPTIONS,
+  DEFAULT_FAILURE_THRESHOLD,
+  DEFAULT_HTTP_READ_TIMEOUT_SECONDS,
+  DEFAULT_MAX_MESSAGE_BYTES,
+  DEFAULT_MAX_RETRIES,
+  DEFAULT_RECOVERY_TIMEOUT_SECONDS,
+  DEFAULT_RETRY_DELAY_SECONDS,
+  DEFAULT_SHUTDOWN_GRACE_SECONDS,
+  DEFAULT_TIMEOUT_SECONDS,
+  MAX_MAX_RETRIES,
+  MAX_SERVER_NAME_LENGTH,
+  MAX_TIMEOUT_SECONDS,
+} from "./defaults.js";
+import { isPlainObject, normaliseKeys, suggest, toSnakeCase } from "./keys.js";
+import type { ServerConfig, TransportType } from "./types.js";
+
+/** Known keys per section, camelCase. Nested sections are validated with their own key set. */
+const SECTIONS = {
+  "": [
+    "name",
+    "type",
+    "command",
+    "args",
+    "env",
+    "cwd",
+    "url",
+    "headers",
+    "timeout",
+    "connectTimeout",
+    "httpReadTimeout",
+    "maxRetries",
+    "retryDelay",
+    "maxMessageBytes",
+    "shutdownGrace",
+    "security",
+    "allowedTools",
+    "excludeTools",
+    "circuitBreaker",
+    "description",
+  ],
+  security: [
+    "level",
+    "allowedExecutables",
+    "allowInlineExec",
+    "env",
+    "allowLocalhost",
+    "allowPrivateIps",
+    "allowInsecureHttp",
+    "resolveDns",
+    "allowedHostnames",
+    "toolArguments",
+  ],
+  "security.env": ["level", "mode", "allowedVars", "deniedVars"],
+  "security.toolArguments": ["maxDepth", "maxKeys", "maxItems", "maxStringLength", "maxSize"],
+  circuitBreaker: ["failureThreshold", "recoveryTimeout", "expectedException"],
+} as const satisfies Record<string, readonly string[]>;
+
+type SectionPath = keyof typeof SECTIONS;
+/** Which keys of a section are sections themselves. */
+const CHILD_SECTIONS: Record<SectionPath, readonly string[]> = {
+  "": ["security", "circuitBreaker"],
+  security: ["env", "toolArguments"],
+  "security.env": [],
+  "security.toolArguments": [],
+  circuitBreaker: [],
+};
+const KNOWN: Record<SectionPath, ReadonlySet<string>> = Object.fromEntries(
+  Object.entries(SECTIONS).map(([path, keys]) => [path, new Set(keys)]),
+) as unknown as Record<SectionPath, ReadonlySet<string>>;
+
+/** Accepted spellings of `type`, as written by Claude Code, VS Code, Gemini, fastmcp and MassGen. */
+const TYPE_SPELLINGS: Record<string, TransportType> = {
+  stdio: "stdio",
+  "streamable-http": "streamable-http",
+  streamablehttp: "streamable-http",
+  streamable_http: "streamable-http",
+  http: "streamable-http",
+  sse: "sse",
+};
+
+const seconds = (key: string, max = MAX_TIMEOUT_SECONDS) =>
+  z
+    .number({ error: `${key} must be a number of seconds` })
+    .refine((v) => Number.isFinite(v) && v > 0 && v <= max, {
+      error: `${key} must be > 0 and ≤ ${max} seconds`,
+    });
+const stringList = (key: string) =>
+  z.array(z.string({ error: `${key} entries must be strings` }), {
+    error: `${key} must be a list of strings`,
+  });
+const flag = (key: string) => z.boolean({ error: `${key} must be true or false` });
+const positiveInt = (key: string, max = Number.MAX_SAFE_INTEGER) =>
+  z
+    .number({ error: `${key} must be a whole number` })
+    .int({ error: `${key} must be a whole number` })
+    .min(1, { error: `${key} must be at least 1` })
+    .max(max, { error: `${key} must be at most ${max}` });
+
+const securityLevel = z.enum(SECURITY_LEVELS as [SecurityLevel, ...SecurityLevel[]]);
+
+/** Structural schema of the normalised (camelCase) object; policy checks run afterwards. */
+const shape = z.object({
+  name: z
+    .string({ error: "name is required and must be a string" })
+    .trim()
+    .min(1, { error: "name must not be empty" })
+    .max(MAX_SERVER_NAME_LENGTH, {
+      error: `name must be at most ${MAX_SERVER_NAME_LENGTH} characters (it becomes part of tool names mcp__{server}__{tool}, which LLM APIs cap at 64)`,
+    })
+    .regex(/^[A-Za-z0-9_-]+$/, {
+      error: "name can only contain letters, digits, underscores and hyphens",
+    }),
+  command: z
+    .union([z.string(), z.array(z.string({ error: "command list entries must be strings" })).min(1)], {
+      error: "command must be a string or a non-empty list of strings",
+    })
+    .optional(),
+  args: stringList("args").optional(),
+  env: z.record(z.string(), z.unknown(), { error: "env must be a map of NAME: value" }).optional(),
+  cwd: z.string({ error: "cwd must be a string" }).optional(),
+  url: z.string({ error: "url must be a string" }).optional(),
+  headers: z.record(z.string(), z.unknown(), { error: "headers must be a map of Name: value" }).optional(),
+  timeout: seconds("timeout").optional(),
+  connectTimeout: seconds("connect_timeout").optional(),
+  httpReadTimeout: seconds("http_read_timeout").optional(),
+  maxRetries: z
+    .number({ error: "max_retries must be a whole number" })
+    .int({ error: "max_retries must be a whole number" })
+    .min(0, { error: "max_retries must be ≥ 0" })
+    .max(MAX_MAX_RETRIES, { error: `max_retries must be ≤ ${MAX_MAX_RETRIES}` })
+    .optional(),
+  retryDelay: seconds("retry_delay").optional(),
+  maxMessageBytes: positiveInt("max_message_bytes", 1024 * 1024 * 1024).optional(),
+  shutdownGrace: seconds("shutdown_grace", 60).optional(),
+  allowedTools: stringList("allowed_tools").optional(),
+  excludeTools: stringList("exclude_tools").optional(),
+  description: z.string({ error: "description must be a string" }).optional(),
+  security: z
+    .object({
+      level: securityLevel.optional(),
+      allowedExecutables: stringList("security.allowed_executables").optional(),
+      allowInlineExec: flag("security.allow_inline_exec").optional(),
+      env: z
+        .object({
+          level: securityLevel.optional(),
+          mode: z
+            .enum(["denylist", "allowlist"], { error: 'security.env.mode must be "denylist" or "allowlist"' })
+            .optional(),
+          allowedVars: stringList("security.env.allowed_vars").optional(),
+          deniedVars: stringList("security.env.denied_vars").optional(),
+        })
+        .loose()
+        .optional(),
+      allowLocalhost: flag("security.allow_localhost").optional(),
+      allowPrivateIps: flag("security.allow_private_ips").optional(),
+      allowInsecureHttp: flag("security.allow_insecure_http").optional(),
+      resolveDns: flag("security.resolve_dns").optional(),
+      allowedHostnames: stringList("security.allowed_hostnames").optional(),
+      toolArguments: z
+        .object({
+          maxDepth: positiveInt("security.tool_arguments.max_depth", 1000).optional(),
+          maxKeys: positiveInt("security.tool_arguments.max_keys").optional(),
+          maxItems: positiveInt("security.tool_arguments.max_items").optional(),
+          maxStringLength: positiveInt("security.tool_arguments.max_string_length").optional(),
+          maxSize: positiveInt("security.tool_arguments.max_size").optional(),
+        })
+        .loose()
+        .optional(),
+    })
+    .loose()
+    .optional(),
+  circuitBreaker: z
+    .object({
+      failureThreshold: positiveInt("circuit_breaker.failure_threshold", 10_000).optional(),
+      recoveryTimeout: seconds("circuit_breaker.recovery_timeout", 24 * 3600).optional(),
+      expectedException: z
+        .union([z.string(), z.array(z.string())], {
+          error: "circuit_breaker.expected_exception must be an error class name or a list of names",
+        })
+        .optional(),
+    })
+    .loose()
+    .optional(),
+});
+
+/** The result of checking one server config without throwing. */
+export interface ServerConfigCheck {
+  /** The normalised config, present when there are no issues. */
+  config?: ServerConfig;
+  /** Problems that make the config unusable. */
+  issues: ConfigIssue[];
+  /** Non-fatal findings: unknown keys (with a typo suggestion), ignored keys. */
+  warnings: ConfigIssue[];
+}
+
+/** Renders a key path the way the user wrote keys: snake_case, as in the seed's configs. */
+function pathOf(parts: ReadonlyArray<string | number | symbol>): string {
+  let out = "";
+  for (const part of parts) {
+    if (typeof part === "number") out += `[${part}]`;
+    else out += (out ? "." : "") + String(part);
+  }
+  return out;
+}
+
+/**
+ * Normalises the keys of the server object and its sections in place, collecting unknown-key warnings
+ * and snake/camel conflicts.
+ */
+function normaliseSections(
+  raw: Record<string, unknown>,
+  issues: ConfigIssue[],
+  warnings: ConfigIssue[],
+): { value: Record<string, unknown>; extra: Record<string, unknown> } {
+  const extra: Record<string, unknown> = {};
+  const visit = (obj: Record<string, unknown>, section: SectionPath): Record<string, unknown> => {
+    const known = KNOWN[section];
+    const { value, unknown, conflicts } = normaliseKeys(obj, known);
+    for (const { snake, camel } of conflicts) {
+      issues.push({
+        path: pathOf([toSnakeCase(section), toSnakeCase(camel)].filter(Boolean)),
+        message: `both "${snake}" and "${camel}" are given; keep one spelling`,
+        rule: "config.duplicateKey",
+      });
+    }
+    for (const key of unknown) {
+      const hint = suggest(
+        key,
+        [...known].flatMap((k) => [k, toSnakeCase(k)]),
+      );
+      const path = pathOf([toSnakeCase(section), key].filter(Boolean));
+      warnings.push({
+        path,
+        message: hint
+          ? `unknown key "${key}" is ignored; did you mean "${hint}"?`
+          : `unknown key "${key}" is ignored`,
+        rule: "config.unknownKey",
+      });
+      if (section === "") extra[key] = value[key];
+      delete value[key];
+    }
+    for (const key of CHILD_SECTIONS[section]) {
+      const nested = value[key];
+      if (isPlainObject(nested))
+        value[key] = visit(nested, (section ? `${section}.${key}` : key) as SectionPath);
+    }
+    return value;
+  };
+  return { value: visit(raw, ""), extra };
+}
+
+/** Decides the transport: explicit `type` (any accepted spelling), else inferred from the fields. */
+function resolveType(value: Record<string, unknown>, issues: ConfigIssue[]): TransportType | undefined {
+  const type = value.type;
+  if (type === undefined) {
+    if (value.command === undefined && typeof value.url === "string") {
+      return /\/sse\/?$/.test(safePathname(value.url)) ? "sse" : "streamable-http";
+    }
+    return "stdio";
+  }
+  if (typeof type === "string") {
+    const resolved = TYPE_SPELLINGS[type.toLowerCase()];
+    if (resolved) return resolved;
+  }
+  issues.push({
+    path: "type",
+    message: `unsupported transport type ${JSON.stringify(type)}; use "stdio", "streamable-http" (or "http") or "sse"`,
+    rule: "config.type",
+  });
+  return undefined;
+}
+
+function safePathname(url: string): string {
+  try {
+    return new URL(url).pathname;
+  } catch {
+    return "";
+  }
+}
+
+function buildSecurityPolicy(security: z.infer<typeof shape>["security"]): SecurityPolicy {
+  const level = security?.level ?? "strict";
+  const base = defaultSecurityPolicy(level);
+  const envLevel = security?.env?.level ?? level;
+  return {
+    level,
+    allowedExecutables: security?.allowedExecutables ?? base.allowedExecutables,
+    allowInlineExec: security?.allowInlineExec ?? base.allowInlineExec,
+    env: {
+      level: envLevel,
+      mode: security?.env?.mode ?? base.env.mode,
+      allowedVars: security?.env?.allowedVars ?? base.env.allowedVars,
+      deniedVars: security?.env?.deniedVars ?? base.env.deniedVars,
+    },
+    allowLocalhost: security?.allowLocalhost ?? base.allowLocalhost,
+    allowPrivateIps: security?.allowPrivateIps ?? base.allowPrivateIps,
+    allowInsecureHttp: security?.allowInsecureHttp ?? base.allowInsecureHttp,
+    resolveDns: security?.resolveDns ?? base.resolveDns,
+    allowedHostnames: security?.allowedHostnames ?? base.allowedHostnames,
+    toolArguments: {
+      ...DEFAULT_TOOL_ARGUMENT_LIMITS[level],
+      ...(definedOnly(security?.toolArguments ?? {}) as Partial<ToolArgumentLimits>),
+    },
+  };
+}
+
+/** Drops undefined fields so a partial section merges field by field over the defaults. */
+function definedOnly<T extends object>(obj: T): Partial<T> {
+  return Object.fromEntries(Object.entries(obj).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
+
+/**
+ * Configs that passed validation. They are deep-frozen, so membership proves the object still holds
+ * exactly what was checked (a mutation after validation could otherwise bypass the security rules).
+ */
+const VALIDATED = new WeakSet<object>();
+
+/** True for a config returned by validation (and therefore frozen and safe to use as is). */
+export function isValidatedConfig(value: unknown): value is ServerConfig {
+  return typeof value === "object" && value !== null && VALIDATED.has(value);
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value && typeof value === "object" && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const child of Object.values(value)) deepFreeze(child);
+  }
+  return value;
+}
+
+function accept(config: ServerConfig): ServerConfig {
+  const frozen = deepFreeze(config);
+  VALIDATED.add(frozen);
+  return frozen;
+}
+
+/** Checks one server config and returns the normalised config or every problem found. Never throws. */
+export function checkServerConfig(raw: unknown): ServerConfigCheck {
+  if (isValidatedConfig(raw)) return { config: raw, issues: [], warnings: [] };
+  const issues: ConfigIssue[] = [];
+  const warnings: ConfigIssue[] = [];
+  if (!isPlainObject(raw)) {
+    return {
+      issues: [{ path: "", message: "a server config must be an object", rule: "config.type" }],
+      warnings,
+    };
+  }
+  const { value, extra } = normaliseSections(raw, issues, warnings);
+  const type = resolveType(value, issues);
+  const parsed = shape.safeParse(value);
+  if (!parsed.success) {
+    for (const issue of parsed.error.issues) {
+      issues.push({
+        path: pathOf(issue.path.map(snakeSegment)),
+        message: issue.message,
+        rule: "config.schema",
+      });
+    }
+  }
+  if (!parsed.success || type === undefined) return { issues, warnings };
+
+  const input = parsed.data;
+  const security = buildSecurityPolicy(input.security);
+  const timeout = input.timeout ?? DEFAULT_TIMEOUT_SECONDS;
+  const expected = input.circuitBreaker?.expectedException;
+  const base = {
+    name: input.name,
+    timeout,
+    connectTimeout: input.connectTimeout ?? timeout,
+    maxRetries: input.maxRetries ?? DEFAULT_MAX_RETRIES,
+    retryDelay: input.retryDelay ?? DEFAULT_RETRY_DELAY_SECONDS,
+    security,
+    allowedTools: input.allowedTools,
+    excludeTools: input.excludeTools ?? [],
+    circuitBreaker: {
+      failureThreshold: input.circuitBreaker?.failureThreshold ?? DEFAULT_FAILURE_THRESHOLD,
+      recoveryTimeout: input.circuitBreaker?.recoveryTimeout ?? DEFAULT_RECOVERY_TIMEOUT_SECONDS,
+      expectedException:
+        expected === undefined
+          ? DEFAULT_EXPECTED_EXCEPTIONS
+          : typeof expected === "string"
+            ? [expected]
+            : expected,
+    },
+    description: input.description,
+    extra,
+  };
+
+  if (type === "stdio") {
+    for (const key of ["url", "headers", "httpReadTimeout"] as const) {
+      if (input[key] !== undefined) {
+        warnings.push({
+          path: toSnakeCase(key),
+          message: `${toSnakeCase(key)} is ignored for stdio servers`,
+          rule: "config.ignoredKey",
+        });
+      }
+    }
+    const command = checkCommand(input.command, input.args, security);
+    issues.push(...command.issues);
+    issues.push(...checkEnv(input.env ?? {}, security.env));
+    if (input.cwd !== undefined) issues.push(...checkCwd(input.cwd));
+    if (issues.length > 0 || command.command === undefined) {
+      if (command.command === undefined && !issues.some((i) => i.path === "command")) {
+        issues.push({
+          path: "command",
+          message: "stdio servers need a command (the executable to start)",
+          rule: "command.required",
+        });
+      }
+      return { issues, warnings };
+    }
+    return {
+      config: accept({
+        ...base,
+        type,
+        command: command.command,
+        args: command.args,
+        env: (input.env ?? {}) as Record<string, string>,
+        cwd: input.cwd,
+        maxMessageBytes: input.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES,
+        shutdownGrace: input.shutdownGrace ?? DEFAULT_SHUTDOWN_GRACE_SECONDS,
+      }),
+      issues,
+      warnings,
+    };
+  }
+
+  for (const key of ["command", "args", "env", "cwd"] as const) {
+    if (input[key] !== undefined) {
+      issues.push({
+        path: key,
+        message: `${key} is a stdio setting but this server's type is "${type}"; remove it or set type: stdio`,
+        rule: "config.transportMismatch",
+      });
+    }
+  }
+  if (input.url === undefined) {
+    issues.push({ path: "url", message: `${type} servers need a url`, rule: "url.required" });
+  } else {
+    issues.push(...checkUrl(input.url, security));
+  }
+  issues.push(...checkHeaders(input.headers ?? {}));
+  if (issues.length > 0 || input.url === undefined) return { issues, warnings };
+  return {
+    config: accept({
+      ...base,
+      type,
+      url: input.url,
+      headers: (input.headers ?? {}) as Record<string, string>,
+      httpReadTimeout: input.httpReadTimeout ?? DEFAULT_HTTP_READ_TIMEOUT_SECONDS,
+    }),
+    issues,
+    warnings,
+  };
+}
+
+/** Shows camelCase path segments in the seed's snake_case, except map keys (env/header names). */
+function snakeSegment(segment: PropertyKey, index: number, all: readonly PropertyKey[]): string | number {
+  if (typeof segment === "number") return segment;
+  const parent = all[index - 1];
+  if (parent === "env" || parent === "headers") return String(segment);
+  return toSnakeCase(String(segment));
+}

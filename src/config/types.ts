@@ -1,0 +1,153 @@
+import type { SecurityLevel, SecurityPolicy } from "../security/types.js";
+
+/** Transports: stdio (a child process), streamable HTTP, and the legacy HTTP+SSE transport. */
+export type TransportType = "stdio" | "streamable-http" | "sse";
+
+/** Circuit breaker settings of one server (seconds). */
+export interface CircuitBreakerConfig {
+  /** Consecutive failures that open the breaker. @default 5 */
+  failureThreshold: number;
+  /** Seconds the breaker stays open before one probe call is let through. @default 30 */
+  recoveryTimeout: number;
+  /** Error class names that count as failures. @default ["MCPConnectionError", "MCPTimeoutError"] */
+  expectedException: readonly string[];
+}
+
+interface ServerConfigBase {
+  /** Unique server name, `[A-Za-z0-9_-]`, at most 50 characters (it becomes part of tool names). */
+  readonly name: string;
+  readonly type: TransportType;
+  /** Per-request timeout in seconds, the handshake included. @default 30 */
+  readonly timeout: number;
+  /** Timeout of spawn/connect + `initialize` in seconds. @default timeout */
+  readonly connectTimeout: number;
+  /** Default attempts of `reconnect()`. @default 3 */
+  readonly maxRetries: number;
+  /** Base delay of `reconnect()` in seconds (exponential: delay × 2^attempt). @default 1 */
+  readonly retryDelay: number;
+  readonly security: SecurityPolicy;
+  /** Raw tool names to keep; undefined keeps all. */
+  readonly allowedTools: readonly string[] | undefined;
+  /** Raw tool names to drop. */
+  readonly excludeTools: readonly string[];
+  readonly circuitBreaker: CircuitBreakerConfig;
+  readonly description: string | undefined;
+  /** Keys this version does not know, kept as given (MassGen configs carry extra keys). */
+  readonly extra: Readonly<Record<string, unknown>>;
+}
+
+/** A validated stdio server config. */
+export interface StdioServerConfig extends ServerConfigBase {
+  readonly type: "stdio";
+  /** The executable (validated against the security allow-list). */
+  readonly command: string;
+  readonly args: readonly string[];
+  /** Extra environment for the child, on top of a safe inherited set. May hold `${VAR}` references. */
+  readonly env: Readonly<Record<string, string>>;
+  readonly cwd: string | undefined;
+  /** Largest single message accepted from the server, in bytes. @default 10 MiB */
+  readonly maxMessageBytes: number;
+  /** Seconds per shutdown step (stdin EOF → SIGTERM → SIGKILL). @default 2 */
+  readonly shutdownGrace: number;
+}
+
+/** A validated streamable-HTTP or legacy SSE server config. */
+export interface HttpServerConfig extends ServerConfigBase {
+  readonly type: "streamable-http" | "sse";
+  readonly url: string;
+  /** Extra request headers. Values may hold `${VAR}` references. */
+  readonly headers: Readonly<Record<string, string>>;
+  /** Seconds a response stream may stay silent before it is treated as dead. @default 300 */
+  readonly httpReadTimeout: number;
+}
+
+/** A validated, normalised server config (the output of `MCPConfigValidator.validateServerConfig`). */
+export type ServerConfig = StdioServerConfig | HttpServerConfig;
+
+/**
+ * What users write: the seed's snake_case keys or their camelCase forms, as in MassGen YAML and
+ * Claude/Cursor JSON. Unknown keys are allowed (kept, and reported as warnings).
+ */
+export interface ServerConfigInput {
+  name?: string;
+  type?: TransportType | "http" | "streamableHttp" | (string & {});
+  command?: string | string[];
+  args?: string[];
+  env?: Record<string, string>;
+  cwd?: string;
+  url?: string;
+  headers?: Record<string, string>;
+  timeout?: number;
+  connect_timeout?: number;
+  connectTimeout?: number;
+  http_read_timeout?: number;
+  httpReadTimeout?: number;
+  max_retries?: number;
+  maxRetries?: number;
+  retry_delay?: number;
+  retryDelay?: number;
+  max_message_bytes?: number;
+  maxMessageBytes?: number;
+  shutdown_grace?: number;
+  shutdownGrace?: number;
+  security?: SecurityInput;
+  allowed_tools?: string[];
+  allowedTools?: string[];
+  exclude_tools?: string[];
+  excludeTools?: string[];
+  circuit_breaker?: CircuitBreakerInput;
+  circuitBreaker?: CircuitBreakerInput;
+  description?: string;
+  [key: string]: unknown;
+}
+
+export interface SecurityInput {
+  level?: SecurityLevel | (string & {});
+  allowed_executables?: string[];
+  allowedExecutables?: string[];
+  allow_inline_exec?: boolean;
+  allowInlineExec?: boolean;
+  env?: {
+    level?: SecurityLevel | (string & {});
+    mode?: "denylist" | "allowlist";
+    allowed_vars?: string[];
+    allowedVars?: string[];
+    denied_vars?: string[];
+    deniedVars?: string[];
+  };
+  allow_localhost?: boolean;
+  allowLocalhost?: boolean;
+  allow_private_ips?: boolean;
+  allowPrivateIps?: boolean;
+  allow_insecure_http?: boolean;
+  allowInsecureHttp?: boolean;
+  resolve_dns?: boolean;
+  resolveDns?: boolean;
+  allowed_hostnames?: string[];
+  allowedHostnames?: string[];
+  tool_arguments?: ToolArgumentLimitsInput;
+  toolArguments?: ToolArgumentLimitsInput;
+  [key: string]: unknown;
+}
+
+export interface ToolArgumentLimitsInput {
+  max_depth?: number;
+  maxDepth?: number;
+  max_keys?: number;
+  maxKeys?: number;
+  max_items?: number;
+  maxItems?: number;
+  max_string_length?: number;
+  maxStringLength?: number;
+  max_size?: number;
+  maxSize?: number;
+}
+
+export interface CircuitBreakerInput {
+  failure_threshold?: number;
+  failureThreshold?: number;
+  recovery_timeout?: number;
+  recoveryTimeout?: number;
+  expected_exception?: string | string[];
+  expectedException?: string | string[];
+}
