@@ -1,0 +1,62 @@
+import type { IBackoff } from "cockatiel";
+import { ExponentialBackoff, halfJitterGenerator } from "cockatiel";
+
+export interface BackoffOptions {
+  /** Nominal first delay in milliseconds; delay n is `initialDelayMs × 2^n`. */
+  initialDelayMs: number;
+  /** Cap on any single delay, in milliseconds. */
+  maxDelayMs: number;
+}
+
+/**
+ * Exponential backoff with half jitter: delay n lies in [d/2, d) where d = min(max, initial × 2^n).
+ * Half jitter (rather than full) keeps a real pause between reconnect attempts while still spreading
+ * a fleet of clients that lost the same server. Backed by cockatiel's generator.
+ */
+export class Backoff {
+  private readonly factory: ExponentialBackoff<number>;
+  private current: IBackoff<unknown> | undefined;
+
+  constructor(options: BackoffOptions) {
+    if (!(options.initialDelayMs > 0) || !(options.maxDelayMs >= options.initialDelayMs)) {
+      throw new RangeError(
+        `backoff needs 0 < initialDelayMs ≤ maxDelayMs, got ${options.initialDelayMs} and ${options.maxDelayMs}`,
+      );
+    }
+    this.factory = new ExponentialBackoff({
+      initialDelay: options.initialDelayMs,
+      maxDelay: options.maxDelayMs,
+      generator: halfJitterGenerator,
+    });
+  }
+
+  /** The next delay in milliseconds. */
+  next(): number {
+    this.current = this.current ? this.current.next(undefined) : this.factory.next();
+    return this.current.duration;
+  }
+
+  /** Starts the schedule over (after a success). */
+  reset(): void {
+    this.current = undefined;
+  }
+}
+
+/** Resolves after `ms`, or rejects with the signal's reason as soon as `signal` aborts. No timer outlives it. */
+export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    if (signal?.aborted) {
+      reject(signal.reason);
+      return;
+    }
+    const onAbort = () => {
+      clearTimeout(timer);
+      reject(signal?.reason);
+    };
+    const timer = setTimeout(() => {
+      signal?.removeEventListener("abort", onAbort);
+      resolve();
+    }, ms);
+    signal?.addEventListener("abort", onAbort, { once: true });
+  });
+}

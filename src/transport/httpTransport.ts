@@ -1,0 +1,371 @@
+import type {
+  AuthProvider,
+  FetchLike,
+  JSONRPCMessage,
+  MessageExtraInfo,
+  OAuthClientProvider,
+  Transport,
+  TransportSendOptions,
+} from "@modelcontextprotocol/client";
+import {
+  SdkHttpError,
+  SSEClientTransport,
+  StreamableHTTPClientTransport,
+} from "@modelcontextprotocol/client";
+import { Agent, fetch as undiciFetch } from "undici";
+
+import { MCPConnectionError } from "../errors/errors.js";
+import { LOCAL_ERROR_DATA_KEY } from "./localErrors.js";
+
+export interface HttpTransportOptions {
+  serverName: string;
+  type: "streamable-http" | "sse";
+  url: string;
+  /** Final header values (variables already expanded, security-checked). */
+  headers: Readonly<Record<string, string>>;
+  /** Milliseconds a POST response stream may stay silent before it is treated as dead. */
+  httpReadTimeoutMs: number;
+  /** Bound on the session re-initialisation after a 404 (milliseconds). */
+  reinitializeTimeoutMs: number;
+  /** Bound on the best-effort `DELETE` that ends the session on close (milliseconds). */
+  sessionDeleteTimeoutMs: number;
+  /** SSE resumption: the server's `retry:` hint is clamped into [min, max] milliseconds. */
+  sseRetry: { minDelayMs: number; maxDelayMs: number; maxRetries: number };
+  authProvider?: AuthProvider | OAuthClientProvider | undefined;
+  /** Replaces `fetch` (tests, custom agents). */
+  fetch?: FetchLike | undefined;
+}
+
+type RequestId = string | number;
+type Inner = StreamableHTTPClientTransport | SSEClientTransport;
+
+let reinitSequence = 0;
+
+/**
+ * HTTP transport: the SDK's streamable-HTTP (or legacy SSE) transport plus what it lacks.
+ *
+ * - Session expiry: a 404 to a request that carried a session id means the server forgot the
+ *   session. The spec says the client MUST start a new session; the SDK keeps the stale id and every
+ *   later request 404s (typescript-sdk #1708). Here the session is re-initialised once (single flight,
+ *   only if the id is still the one that failed, so a late 404 never clears a newer session) and the
+ *   request is retried once: the server did not process it, so even `tools/call` is safe to resend.
+ *   A second 404 surfaces as `SESSION_EXPIRED`.
+ * - Cancellation: on a 2025-era connection the SDK sends `notifications/cancelled` but leaves the
+ *   POST and its response stream open. Every request gets its own abort signal here, aborted when
+ *   its cancellation goes out, so the socket is freed.
+ * - A POST response stream that ends without a response (and cannot be resumed) fails that request
+ *   at once instead of leaving it to its timeout.
+ * - A response stream that stays silent longer than `http_read_timeout` is aborted.
+ * - SSE resumption honours the server's `retry:` hint but clamps it (the SDK uses it unchecked).
+ * - `close()` ends the session with a best-effort, time-bounded `DELETE`.
+ */
+export class HttpTransport implements Transport {
+  onclose?: (() => void) | undefined;
+  onerror?: ((error: Error) => void) | undefined;
+  onmessage?: (<T extends JSONRPCMessage>(message: T, extra?: MessageExtraInfo) => void) | undefined;
+
+  readonly inner: Inner;
+  /**
+   * One connection pool per server, destroyed on close: sockets are freed deterministically instead
+   * of idling in the process-wide pool, and one server's connections never mix with another's.
+   * Body and header timeouts are off because every request carries its own deadline and response
+   * streams have the `http_read_timeout` idle check.
+   */
+  private readonly agent = new Agent({ bodyTimeout: 0, headersTimeout: 0, keepAliveTimeout: 10_000 });
+  private readonly pending = new Map<RequestId, AbortController>();
+  private readonly internal = new Map<RequestId, { resolve: () => void; reject: (error: Error) => void }>();
+  private initializeParams: unknown;
+  private renewal: Promise<void> | undefined;
+  private closed = false;
+  /** Sessions re-established after a 404, for diagnostics. */
+  sessionRenewals = 0;
+
+  constructor(private readonly options: HttpTransportOptions) {
+    const url = new URL(options.url);
+    const fetchImpl = createFetch(options, this.agent);
+    const requestInit: RequestInit = { headers: { ...options.headers } };
+    if (options.type === "sse") {
+      this.inner = new SSEClientTransport(url, {
+        requestInit,
+        fetch: fetchImpl,
+        ...(options.authProvider ? { authProvider: options.authProvider } : {}),
+      });
+    } else {
+      const { minDelayMs, maxDelayMs, maxRetries } = options.sseRetry;
+      this.inner = new StreamableHTTPClientTransport(url, {
+        requestInit,
+        fetch: fetchImpl,
+        ...(options.authProvider ? { authProvider: options.authProvider } : {}),
+        reconnectionOptions: {
+          initialReconnectionDelay: minDelayMs,
+          maxReconnectionDelay: maxDelayMs,
+          reconnectionDelayGrowFactor: 2,
+          maxRetries,
+        },
+        reconnectionScheduler: (reconnect, delay) => {
+          const clamped = Math.min(
+            maxDelayMs,
+            Math.max(minDelayMs, Number.isFinite(delay) ? delay : maxDelayMs),
+          );
+          const timer = setTimeout(reconnect, clamped);
+          return () => clearTimeout(timer);
+        },
+      });
+    }
+  }
+
+  get sessionId(): string | undefined {
+    return this.inner instanceof StreamableHTTPClientTransport ? this.inner.sessionId : undefined;
+  }
+
+  setProtocolVersion(version: string): void {
+    this.inner.setProtocolVersion?.(version);
+  }
+
+  async start(): Promise<void> {
+    this.inner.onmessage = (message: JSONRPCMessage, extra?: MessageExtraInfo) =>
+      this.receive(message, extra);
+    this.inner.onerror = (error) => this.onerror?.(error);
+    this.inner.onclose = () => {
+      this.closed = true;
+      this.onclose?.();
+    };
+    await this.inner.start();
+  }
+
+  private receive(message: JSONRPCMessage, extra?: MessageExtraInfo): void {
+    if ("id" in message && !("method" in message) && message.id !== null && message.id !== undefined) {
+      const internal = this.internal.get(message.id);
+      if (internal) {
+        this.internal.delete(message.id);
+        if ("error" in message) internal.reject(new Error(message.error.message));
+        else internal.resolve();
+        return;
+      }
+      this.pending.delete(message.id);
+    }
+    this.onmessage?.(message, extra);
+  }
+
+  async send(message: JSONRPCMessage, options?: TransportSendOptions): Promise<void> {
+    if ("method" in message && message.method === "initialize") this.initializeParams = message.params;
+    if (this.inner instanceof SSEClientTransport) {
+      await this.inner.send(message);
+      return;
+    }
+    const id = "method" in message && "id" in message ? (message.id as RequestId) : undefined;
+    let sendOptions = options;
+    if (id !== undefined) {
+      const controller = new AbortController();
+      this.pending.set(id, controller);
+      const signals = options?.requestSignal
+        ? [options.requestSignal, controller.signal]
+        : [controller.signal];
+      sendOptions = {
+        ...options,
+        requestSignal: signals.length === 1 ? controller.signal : AbortSignal.any(signals),
+        onRequestStreamEnd: () => {
+          options?.onRequestStreamEnd?.();
+          this.streamEnded(id);
+        },
+      };
+    }
+    try {
+      await this.sendWithSessionRecovery(message, sendOptions);
+    } catch (error) {
+      if (id !== undefined) this.pending.delete(id);
+      throw error;
+    }
+    if ("method" in message && message.method === "notifications/cancelled") {
+      const requestId = (message.params as { requestId?: RequestId } | undefined)?.requestId;
+      if (requestId !== undefined) {
+        this.pending.get(requestId)?.abort();
+        this.pending.delete(requestId);
+      }
+    }
+  }
+
+  private async sendWithSessionRecovery(
+    message: JSONRPCMessage,
+    options?: TransportSendOptions,
+  ): Promise<void> {
+    const inner = this.inner as StreamableHTTPClientTransport;
+    const sessionUsed = inner.sessionId;
+    try {
+      await inner.send(message, options as never);
+      return;
+    } catch (error) {
+      const isInitialize = "method" in message && message.method === "initialize";
+      if (
+        !isNotFound(error) ||
+        sessionUsed === undefined ||
+        isInitialize ||
+        this.initializeParams === undefined
+      ) {
+        throw error;
+      }
+    }
+    await this.renewSession(sessionUsed);
+    try {
+      await inner.send(message, options as never);
+    } catch (error) {
+      if (!isNotFound(error)) throw error;
+      throw new MCPConnectionError(
+        `Server "${this.options.serverName}" rejected the request with 404 again right after a new session was started; the session cannot be re-established. Check the server URL and whether the server keeps sessions.`,
+        {
+          code: "SESSION_EXPIRED",
+          serverName: this.options.serverName,
+          transportType: "streamable-http",
+          httpStatus: 404,
+          cause: error,
+        },
+      );
+    }
+  }
+
+  /** Starts a new session, once, unless another request already replaced the stale one. */
+  private renewSession(staleSessionId: string): Promise<void> {
+    if (this.sessionId !== staleSessionId && this.sessionId !== undefined) return Promise.resolve();
+    this.renewal ??= this.reinitialize().finally(() => {
+      this.renewal = undefined;
+    });
+    return this.renewal;
+  }
+
+  private async reinitialize(): Promise<void> {
+    const inner = this.inner as StreamableHTTPClientTransport;
+    const id = `mcp-tools-reinitialize-${++reinitSequence}`;
+    const answered = new Promise<void>((resolve, reject) => {
+      this.internal.set(id, { resolve, reject });
+    });
+    const timeoutMs = this.options.reinitializeTimeoutMs;
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(
+        () => reject(new Error(`no answer to initialize within ${timeoutMs} ms`)),
+        timeoutMs,
+      );
+    });
+    try {
+      await inner.send({ jsonrpc: "2.0", id, method: "initialize", params: this.initializeParams as never });
+      await Promise.race([answered, timeout]);
+      await inner.send({ jsonrpc: "2.0", method: "notifications/initialized" });
+      this.sessionRenewals++;
+    } catch (error) {
+      throw new MCPConnectionError(
+        `Server "${this.options.serverName}" expired the session (HTTP 404) and starting a new one failed: ${(error as Error).message}`,
+        {
+          code: "SESSION_EXPIRED",
+          serverName: this.options.serverName,
+          transportType: "streamable-http",
+          httpStatus: 404,
+          cause: error,
+        },
+      );
+    } finally {
+      clearTimeout(timer);
+      this.internal.delete(id);
+    }
+  }
+
+  /** The POST stream of `id` ended; if no response came, fail the request now rather than at its timeout. */
+  private streamEnded(id: RequestId): void {
+    if (!this.pending.has(id) || this.closed) return;
+    this.pending.delete(id);
+    this.onmessage?.({
+      jsonrpc: "2.0",
+      id,
+      error: {
+        code: -32000,
+        message: `the response stream from server "${this.options.serverName}" ended before the response arrived`,
+        data: { [LOCAL_ERROR_DATA_KEY]: "CONNECTION_CLOSED" },
+      },
+    });
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    if (this.inner instanceof StreamableHTTPClientTransport && this.inner.sessionId !== undefined) {
+      // Best effort: a server that does not answer must not delay shutdown.
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([
+        this.inner.terminateSession().catch(() => undefined),
+        new Promise<void>((resolve) => {
+          timer = setTimeout(resolve, this.options.sessionDeleteTimeoutMs);
+        }),
+      ]);
+      clearTimeout(timer);
+    }
+    for (const controller of this.pending.values()) controller.abort();
+    this.pending.clear();
+    for (const { reject } of this.internal.values()) reject(new Error("transport closed"));
+    this.internal.clear();
+    this.closed = true;
+    try {
+      await this.inner.close();
+    } finally {
+      await this.agent.destroy().catch(() => undefined);
+    }
+  }
+}
+
+function isNotFound(error: unknown): boolean {
+  return error instanceof SdkHttpError && (error.data as { status?: number } | undefined)?.status === 404;
+}
+
+/** `fetch` through the transport's own pool, with an idle timeout on POST response streams. */
+function createFetch(options: HttpTransportOptions, agent: Agent): FetchLike {
+  const base: FetchLike =
+    options.fetch ??
+    ((url, init) =>
+      undiciFetch(url, { ...(init as object), dispatcher: agent }) as unknown as Promise<Response>);
+  const idleMs = options.httpReadTimeoutMs;
+  return async (url, init) => {
+    const response = await base(url, init);
+    const type = response.headers.get("content-type") ?? "";
+    if (init?.method !== "POST" || !response.body || !type.includes("text/event-stream")) return response;
+    const body = withIdleTimeout(
+      response.body,
+      idleMs,
+      () =>
+        new MCPConnectionError(
+          `Server "${options.serverName}" sent nothing on a response stream for ${idleMs / 1000} s (http_read_timeout); the stream was closed.`,
+          { code: "CONNECTION_CLOSED", serverName: options.serverName, transportType: options.type },
+        ),
+    );
+    return new Response(body, {
+      status: response.status,
+      statusText: response.statusText,
+      headers: response.headers,
+    });
+  };
+}
+
+function withIdleTimeout(
+  body: ReadableStream<Uint8Array>,
+  idleMs: number,
+  onIdle: () => Error,
+): ReadableStream<Uint8Array> {
+  const reader = body.getReader();
+  return new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      let timer: NodeJS.Timeout | undefined;
+      const idle = new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(onIdle()), idleMs);
+      });
+      try {
+        const chunk = await Promise.race([reader.read(), idle]);
+        if (chunk.done) controller.close();
+        else controller.enqueue(chunk.value);
+      } catch (error) {
+        reader.cancel(error).catch(() => undefined);
+        controller.error(error);
+      } finally {
+        clearTimeout(timer);
+      }
+    },
+    cancel(reason) {
+      return reader.cancel(reason);
+    },
+  });
+}

@@ -1,0 +1,416 @@
+import type { ChildProcess } from "node:child_process";
+
+import type { JSONRPCMessage, Transport } from "@modelcontextprotocol/client";
+import spawn from "cross-spawn";
+
+import { STDERR_TAIL_BYTES } from "../config/defaults.js";
+import type { ProcessExitInfo } from "../errors/errors.js";
+import { MCPConnectionError } from "../errors/errors.js";
+import { LineFramer, MessageTooLargeError } from "./lineFramer.js";
+import { LOCAL_ERROR_DATA_KEY } from "./localErrors.js";
+import { signalTree, SPAWN_DETACHED, trackTree, treeAlive, untrackTree } from "./processTree.js";
+import { TailBuffer } from "./tailBuffer.js";
+
+export interface StdioTransportOptions {
+  /** The configured server name, for messages. */
+  serverName: string;
+  command: string;
+  args: readonly string[];
+  /** The complete child environment (already filtered by the security policy). */
+  env: Readonly<Record<string, string>>;
+  cwd?: string | undefined;
+  maxMessageBytes: number;
+  /** Milliseconds per shutdown step: stdin EOF → SIGTERM → SIGKILL. */
+  shutdownGraceMs: number;
+  /** Every complete line the server writes to stderr. */
+  onStderrLine?: (line: string) => void;
+  /** A stdout line that is not JSON (a server logging to stdout); it is skipped. */
+  onNoise?: (line: string) => void;
+}
+
+/** How long to wait for the pipes to drain after the process exited (a grandchild may hold them open). */
+const PIPE_DRAIN_AFTER_EXIT_MS = 100;
+/** Poll interval while waiting for the rest of a process group to die (there is no event for it). */
+const GROUP_POLL_MS = 20;
+/** Bound on waiting for the exit event after SIGKILL. */
+const KILL_WAIT_MS = 2_000;
+const STDERR_LINES_IN_MESSAGES = 20;
+
+const resolved = Promise.resolve();
+
+/**
+ * stdio transport that owns the server's whole process tree.
+ *
+ * Written instead of the SDK's `StdioClientTransport` because that one signals only the direct child
+ * (orphaning wrapped servers), lets unread stderr block the server or inherits it into the host
+ * terminal, attaches no exit code or stderr to the errors pending requests get, writes every message
+ * separately with a `drain` listener each, and waits on `close` (which a grandchild holding the pipes
+ * can delay forever).
+ */
+export class StdioTransport implements Transport {
+  onclose?: (() => void) | undefined;
+  onerror?: ((error: Error) => void) | undefined;
+  onmessage?: (<T extends JSONRPCMessage>(message: T) => void) | undefined;
+
+  private child: ChildProcess | undefined;
+  private readonly framer: LineFramer;
+  private readonly stderrTail = new TailBuffer(STDERR_TAIL_BYTES);
+  private stderrPartial = "";
+  private exit: { exitCode: number | null; signal: string | null } | undefined;
+  private exitWaiters: Array<() => void> = [];
+  private closePromise: Promise<void> | undefined;
+  private closedNotified = false;
+  private writeQueue: string[] = [];
+  private flushScheduled = false;
+  private blocked = false;
+  /** Why the connection ended, when it ended on its own (exit, oversize message, broken pipe). */
+  private failure: MCPConnectionError | undefined;
+  /** Lines on stdout that were not JSON. */
+  noiseLines = 0;
+
+  constructor(private readonly options: StdioTransportOptions) {
+    this.framer = new LineFramer(options.maxMessageBytes);
+  }
+
+  /** The server's pid, once started. */
+  get pid(): number | undefined {
+    return this.child?.pid;
+  }
+
+  /** The last lines the server wrote to stderr. */
+  stderr(maxLines = STDERR_LINES_IN_MESSAGES): string {
+    return this.stderrTail.text(maxLines);
+  }
+
+  /** Exit facts once the process has exited. */
+  get processInfo(): ProcessExitInfo | undefined {
+    if (!this.exit) return undefined;
+    return { ...this.exit, stderrTail: this.stderr(), pid: this.child?.pid };
+  }
+
+  /** Why the connection ended on its own, if it did. */
+  get closeReason(): MCPConnectionError | undefined {
+    return this.failure;
+  }
+
+  start(): Promise<void> {
+    if (this.child) throw new Error("StdioTransport already started");
+    const { command, args, env, cwd } = this.options;
+    return new Promise<void>((resolve, reject) => {
+      let child: ChildProcess;
+      try {
+        child = spawn(command, [...args], {
+          env: { ...env },
+          cwd,
+          stdio: ["pipe", "pipe", "pipe"],
+          detached: SPAWN_DETACHED,
+          windowsHide: true,
+          shell: false,
+        });
+      } catch (error) {
+        reject(this.spawnError(error));
+        return;
+      }
+      this.child = child;
+      let spawned = false;
+      child.once("error", (error) => {
+        if (!spawned) {
+          this.exit = { exitCode: null, signal: null };
+          this.failure = this.spawnError(error);
+          this.releaseExitWaiters();
+          reject(this.failure);
+          return;
+        }
+        this.onerror?.(error);
+      });
+      child.once("spawn", () => {
+        spawned = true;
+        if (child.pid !== undefined) trackTree(child.pid);
+        resolve();
+      });
+      child.once("exit", (exitCode, signal) => this.handleExit(exitCode, signal));
+      child.stdout!.on("data", (chunk: Buffer) => this.handleStdout(chunk));
+      child.stderr!.on("data", (chunk: Buffer) => this.handleStderr(chunk));
+      // EPIPE and friends: the exit handler reports the real reason.
+      child.stdin!.on("error", () => undefined);
+      child.stdout!.on("error", () => undefined);
+      child.stderr!.on("error", () => undefined);
+    });
+  }
+
+  send(message: JSONRPCMessage): Promise<void> {
+    if (this.closePromise || this.exit || !this.child) {
+      return Promise.reject(
+        this.failure ??
+          new MCPConnectionError(
+            `Server "${this.options.serverName}" is not running (the connection is closed)`,
+            {
+              code: "CONNECTION_CLOSED",
+              serverName: this.options.serverName,
+              transportType: "stdio",
+            },
+          ),
+      );
+    }
+    // Messages sent in the same tick go out in one write: a burst of calls costs one syscall, and
+    // back-pressure is handled once (a single `drain` wait) instead of per message.
+    this.writeQueue.push(JSON.stringify(message) + "\n");
+    if (!this.flushScheduled && !this.blocked) {
+      this.flushScheduled = true;
+      queueMicrotask(this.flush);
+    }
+    return resolved;
+  }
+
+  private readonly flush = (): void => {
+    this.flushScheduled = false;
+    const stdin = this.child?.stdin;
+    if (!stdin || this.blocked || this.writeQueue.length === 0 || stdin.destroyed || stdin.writableEnded)
+      return;
+    const data = this.writeQueue.length === 1 ? this.writeQueue[0]! : this.writeQueue.join("");
+    this.writeQueue = [];
+    if (!stdin.write(data)) {
+      this.blocked = true;
+      stdin.once("drain", () => {
+        this.blocked = false;
+        if (this.writeQueue.length > 0) this.flush();
+      });
+    }
+  };
+
+  close(): Promise<void> {
+    this.closePromise ??= this.shutdown();
+    return this.closePromise;
+  }
+
+  private async shutdown(): Promise<void> {
+    const child = this.child;
+    const pid = child?.pid;
+    const grace = this.options.shutdownGraceMs;
+    if (child && pid !== undefined) {
+      // 1. Polite: end stdin, which MCP servers treat as "shut down".
+      this.flush();
+      child.stdin?.end();
+      await this.waitForExit(grace);
+      // 2. SIGTERM the whole tree (wrappers' children included), then 3. SIGKILL it.
+      if (treeAlive(pid)) {
+        signalTree(pid, "SIGTERM");
+        await this.waitForTreeExit(pid, grace);
+      }
+      if (treeAlive(pid)) {
+        signalTree(pid, "SIGKILL");
+        await this.waitForExit(KILL_WAIT_MS);
+      }
+      untrackTree(pid);
+    }
+    this.destroyPipes();
+    this.notifyClosed();
+  }
+
+  private handleStdout(chunk: Buffer): void {
+    try {
+      this.framer.push(chunk, (framed) => {
+        if (framed.kind === "message") {
+          this.onmessage?.(framed.message);
+        } else if (framed.kind === "noise") {
+          this.noiseLines++;
+          this.options.onNoise?.(framed.line);
+        } else {
+          this.handleInvalid(framed.line, framed.reason);
+        }
+      });
+    } catch (error) {
+      if (!(error instanceof MessageTooLargeError)) throw error;
+      this.fail(
+        new MCPConnectionError(
+          `Server "${this.options.serverName}" sent a message larger than ${error.limit} bytes; the connection was closed. Raise max_message_bytes if the server really sends such messages.`,
+          {
+            code: "MESSAGE_TOO_LARGE",
+            serverName: this.options.serverName,
+            transportType: "stdio",
+            context: { limitBytes: error.limit },
+          },
+        ),
+      );
+    }
+  }
+
+  /**
+   * Valid JSON that is not JSON-RPC. If it carries the id of a request, that request gets a local
+   * PROTOCOL_ERROR instead of waiting for its timeout; otherwise it is reported and the connection kept.
+   */
+  private handleInvalid(line: string, reason: string): void {
+    let id: unknown;
+    try {
+      id = (JSON.parse(line) as { id?: unknown }).id;
+    } catch {
+      id = undefined;
+    }
+    const message = `Server "${this.options.serverName}" sent an invalid JSON-RPC message (${reason})`;
+    if (typeof id === "string" || typeof id === "number") {
+      this.onmessage?.({
+        jsonrpc: "2.0",
+        id,
+        error: { code: -32603, message, data: { [LOCAL_ERROR_DATA_KEY]: "PROTOCOL_ERROR" } },
+      });
+      return;
+    }
+    this.onerror?.(
+      new MCPConnectionError(message, {
+        code: "PROTOCOL_ERROR",
+        serverName: this.options.serverName,
+        transportType: "stdio",
+      }),
+    );
+  }
+
+  private handleStderr(chunk: Buffer): void {
+    this.stderrTail.push(chunk);
+    const onLine = this.options.onStderrLine;
+    if (!onLine) return;
+    const text = this.stderrPartial + chunk.toString("utf8");
+    const lines = text.split(/\r?\n/);
+    this.stderrPartial = lines.pop() ?? "";
+    if (this.stderrPartial.length > 4096) {
+      lines.push(this.stderrPartial);
+      this.stderrPartial = "";
+    }
+    for (const line of lines) if (line) onLine(line);
+  }
+
+  private handleExit(exitCode: number | null, signal: NodeJS.Signals | null): void {
+    this.exit = { exitCode, signal };
+    this.releaseExitWaiters();
+    const pid = this.child?.pid;
+    if (this.closePromise) return;
+    // The server went away on its own. Reap any children a wrapper left behind, then report.
+    if (pid !== undefined && treeAlive(pid)) {
+      signalTree(pid, "SIGTERM");
+      const timer = setTimeout(() => {
+        if (treeAlive(pid)) signalTree(pid, "SIGKILL");
+        untrackTree(pid);
+      }, this.options.shutdownGraceMs);
+      timer.unref();
+    } else if (pid !== undefined) {
+      untrackTree(pid);
+    }
+    void this.afterPipesDrained().then(() => {
+      if (this.closePromise || this.closedNotified) return;
+      const info = this.processInfo!;
+      const how = signal ? `was killed by ${signal}` : `exited with code ${exitCode}`;
+      const tail = info.stderrTail
+        ? `\nLast stderr lines:\n${info.stderrTail}`
+        : " (it wrote nothing to stderr)";
+      this.fail(
+        new MCPConnectionError(
+          `Server "${this.options.serverName}" ${how}.${tail}\nCheck the server's command and configuration; it is restarted by reconnect().`,
+          {
+            code: "PROCESS_EXITED",
+            serverName: this.options.serverName,
+            transportType: "stdio",
+            process: info,
+            context: { exitCode, signal, pid },
+          },
+        ),
+      );
+    });
+  }
+
+  /** Ends the connection because of `error`: reports it, kills what is left, notifies close. */
+  private fail(error: MCPConnectionError): void {
+    if (this.failure || this.closedNotified) return;
+    this.failure = error;
+    this.onerror?.(error);
+    this.closePromise ??= this.shutdown();
+  }
+
+  /** Waits (bounded) until stdout and stderr ended, so the last messages and stderr lines are in. */
+  private afterPipesDrained(): Promise<void> {
+    const child = this.child;
+    if (!child) return resolved;
+    const ended = [child.stdout, child.stderr].map(
+      (stream) =>
+        new Promise<void>((resolve) => {
+          if (!stream || stream.readableEnded || stream.destroyed) resolve();
+          else stream.once("end", resolve).once("close", resolve);
+        }),
+    );
+    return raceTimeout(
+      Promise.all(ended).then(() => undefined),
+      PIPE_DRAIN_AFTER_EXIT_MS,
+    );
+  }
+
+  private waitForExit(ms: number): Promise<void> {
+    if (this.exit) return resolved;
+    return raceTimeout(new Promise<void>((resolve) => this.exitWaiters.push(resolve)), ms);
+  }
+
+  private releaseExitWaiters(): void {
+    const waiters = this.exitWaiters;
+    this.exitWaiters = [];
+    for (const waiter of waiters) waiter();
+  }
+
+  private async waitForTreeExit(pid: number, ms: number): Promise<void> {
+    const deadline = Date.now() + ms;
+    await this.waitForExit(Math.min(ms, GROUP_POLL_MS));
+    while (treeAlive(pid) && Date.now() < deadline) {
+      await delay(GROUP_POLL_MS);
+    }
+  }
+
+  private destroyPipes(): void {
+    const child = this.child;
+    if (!child) return;
+    child.stdin?.destroy();
+    child.stdout?.destroy();
+    child.stderr?.destroy();
+    this.framer.clear();
+    this.writeQueue = [];
+  }
+
+  private notifyClosed(): void {
+    if (this.closedNotified) return;
+    this.closedNotified = true;
+    this.onclose?.();
+  }
+
+  private spawnError(error: unknown): MCPConnectionError {
+    const code = (error as NodeJS.ErrnoException | undefined)?.code;
+    const { command, cwd, serverName } = this.options;
+    const hint =
+      code === "ENOENT"
+        ? cwd
+          ? `check that "${command}" is installed and on PATH, and that the working directory "${cwd}" exists`
+          : `check that "${command}" is installed and on PATH (on Windows, npx/uvx shims need their .cmd name or an absolute path)`
+        : code === "EACCES"
+          ? `check that "${command}" is executable`
+          : "check the command and its arguments";
+    return new MCPConnectionError(
+      `Could not start server "${serverName}": ${String((error as Error)?.message ?? error)}; ${hint}.`,
+      {
+        code: "SPAWN_FAILED",
+        serverName,
+        transportType: "stdio",
+        cause: error,
+        context: { command, errno: code },
+      },
+    );
+  }
+}
+
+function delay(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/** Resolves when `promise` settles or after `ms`, whichever comes first; the timer never outlives it. */
+function raceTimeout(promise: Promise<void>, ms: number): Promise<void> {
+  return new Promise<void>((resolve) => {
+    const timer = setTimeout(resolve, ms);
+    void promise.then(() => {
+      clearTimeout(timer);
+      resolve();
+    });
+  });
+}
