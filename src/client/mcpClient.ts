@@ -1,0 +1,1058 @@
+import type {
+  CallToolResult,
+  GetPromptResult,
+  Implementation,
+  JSONRPCMessage,
+  JsonSchemaType,
+  JsonSchemaValidator,
+  Progress,
+  Prompt,
+  ReadResourceResult,
+  RequestOptions,
+  Resource,
+  ResourceTemplateType as ResourceTemplate,
+  ServerCapabilities,
+  Tool,
+  Transport,
+} from "@modelcontextprotocol/client";
+import { Client } from "@modelcontextprotocol/client";
+import { AjvJsonSchemaValidator } from "@modelcontextprotocol/client/validators/ajv";
+
+import { SESSION_DELETE_TIMEOUT_SECONDS } from "../config/defaults.js";
+import type { Environment } from "../config/expandVariables.js";
+import { isValidatedConfig } from "../config/serverConfig.js";
+import type { ServerConfig, ServerConfigInput } from "../config/types.js";
+import { MCPConfigValidator } from "../config/validator.js";
+import type { MCPError } from "../errors/errors.js";
+import {
+  MCPCancelledError,
+  MCPConnectionError,
+  MCPError as MCPErrorClass,
+  MCPTimeoutError,
+  MCPValidationError,
+} from "../errors/errors.js";
+import { Backoff, sleep } from "../resilience/backoff.js";
+import { checkToolArguments } from "../security/toolArguments.js";
+import { HttpTransport } from "../transport/httpTransport.js";
+import { StdioTransport } from "../transport/stdioTransport.js";
+import { mapError } from "./errorMapping.js";
+import type { ClientEventName, ClientEvents, ConnectionState, StatusEvent, Unsubscribe } from "./events.js";
+import { EventHub } from "./events.js";
+import { suggestNames } from "./names.js";
+import type { DnsLookup } from "./prepare.js";
+import { prepareConnection } from "./prepare.js";
+
+/** The package's own identity in `initialize`. */
+export const CLIENT_INFO: Implementation = { name: "mcp-tools", version: "0.1.0" };
+
+/** Longest timer Node accepts; the SDK's own per-request timer is pushed out of the way with it. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+/** A paginated list stops after this many pages even if the cursors keep changing. */
+const MAX_LIST_PAGES = 10_000;
+/** Cap of a single `reconnect()` delay. */
+const MAX_RECONNECT_DELAY_MS = 30_000;
+/** Timeout of `healthCheck()` when the caller gives none: the configured timeout, capped. */
+const MAX_HEALTH_CHECK_SECONDS = 10;
+
+export interface MCPClientOptions {
+  /** Client-level allow-list of raw tool names; a server's own `allowed_tools` takes precedence. */
+  allowedTools?: readonly string[] | undefined;
+  /** Client-level exclusions, added to the server's `exclude_tools`. */
+  excludeTools?: readonly string[] | undefined;
+  /** Receives every status event (the seed's `status_callback`). */
+  onStatus?: ((event: StatusEvent) => void) | undefined;
+  /** Values for `${VAR}` expansion. @default process.env */
+  environment?: Environment | undefined;
+  /** Name and version sent in `initialize`. @default { name: "mcp-tools", version } */
+  clientInfo?: Implementation | undefined;
+  /** DNS lookup used by `security.resolve_dns` (tests inject one). */
+  lookup?: DnsLookup | undefined;
+  /** `fetch` used by HTTP transports (tests, proxies). */
+  fetch?: ((url: string | URL, init?: RequestInit) => Promise<Response>) | undefined;
+}
+
+export interface CallToolOptions {
+  /** Seconds to wait for the result; overrides the server's `timeout` for this call. */
+  timeout?: number | undefined;
+  /** Aborts the call; it then rejects with `MCPCancelledError` and the server is told to cancel. */
+  signal?: AbortSignal | undefined;
+  /** Receives the server's progress notifications. */
+  onProgress?: ((progress: Progress) => void) | undefined;
+  /** Restart the timeout on every progress notification (needs `onProgress`; bounded by `maxTotalTimeout`). */
+  resetTimeoutOnProgress?: boolean | undefined;
+  /** Hard bound in seconds when `resetTimeoutOnProgress` is on. @default 10 × timeout */
+  maxTotalTimeout?: number | undefined;
+}
+
+/** Options of `getResource`, `getPrompt` and `healthCheck`. */
+export interface RequestCallOptions {
+  timeout?: number | undefined;
+  signal?: AbortSignal | undefined;
+}
+
+export interface ReconnectOptions {
+  /** Attempts before giving up. @default config max_retries (3) */
+  maxRetries?: number | undefined;
+  /** Base delay in seconds; attempt n waits retryDelay × 2^(n−1), jittered and capped at 30 s. @default config retry_delay (1) */
+  retryDelay?: number | undefined;
+  /** Stops the retry loop early. */
+  signal?: AbortSignal | undefined;
+}
+
+/** Operational facts for logs and dashboards. */
+export interface ClientDiagnostics {
+  server: string;
+  state: ConnectionState;
+  transport: ServerConfig["type"];
+  pid: number | undefined;
+  sessionId: string | undefined;
+  stdoutNoiseLines: number;
+  stderrTail: string;
+  inFlight: number;
+  lastError: MCPError | undefined;
+  sessionRenewals: number;
+}
+
+type Operation = { label: string; timeoutSeconds: number; uri?: string };
+
+let progressSequence = 0;
+let sharedSchemaValidator: AjvJsonSchemaValidator | undefined;
+
+/**
+ * A connection to one MCP server (stdio, streamable HTTP or legacy SSE): lifecycle, discovery with
+ * pagination and `list_changed` refresh, tool calls with security limits and schema checks,
+ * resources, prompts, health checks, reconnect with backoff, and typed errors and events.
+ *
+ * The config is validated in the constructor (`MCPConfigurationError` lists every problem), so an
+ * invalid config never spawns or connects anything.
+ */
+export class MCPClient {
+  /** The validated, normalised config. */
+  readonly config: ServerConfig;
+  /** The configured server name. */
+  readonly name: string;
+
+  private readonly options: MCPClientOptions;
+  private readonly events: EventHub<ClientEvents>;
+  private currentState: ConnectionState = "disconnected";
+  private sdk: Client | undefined;
+  private transport: StdioTransport | HttpTransport | undefined;
+  private connecting: Promise<void> | undefined;
+  private disconnecting: Promise<void> | undefined;
+  /** Bumped on every connect and disconnect, so late events of an old connection are ignored. */
+  private generation = 0;
+  private toolMap = new Map<string, Tool>();
+  private resourceMap = new Map<string, Resource>();
+  private templateList: ResourceTemplate[] = [];
+  private promptMap = new Map<string, Prompt>();
+  private readonly inputValidators = new Map<string, JsonSchemaValidator<unknown> | null>();
+  private readonly progressHandlers = new Map<string, (progress: Progress) => void>();
+  private readonly refreshing = new Map<"tools" | "resources" | "prompts", Promise<void>>();
+  private lastError: MCPError | undefined;
+  private inFlightCount = 0;
+
+  /**
+   * @param config A server config in the seed's format (snake_case or camelCase keys).
+   * @throws MCPConfigurationError when the config is invalid (every problem listed, nothing started).
+   */
+  constructor(config: ServerConfigInput | ServerConfig, options: MCPClientOptions = {}) {
+    this.config = isValidatedConfig(config) ? config : MCPConfigValidator.validateServerConfig(config);
+    this.name = this.config.name;
+    this.options = options;
+    this.events = new EventHub<ClientEvents>(options.onStatus);
+  }
+
+  /** Creates a client and connects it: `await using client = await MCPClient.createAndConnect(cfg)`. */
+  static async createAndConnect(
+    config: ServerConfigInput | ServerConfig,
+    options?: MCPClientOptions,
+  ): Promise<MCPClient> {
+    const client = new MCPClient(config, options);
+    await client.connect();
+    return client;
+  }
+
+  /** Subscribes to one status event; returns the function that unsubscribes. */
+  on<K extends ClientEventName>(event: K, listener: (payload: ClientEvents[K]) => void): Unsubscribe {
+    return this.events.on(event, listener);
+  }
+
+  /** The connection state. */
+  get state(): ConnectionState {
+    return this.currentState;
+  }
+
+  /** True when connected and usable. */
+  isConnected(): boolean {
+    return this.currentState === "connected" && this.sdk !== undefined;
+  }
+
+  /** The SDK `Client` of the current connection (internal; may change between versions). */
+  get session(): Client | undefined {
+    return this.sdk;
+  }
+
+  /** The error that ended the last connection or connect attempt, if any. */
+  get lastFailure(): MCPError | undefined {
+    return this.lastError;
+  }
+
+  /** Requests in flight right now (health monitors skip pings while this is above zero). */
+  get inFlight(): number {
+    return this.inFlightCount;
+  }
+
+  /** The server's `initialize` answer: name and version. */
+  get serverInfo(): Implementation | undefined {
+    return this.sdk?.getServerVersion();
+  }
+
+  get serverCapabilities(): ServerCapabilities | undefined {
+    return this.sdk?.getServerCapabilities();
+  }
+
+  /** The server's usage instructions from `initialize`, if it sent any. */
+  get instructions(): string | undefined {
+    return this.sdk?.getInstructions();
+  }
+
+  /** Discovered tools by raw name (after the allow/exclude filters). */
+  get tools(): ReadonlyMap<string, Tool> {
+    return this.toolMap;
+  }
+
+  /** Discovered static resources by URI. */
+  get resources(): ReadonlyMap<string, Resource> {
+    return this.resourceMap;
+  }
+
+  /** Discovered resource templates. */
+  get resourceTemplates(): readonly ResourceTemplate[] {
+    return this.templateList;
+  }
+
+  /** Discovered prompts by name. */
+  get prompts(): ReadonlyMap<string, Prompt> {
+    return this.promptMap;
+  }
+
+  getAvailableTools(): string[] {
+    return [...this.toolMap.keys()];
+  }
+
+  getAvailableResources(): string[] {
+    return [...this.resourceMap.keys()];
+  }
+
+  getAvailablePrompts(): string[] {
+    return [...this.promptMap.keys()];
+  }
+
+  getDiagnostics(): ClientDiagnostics {
+    const stdio = this.transport instanceof StdioTransport ? this.transport : undefined;
+    const http = this.transport instanceof HttpTransport ? this.transport : undefined;
+    return {
+      server: this.name,
+      state: this.currentState,
+      transport: this.config.type,
+      pid: stdio?.pid,
+      sessionId: http?.sessionId,
+      stdoutNoiseLines: stdio?.noiseLines ?? 0,
+      stderrTail: stdio?.stderr() ?? "",
+      inFlight: this.inFlightCount,
+      lastError: this.lastError,
+      sessionRenewals: http?.sessionRenewals ?? 0,
+    };
+  }
+
+  /**
+   * Starts (stdio) or reaches (HTTP) the server, performs the `initialize` handshake within
+   * `connect_timeout`, and discovers tools, resources and prompts (following pagination).
+   * Concurrent calls share one attempt. Safe to call again after a failure.
+   * @throws MCPConfigurationError (unset `${VAR}`, a refused expanded value), MCPConnectionError
+   *   (spawn failure with the OS reason, process exit with exit code and stderr, refused connection,
+   *   HTTP status), MCPTimeoutError with code INITIALIZE_TIMEOUT.
+   */
+  connect(): Promise<void> {
+    if (this.currentState === "connected") return Promise.resolve();
+    this.connecting ??= (async () => {
+      if (this.disconnecting) await this.disconnecting;
+      await this.establish();
+    })().finally(() => {
+      this.connecting = undefined;
+    });
+    return this.connecting;
+  }
+
+  private async establish(): Promise<void> {
+    const generation = ++this.generation;
+    this.setState("connecting");
+    this.events.emit("connecting", { server: this.name, message: `Connecting to MCP server "${this.name}"` });
+    const config = this.config;
+    const timeoutMs = config.connectTimeout * 1000;
+    let transport: StdioTransport | HttpTransport | undefined;
+    let sdk: Client | undefined;
+    try {
+      const prepared = await prepareConnection(
+        config,
+        this.options.environment ?? process.env,
+        this.options.lookup,
+      );
+      this.assertCurrent(generation);
+      transport = this.createTransport(prepared);
+      sdk = new Client(this.options.clientInfo ?? CLIENT_INFO, { capabilities: {} });
+      this.transport = transport;
+      this.sdk = sdk;
+      await withDeadline(
+        sdk.connect(transport as Transport, { timeout: MAX_TIMER_MS }),
+        timeoutMs,
+        () =>
+          new MCPTimeoutError(
+            `Server "${this.name}" did not complete the initialize handshake within ${config.connectTimeout} s; it was stopped. Check that the command starts an MCP server, look at its stderr, or raise connect_timeout.`,
+            {
+              code: "INITIALIZE_TIMEOUT",
+              serverName: this.name,
+              timeoutSeconds: config.connectTimeout,
+              operation: "initialize",
+              context: { stderrTail: transport instanceof StdioTransport ? transport.stderr(10) : undefined },
+            },
+          ),
+        () => void transport?.close(),
+      );
+      this.assertCurrent(generation);
+      this.interceptProgress(transport);
+      this.registerNotificationHandlers(sdk);
+      sdk.onclose = () => this.handleConnectionLost(generation);
+      await this.discover(sdk, generation);
+      this.assertCurrent(generation);
+      this.lastError = undefined;
+      this.setState("connected");
+      this.events.emit("connected", {
+        server: this.name,
+        message: `Connected to MCP server "${this.name}"`,
+        toolsCount: this.toolMap.size,
+        resourcesCount: this.resourceMap.size,
+        promptsCount: this.promptMap.size,
+      });
+    } catch (raw) {
+      const error = this.describeConnectFailure(raw, transport);
+      if (transport) await transport.close().catch(() => undefined);
+      if (generation === this.generation) {
+        this.sdk = undefined;
+        this.transport = undefined;
+        this.lastError = error;
+        this.setState("failed");
+        this.events.emit("error", { server: this.name, message: error.message, error, lost: false });
+      }
+      throw error;
+    }
+  }
+
+  private describeConnectFailure(
+    raw: unknown,
+    transport: StdioTransport | HttpTransport | undefined,
+  ): MCPError {
+    if (raw instanceof MCPErrorClass) return raw;
+    return mapError(raw, {
+      serverName: this.name,
+      operation: "connect",
+      transportType: this.config.type,
+      closeReason: transport instanceof StdioTransport ? transport.closeReason : undefined,
+    });
+  }
+
+  /** Throws when a disconnect (or a newer connect) superseded the connection being built. */
+  private assertCurrent(generation: number): void {
+    if (generation !== this.generation) {
+      throw new MCPConnectionError(`Connecting to server "${this.name}" was interrupted by disconnect().`, {
+        code: "CONNECTION_CLOSED",
+        serverName: this.name,
+        transportType: this.config.type,
+      });
+    }
+  }
+
+  private createTransport(
+    prepared: Awaited<ReturnType<typeof prepareConnection>>,
+  ): StdioTransport | HttpTransport {
+    const config = this.config;
+    if (config.type === "stdio" && prepared.kind === "stdio") {
+      return new StdioTransport({
+        serverName: this.name,
+        command: prepared.command,
+        args: prepared.args,
+        env: prepared.env,
+        cwd: config.cwd,
+        maxMessageBytes: config.maxMessageBytes,
+        shutdownGraceMs: config.shutdownGrace * 1000,
+        onStderrLine: (line) => {
+          if (this.events.has("stderr")) this.events.emit("stderr", { server: this.name, message: line });
+        },
+        onNoise: (line) => {
+          this.events.emit("warning", {
+            server: this.name,
+            kind: "stdout-noise",
+            message: `Server "${this.name}" wrote a non-JSON line to stdout (ignored): ${line.slice(0, 200)}`,
+          });
+        },
+      });
+    }
+    if (config.type !== "stdio" && prepared.kind === "http") {
+      return new HttpTransport({
+        serverName: this.name,
+        type: config.type,
+        url: config.url,
+        headers: prepared.headers,
+        httpReadTimeoutMs: config.httpReadTimeout * 1000,
+        reinitializeTimeoutMs: config.connectTimeout * 1000,
+        sessionDeleteTimeoutMs: SESSION_DELETE_TIMEOUT_SECONDS * 1000,
+        sseRetry: { minDelayMs: 100, maxDelayMs: 30_000, maxRetries: 3 },
+        fetch: this.options.fetch,
+      });
+    }
+    throw new Error(`unreachable: transport ${config.type} prepared as ${prepared.kind}`);
+  }
+
+  /**
+   * Progress notifications are dispatched here, synchronously and in wire order, before the SDK sees
+   * them. The SDK dispatches notifications a microtask late but responses at once, so the last
+   * progress update of a call could arrive after the call resolved and be dropped.
+   */
+  private interceptProgress(transport: StdioTransport | HttpTransport): void {
+    const deliver = transport.onmessage;
+    if (!deliver) return;
+    transport.onmessage = <T extends JSONRPCMessage>(message: T, extra?: unknown) => {
+      if ("method" in message && message.method === "notifications/progress") {
+        const params = message.params as (Progress & { progressToken?: unknown }) | undefined;
+        const handler =
+          typeof params?.progressToken === "string"
+            ? this.progressHandlers.get(params.progressToken)
+            : undefined;
+        if (handler) {
+          const { progressToken: _token, ...progress } = params!;
+          handler(progress as Progress);
+          return;
+        }
+      }
+      (deliver as (message: T, extra?: unknown) => void)(message, extra);
+    };
+  }
+
+  private registerNotificationHandlers(sdk: Client): void {
+    const capabilities = sdk.getServerCapabilities() ?? {};
+    if (capabilities.tools) {
+      sdk.setNotificationHandler("notifications/tools/list_changed", () => this.refresh("tools"));
+    }
+    if (capabilities.resources) {
+      sdk.setNotificationHandler("notifications/resources/list_changed", () => this.refresh("resources"));
+    }
+    if (capabilities.prompts) {
+      sdk.setNotificationHandler("notifications/prompts/list_changed", () => this.refresh("prompts"));
+    }
+  }
+
+  /** Re-reads one list after a `list_changed` notification; concurrent notifications share one refresh. */
+  private refresh(kind: "tools" | "resources" | "prompts"): Promise<void> {
+    const running = this.refreshing.get(kind);
+    if (running) return running;
+    const sdk = this.sdk;
+    const generation = this.generation;
+    if (!sdk) return Promise.resolve();
+    const work = (async () => {
+      try {
+        if (kind === "tools") await this.discoverTools(sdk, generation);
+        else if (kind === "resources") await this.discoverResources(sdk, generation);
+        else await this.discoverPrompts(sdk, generation);
+        if (generation !== this.generation) return;
+        this.events.emit("listChanged", {
+          server: this.name,
+          kind,
+          message: `Server "${this.name}" changed its ${kind}; the list was refreshed`,
+        });
+      } catch (error) {
+        if (generation !== this.generation) return;
+        this.events.emit("warning", {
+          server: this.name,
+          kind: "refresh-failed",
+          message: `Refreshing ${kind} of server "${this.name}" failed: ${(error as Error).message}`,
+        });
+      }
+    })().finally(() => this.refreshing.delete(kind));
+    this.refreshing.set(kind, work);
+    return work;
+  }
+
+  private async discover(sdk: Client, generation: number): Promise<void> {
+    await this.discoverTools(sdk, generation);
+    await this.discoverResources(sdk, generation);
+    await this.discoverPrompts(sdk, generation);
+  }
+
+  private async discoverTools(sdk: Client, generation: number): Promise<void> {
+    if (!sdk.getServerCapabilities()?.tools) {
+      this.toolMap = new Map();
+      return;
+    }
+    const tools = await this.listAll<Tool>(sdk, "tools/list", "tools", generation);
+    const allowed = this.config.allowedTools ?? this.options.allowedTools;
+    const excluded = new Set([...this.config.excludeTools, ...(this.options.excludeTools ?? [])]);
+    const map = new Map<string, Tool>();
+    for (const tool of tools) {
+      if (typeof tool?.name !== "string") continue;
+      if (excluded.has(tool.name)) continue;
+      if (allowed !== undefined && !allowed.includes(tool.name)) continue;
+      if (map.has(tool.name)) {
+        this.events.emit("warning", {
+          server: this.name,
+          kind: "duplicate-tool",
+          message: `Server "${this.name}" listed tool "${tool.name}" twice; the first definition is kept`,
+        });
+        continue;
+      }
+      map.set(tool.name, tool);
+    }
+    if (generation !== this.generation) return;
+    this.toolMap = map;
+    this.inputValidators.clear();
+  }
+
+  private async discoverResources(sdk: Client, generation: number): Promise<void> {
+    if (!sdk.getServerCapabilities()?.resources) {
+      this.resourceMap = new Map();
+      this.templateList = [];
+      return;
+    }
+    const resources = await this.listAll<Resource>(sdk, "resources/list", "resources", generation, true);
+    const templates = await this.listAll<ResourceTemplate>(
+      sdk,
+      "resources/templates/list",
+      "resourceTemplates",
+      generation,
+      true,
+    );
+    if (generation !== this.generation) return;
+    this.resourceMap = new Map(resources.filter((r) => typeof r?.uri === "string").map((r) => [r.uri, r]));
+    this.templateList = templates.filter((t) => typeof t?.uriTemplate === "string");
+  }
+
+  private async discoverPrompts(sdk: Client, generation: number): Promise<void> {
+    if (!sdk.getServerCapabilities()?.prompts) {
+      this.promptMap = new Map();
+      return;
+    }
+    const prompts = await this.listAll<Prompt>(sdk, "prompts/list", "prompts", generation, true);
+    if (generation !== this.generation) return;
+    this.promptMap = new Map(prompts.filter((p) => typeof p?.name === "string").map((p) => [p.name, p]));
+  }
+
+  /**
+   * Follows `nextCursor` to the end. A cursor seen before ends the walk with a warning (a server
+   * whose pagination loops would otherwise hang discovery). With `optional`, a server that does not
+   * implement the method (-32601) yields an empty list instead of failing the connect.
+   */
+  private async listAll<T>(
+    sdk: Client,
+    method: "tools/list" | "resources/list" | "resources/templates/list" | "prompts/list",
+    key: string,
+    generation: number,
+    optional = false,
+  ): Promise<T[]> {
+    const items: T[] = [];
+    const seen = new Set<string>();
+    let cursor: string | undefined;
+    for (let page = 0; page < MAX_LIST_PAGES; page++) {
+      let result: Record<string, unknown>;
+      try {
+        result = (await this.run({ label: method, timeoutSeconds: this.config.timeout }, (options) =>
+          sdk.request({ method, params: cursor === undefined ? {} : { cursor } } as never, options as never),
+        )) as Record<string, unknown>;
+      } catch (error) {
+        if (optional && (error as { rpcCode?: number }).rpcCode === -32601) return items;
+        throw error;
+      }
+      if (generation !== this.generation) return items;
+      const pageItems = result[key];
+      if (Array.isArray(pageItems)) items.push(...(pageItems as T[]));
+      const next = result.nextCursor;
+      if (typeof next !== "string" || next === "") return items;
+      if (seen.has(next)) {
+        this.events.emit("warning", {
+          server: this.name,
+          kind: "pagination-loop",
+          message: `Server "${this.name}" repeated the cursor ${JSON.stringify(next.slice(0, 80))} in ${method}; stopped after ${page + 1} pages with ${items.length} items`,
+        });
+        return items;
+      }
+      seen.add(next);
+      cursor = next;
+    }
+    this.events.emit("warning", {
+      server: this.name,
+      kind: "pagination-limit",
+      message: `Server "${this.name}" returned more than ${MAX_LIST_PAGES} pages for ${method}; stopped there`,
+    });
+    return items;
+  }
+
+  private setState(next: ConnectionState): void {
+    const previous = this.currentState;
+    if (previous === next) return;
+    this.currentState = next;
+    this.events.emit("stateChange", {
+      server: this.name,
+      from: previous,
+      to: next,
+      message: `Server "${this.name}": ${previous} → ${next}`,
+    });
+  }
+
+  /** The transport closed without `disconnect()`: the process died or the HTTP connection was lost. */
+  private handleConnectionLost(generation: number): void {
+    if (generation !== this.generation || this.currentState !== "connected") return;
+    const transport = this.transport;
+    const reason =
+      (transport instanceof StdioTransport ? transport.closeReason : undefined) ??
+      new MCPConnectionError(
+        `The connection to server "${this.name}" was lost. Call reconnect() to restore it.`,
+        {
+          code: "CONNECTION_CLOSED",
+          serverName: this.name,
+          transportType: this.config.type,
+        },
+      );
+    this.generation++;
+    this.sdk = undefined;
+    this.transport = undefined;
+    this.lastError = reason;
+    this.setState("failed");
+    this.events.emit("error", { server: this.name, message: reason.message, error: reason, lost: true });
+  }
+
+  /**
+   * Closes the connection: ends an HTTP session (best-effort DELETE) or stops a stdio server's whole
+   * process tree (stdin EOF, then SIGTERM, then SIGKILL), in bounded time. Idempotent; also stops a
+   * connect in progress (which then rejects with CONNECTION_CLOSED).
+   */
+  disconnect(): Promise<void> {
+    if (this.disconnecting) return this.disconnecting;
+    if (!this.transport && !this.sdk && !this.connecting) {
+      if (this.currentState === "failed") this.setState("disconnected");
+      this.clearLists();
+      return Promise.resolve();
+    }
+    this.disconnecting = (async () => {
+      this.generation++;
+      const sdk = this.sdk;
+      const transport = this.transport;
+      this.sdk = undefined;
+      this.transport = undefined;
+      this.setState("disconnecting");
+      try {
+        if (sdk) await sdk.close();
+        else if (transport) await transport.close();
+        if (transport && sdk) await transport.close();
+      } catch {
+        // Closing is best effort; the transports bound their own shutdown.
+      }
+      if (this.connecting) await this.connecting.catch(() => undefined);
+      this.clearLists();
+      this.setState("disconnected");
+      this.events.emit("disconnected", {
+        server: this.name,
+        message: `Disconnected from MCP server "${this.name}"`,
+      });
+    })().finally(() => {
+      this.disconnecting = undefined;
+    });
+    return this.disconnecting;
+  }
+
+  private clearLists(): void {
+    this.toolMap = new Map();
+    this.resourceMap = new Map();
+    this.templateList = [];
+    this.promptMap = new Map();
+    this.inputValidators.clear();
+  }
+
+  /** `await using client = …` disconnects at the end of the scope. */
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.disconnect();
+  }
+
+  /**
+   * Tears the connection down and connects again, up to `maxRetries` attempts, waiting
+   * `retryDelay × 2^(n−1)` seconds (jittered, capped at 30 s) before attempt n. Succeeds when the
+   * server connects and answers a health check. Never throws; returns false when every attempt failed.
+   */
+  async reconnect(options: ReconnectOptions = {}): Promise<boolean> {
+    const maxRetries = options.maxRetries ?? this.config.maxRetries;
+    const retryDelayMs = (options.retryDelay ?? this.config.retryDelay) * 1000;
+    const backoff = new Backoff({
+      initialDelayMs: retryDelayMs,
+      maxDelayMs: Math.max(retryDelayMs, MAX_RECONNECT_DELAY_MS),
+    });
+    for (let attempt = 1; attempt <= maxRetries; attempt++) {
+      if (options.signal?.aborted) return false;
+      if (attempt > 1) {
+        const delayMs = backoff.next();
+        this.events.emit("reconnecting", {
+          server: this.name,
+          attempt,
+          delaySeconds: delayMs / 1000,
+          message: `Reconnecting to "${this.name}" in ${(delayMs / 1000).toFixed(1)} s (attempt ${attempt} of ${maxRetries})`,
+        });
+        try {
+          await sleep(delayMs, options.signal);
+        } catch {
+          return false;
+        }
+      } else {
+        this.events.emit("reconnecting", {
+          server: this.name,
+          attempt,
+          delaySeconds: 0,
+          message: `Reconnecting to "${this.name}" (attempt 1 of ${maxRetries})`,
+        });
+      }
+      await this.disconnect();
+      try {
+        await this.connect();
+        if (await this.healthCheck()) return true;
+      } catch {
+        // Recorded in lastFailure and reported through the "error" event; try again.
+      }
+    }
+    return false;
+  }
+
+  /**
+   * Pings the server (falling back to `tools/list` when it does not implement `ping`). Resolves
+   * true when it answers in time; never throws.
+   */
+  async healthCheck(options: RequestCallOptions = {}): Promise<boolean> {
+    const sdk = this.sdk;
+    if (!sdk || this.currentState !== "connected") return false;
+    const timeoutSeconds = options.timeout ?? Math.min(this.config.timeout, MAX_HEALTH_CHECK_SECONDS);
+    try {
+      await this.run(
+        { label: "ping", timeoutSeconds },
+        (requestOptions) => sdk.ping(requestOptions),
+        options.signal,
+      );
+      return true;
+    } catch (error) {
+      if ((error as { rpcCode?: number }).rpcCode !== -32601) return false;
+    }
+    try {
+      await this.run(
+        { label: "tools/list", timeoutSeconds },
+        (requestOptions) =>
+          sdk.request({ method: "tools/list", params: {} } as never, requestOptions as never),
+        options.signal,
+      );
+      return true;
+    } catch (error) {
+      // A server without tools that answers "method not found" is still alive.
+      return (error as { rpcCode?: number }).rpcCode === -32601;
+    }
+  }
+
+  /**
+   * Calls a tool by its raw name. Checks, in order: connected; tool known; arguments within the
+   * security limits and valid against the tool's `inputSchema`; then sends.
+   *
+   * A result with `isError: true` is returned, not thrown: the server ran the tool and reported a
+   * failure. JSON-RPC errors become `MCPServerError`; a timeout `MCPTimeoutError`; the caller's abort
+   * `MCPCancelledError`; a lost connection `MCPConnectionError`.
+   */
+  async callTool(
+    name: string,
+    args: Record<string, unknown> = {},
+    options: CallToolOptions = {},
+  ): Promise<CallToolResult> {
+    const sdk = this.requireConnection(`call tool "${name}"`);
+    const tool = this.toolMap.get(name);
+    if (!tool) {
+      const available = this.getAvailableTools();
+      throw new MCPErrorClass(
+        `Tool "${name}" is not available on server "${this.name}".${suggestNames(name, available)}`,
+        {
+          code: "NOT_FOUND",
+          serverName: this.name,
+          context: { tool: name, availableTools: available.slice(0, 50) },
+        },
+      );
+    }
+    const checked = checkToolArguments(args, this.config.security.toolArguments, {
+      serverName: this.name,
+      toolName: name,
+    });
+    this.validateArguments(tool, checked);
+    const timeoutSeconds = options.timeout ?? this.config.timeout;
+    const started = performance.now();
+    if (this.events.has("toolCallStart")) {
+      this.events.emit("toolCallStart", {
+        server: this.name,
+        tool: name,
+        arguments: checked,
+        message: `Calling tool "${name}" on "${this.name}"`,
+      });
+    }
+    try {
+      const result = (await this.run(
+        { label: `tools/call "${name}"`, timeoutSeconds },
+        (requestOptions, progressToken) =>
+          sdk.callTool(
+            {
+              name,
+              arguments: checked,
+              ...(progressToken === undefined ? {} : { _meta: { progressToken } }),
+            },
+            { ...requestOptions, toolDefinition: tool } as never,
+          ),
+        options.signal,
+        options.onProgress
+          ? {
+              onProgress: options.onProgress,
+              resetOnProgress: options.resetTimeoutOnProgress ?? false,
+              maxTotalSeconds: options.maxTotalTimeout ?? timeoutSeconds * 10,
+            }
+          : undefined,
+      )) as CallToolResult;
+      if (this.events.has("toolCallSuccess")) {
+        this.events.emit("toolCallSuccess", {
+          server: this.name,
+          tool: name,
+          isError: result.isError === true,
+          durationMs: performance.now() - started,
+          message: result.isError ? `Tool "${name}" reported an error` : `Tool "${name}" completed`,
+        });
+      }
+      return result;
+    } catch (error) {
+      const typed = error as MCPError;
+      if (typed instanceof MCPTimeoutError) {
+        this.events.emit("toolCallTimeout", {
+          server: this.name,
+          tool: name,
+          timeout: timeoutSeconds,
+          message: typed.message,
+        });
+      } else {
+        this.events.emit("toolCallError", {
+          server: this.name,
+          tool: name,
+          error: typed,
+          message: typed.message,
+        });
+      }
+      throw typed;
+    }
+  }
+
+  /** Reads a resource by URI (static or from a template); the server decides whether it exists. */
+  async getResource(uri: string, options: RequestCallOptions = {}): Promise<ReadResourceResult> {
+    const sdk = this.requireConnection(`read resource "${uri}"`);
+    return (await this.run(
+      { label: `resources/read "${uri}"`, timeoutSeconds: options.timeout ?? this.config.timeout, uri },
+      (requestOptions) => sdk.readResource({ uri }, requestOptions),
+      options.signal,
+    )) as ReadResourceResult;
+  }
+
+  /** Renders a prompt with its arguments. */
+  async getPrompt(
+    name: string,
+    args: Record<string, string> = {},
+    options: RequestCallOptions = {},
+  ): Promise<GetPromptResult> {
+    const sdk = this.requireConnection(`get prompt "${name}"`);
+    if (this.promptMap.size > 0 && !this.promptMap.has(name)) {
+      const available = this.getAvailablePrompts();
+      throw new MCPErrorClass(
+        `Prompt "${name}" is not available on server "${this.name}".${suggestNames(name, available)}`,
+        {
+          code: "NOT_FOUND",
+          serverName: this.name,
+          context: { prompt: name, availablePrompts: available.slice(0, 50) },
+        },
+      );
+    }
+    return (await this.run(
+      { label: `prompts/get "${name}"`, timeoutSeconds: options.timeout ?? this.config.timeout },
+      (requestOptions) => sdk.getPrompt({ name, arguments: args }, requestOptions),
+      options.signal,
+    )) as GetPromptResult;
+  }
+
+  private requireConnection(what: string): Client {
+    const sdk = this.sdk;
+    if (sdk && this.currentState === "connected") return sdk;
+    const why = this.lastError ? ` Last error: ${this.lastError.message}` : "";
+    throw new MCPConnectionError(
+      `Cannot ${what}: server "${this.name}" is ${this.currentState}. Call connect() (or reconnect()) first.${why}`,
+      {
+        code: "NOT_CONNECTED",
+        serverName: this.name,
+        transportType: this.config.type,
+        cause: this.lastError,
+      },
+    );
+  }
+
+  private validateArguments(tool: Tool, args: Record<string, unknown>): void {
+    let validator = this.inputValidators.get(tool.name);
+    if (validator === undefined) {
+      validator = compileSchema(tool.inputSchema);
+      this.inputValidators.set(tool.name, validator);
+    }
+    if (validator === null) return;
+    const outcome = validator(args);
+    if (!outcome.valid) {
+      throw new MCPValidationError(
+        `Invalid arguments for tool "${tool.name}" on server "${this.name}": ${outcome.errorMessage}. Check the tool's inputSchema.`,
+        {
+          code: "INVALID_ARGUMENTS",
+          serverName: this.name,
+          field: "arguments",
+          rule: "schema",
+          context: { tool: tool.name },
+        },
+      );
+    }
+  }
+
+  /**
+   * Runs one request with our own timeout and the caller's signal, so that a timeout
+   * (`MCPTimeoutError`) and a caller's abort (`MCPCancelledError`) stay distinct (the SDK reports both
+   * as REQUEST_TIMEOUT), and progress can restart the timer within a hard total bound.
+   */
+  private async run<T>(
+    operation: Operation,
+    exec: (options: RequestOptions, progressToken: string | undefined) => Promise<T>,
+    signal?: AbortSignal,
+    progress?: {
+      onProgress: (progress: Progress) => void;
+      resetOnProgress: boolean;
+      maxTotalSeconds: number;
+    },
+  ): Promise<T> {
+    // Captured now: when the connection dies, the transport is detached before the rejection runs.
+    const transport = this.transport;
+    const scopeError = () => ({
+      serverName: this.name,
+      operation: operation.label,
+      transportType: this.config.type,
+      closeReason: transport instanceof StdioTransport ? transport.closeReason : undefined,
+      uri: operation.uri,
+    });
+    if (signal?.aborted) {
+      throw new MCPCancelledError(
+        `${operation.label} on server "${this.name}" was cancelled before it was sent.`,
+        {
+          serverName: this.name,
+          operation: operation.label,
+          cause: signal.reason,
+        },
+      );
+    }
+    const controller = new AbortController();
+    const timeoutMs = operation.timeoutSeconds * 1000;
+    let timedOut = false;
+    const onTimeout = () => {
+      timedOut = true;
+      controller.abort(new Error(`${operation.label} timed out after ${operation.timeoutSeconds} s`));
+    };
+    let timer = setTimeout(onTimeout, timeoutMs);
+    let totalTimer: NodeJS.Timeout | undefined;
+    const onAbort = () => controller.abort(signal?.reason ?? new Error("cancelled"));
+    signal?.addEventListener("abort", onAbort, { once: true });
+    let progressToken: string | undefined;
+    if (progress) {
+      progressToken = `mcp-tools-${++progressSequence}`;
+      if (progress.resetOnProgress) totalTimer = setTimeout(onTimeout, progress.maxTotalSeconds * 1000);
+      this.progressHandlers.set(progressToken, (update) => {
+        if (progress.resetOnProgress && !controller.signal.aborted) {
+          clearTimeout(timer);
+          timer = setTimeout(onTimeout, timeoutMs);
+        }
+        try {
+          progress.onProgress(update);
+        } catch {
+          // A throwing progress callback must not break the call.
+        }
+      });
+    }
+    this.inFlightCount++;
+    try {
+      return await exec({ signal: controller.signal, timeout: MAX_TIMER_MS }, progressToken);
+    } catch (error) {
+      if (timedOut) {
+        throw new MCPTimeoutError(
+          `${operation.label} on server "${this.name}" got no answer within ${operation.timeoutSeconds} s; the request was cancelled. Pass a larger { timeout } or raise the server's timeout.`,
+          { serverName: this.name, timeoutSeconds: operation.timeoutSeconds, operation: operation.label },
+        );
+      }
+      if (signal?.aborted) {
+        throw new MCPCancelledError(
+          `${operation.label} on server "${this.name}" was cancelled by the caller.`,
+          {
+            serverName: this.name,
+            operation: operation.label,
+            cause: signal.reason,
+          },
+        );
+      }
+      throw mapError(error, scopeError());
+    } finally {
+      this.inFlightCount--;
+      clearTimeout(timer);
+      clearTimeout(totalTimer);
+      signal?.removeEventListener("abort", onAbort);
+      if (progressToken !== undefined) this.progressHandlers.delete(progressToken);
+    }
+  }
+}
+
+/** Compiles a tool's input schema once; `null` when the schema is missing or cannot be compiled. */
+function compileSchema(schema: Tool["inputSchema"] | undefined): JsonSchemaValidator<unknown> | null {
+  if (!schema || typeof schema !== "object") return null;
+  try {
+    sharedSchemaValidator ??= new AjvJsonSchemaValidator();
+    return sharedSchemaValidator.getValidator(schema as JsonSchemaType);
+  } catch {
+    // A server's broken schema must not make its tool uncallable; the server validates too.
+    return null;
+  }
+}
+
+/**
+ * Resolves with `promise`, or rejects with `onTimeout()` after `ms` (running `onExpire` first, which
+ * tears down whatever the promise was waiting for). The timer never outlives the race.
+ */
+function withDeadline<T>(
+  promise: Promise<T>,
+  ms: number,
+  onTimeout: () => Error,
+  onExpire: () => void,
+): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    let expired = false;
+    const timer = setTimeout(() => {
+      expired = true;
+      onExpire();
+      reject(onTimeout());
+    }, ms);
+    promise.then(
+      (value) => {
+        clearTimeout(timer);
+        if (!expired) resolve(value);
+      },
+      (error: unknown) => {
+        clearTimeout(timer);
+        if (!expired) reject(error);
+      },
+    );
+  });
+}

@@ -1,0 +1,78 @@
+import { type Environment, expandAll } from "../config/expandVariables.js";
+import type { HttpServerConfig, ServerConfig, StdioServerConfig } from "../config/types.js";
+import { configurationError } from "../config/validator.js";
+import type { ConfigIssue } from "../errors/errors.js";
+import { checkCommand } from "../security/command.js";
+import { buildChildEnvironment, checkEnv } from "../security/env.js";
+import { checkHeaders } from "../security/headers.js";
+import { checkResolvedAddresses } from "../security/url.js";
+
+/** What a stdio connection needs once `${VAR}` references are expanded and re-checked. */
+export interface PreparedStdio {
+  kind: "stdio";
+  command: string;
+  args: string[];
+  /** The complete child environment: safe inherited variables plus the configured env. */
+  env: Record<string, string>;
+}
+
+/** What an HTTP connection needs once `${VAR}` references are expanded and re-checked. */
+export interface PreparedHttp {
+  kind: "http";
+  headers: Record<string, string>;
+}
+
+export type DnsLookup = (host: string) => Promise<Array<{ address: string; family: number }>>;
+
+/**
+ * Expands `${VAR}` references in args, env and header values, then applies the security rules again
+ * to the expanded values (a variable must not smuggle in `-c` or a CR/LF header). Every problem is
+ * reported at once and nothing is spawned or connected when there is one.
+ */
+export async function prepareConnection(
+  config: ServerConfig,
+  environment: Environment,
+  lookup?: DnsLookup,
+): Promise<PreparedStdio | PreparedHttp> {
+  const issues: ConfigIssue[] = [];
+  const prepared =
+    config.type === "stdio"
+      ? prepareStdio(config, environment, issues)
+      : await prepareHttp(config, environment, issues, lookup);
+  if (issues.length > 0) {
+    const onlyMissingVariables = issues.every((issue) => issue.rule === "env.unsetVariable");
+    throw configurationError(`server "${config.name}"`, issues, [], {
+      serverName: config.name,
+      ...(onlyMissingVariables ? { code: "ENV_VAR_MISSING" as const } : {}),
+    });
+  }
+  return prepared;
+}
+
+function prepareStdio(
+  config: StdioServerConfig,
+  environment: Environment,
+  issues: ConfigIssue[],
+): PreparedStdio {
+  const args = expandAll(config.args, "args", issues, environment) as string[];
+  const env = expandAll(config.env, "env", issues, environment) as Record<string, string>;
+  if (issues.length === 0) {
+    issues.push(...checkCommand([config.command], args, config.security).issues);
+    issues.push(...checkEnv(env, config.security.env));
+  }
+  return { kind: "stdio", command: config.command, args, env: buildChildEnvironment(env) };
+}
+
+async function prepareHttp(
+  config: HttpServerConfig,
+  environment: Environment,
+  issues: ConfigIssue[],
+  lookup?: DnsLookup,
+): Promise<PreparedHttp> {
+  const headers = expandAll(config.headers, "headers", issues, environment) as Record<string, string>;
+  if (issues.length === 0) issues.push(...checkHeaders(headers));
+  if (issues.length === 0 && config.security.resolveDns) {
+    issues.push(...(await checkResolvedAddresses(config.url, config.security, lookup)));
+  }
+  return { kind: "http", headers };
+}
