@@ -1,6 +1,6 @@
 import { type Environment, expandAll } from "../config/expandVariables.js";
 import type { HttpServerConfig, ServerConfig, StdioServerConfig } from "../config/types.js";
-import { configurationError } from "../config/validator.js";
+import { configurationError } from "../config/issues.js";
 import type { ConfigIssue } from "../errors/errors.js";
 import { checkCommand } from "../security/command.js";
 import { buildChildEnvironment, checkEnv } from "../security/env.js";

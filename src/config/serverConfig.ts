@@ -368,7 +368,11 @@ export function checkServerConfig(raw: unknown): ServerConfigCheck {
       });
     }
   }
-  if (!parsed.success || type === undefined) return { issues, warnings };
+  if (!parsed.success || type === undefined) {
+    // Report the policy problems of the fields that did parse too: every problem at once.
+    issues.push(...policyIssuesDespiteSchemaErrors(value, type, parsed.success ? [] : parsed.error.issues));
+    return { issues, warnings };
+  }
 
   const input = parsed.data;
   const security = buildSecurityPolicy(input.security);
@@ -411,16 +415,7 @@ export function checkServerConfig(raw: unknown): ServerConfigCheck {
     issues.push(...command.issues);
     issues.push(...checkEnv(input.env ?? {}, security.env));
     if (input.cwd !== undefined) issues.push(...checkCwd(input.cwd));
-    if (issues.length > 0 || command.command === undefined) {
-      if (command.command === undefined && !issues.some((i) => i.path === "command")) {
-        issues.push({
-          path: "command",
-          message: "stdio servers need a command (the executable to start)",
-          rule: "command.required",
-        });
-      }
-      return { issues, warnings };
-    }
+    if (issues.length > 0 || command.command === undefined) return { issues, warnings };
     return {
       config: accept({
         ...base,
@@ -464,6 +459,32 @@ export function checkServerConfig(raw: unknown): ServerConfigCheck {
     issues,
     warnings,
   };
+}
+
+/**
+ * Runs the security checks on the fields whose structure is valid, for a config whose schema check
+ * failed elsewhere (a bad `timeout` must not hide a refused command). The policy comes from the
+ * `security` section if that section itself is valid, else from the strict defaults.
+ */
+function policyIssuesDespiteSchemaErrors(
+  value: Record<string, unknown>,
+  type: TransportType | undefined,
+  schemaIssues: ReadonlyArray<{ path: readonly PropertyKey[] }>,
+): ConfigIssue[] {
+  if (type === undefined) return [];
+  const failed = new Set(schemaIssues.map((issue) => String(issue.path[0])));
+  const security = shape.shape.security.safeParse(value.security);
+  const policy = buildSecurityPolicy(!failed.has("security") && security.success ? security.data : undefined);
+  const issues: ConfigIssue[] = [];
+  if (type === "stdio") {
+    if (!failed.has("command") && !failed.has("args")) issues.push(...checkCommand(value.command, value.args, policy).issues);
+    if (!failed.has("env")) issues.push(...checkEnv(value.env ?? {}, policy.env));
+    if (!failed.has("cwd") && value.cwd !== undefined) issues.push(...checkCwd(value.cwd));
+  } else {
+    if (!failed.has("url") && value.url !== undefined) issues.push(...checkUrl(value.url, policy));
+    if (!failed.has("headers")) issues.push(...checkHeaders(value.headers ?? {}));
+  }
+  return issues;
 }
 
 /** Shows camelCase path segments in the seed's snake_case, except map keys (env/header names). */

@@ -1,48 +1,11 @@
-import type { ConfigIssue } from "../errors/errors.js";
-import { MCPConfigurationError } from "../errors/errors.js";
+import type { ValidatedBackendConfig } from "./backendConfig.js";
+import { validateBackendMcpConfig, validateMcpIntegration } from "./backendConfig.js";
+import { configurationError } from "./issues.js";
 import { checkServerConfig } from "./serverConfig.js";
 import type { ServerConfig } from "./types.js";
 
-/** Formats issues as an indented list: `  - env.PATH: … (rule env.denylist)`. */
-export function formatIssues(issues: readonly ConfigIssue[]): string {
-  return issues
-    .map((issue) => {
-      const where = [issue.file, issue.line === undefined ? undefined : `line ${issue.line}`]
-        .filter(Boolean)
-        .join(":");
-      const location = where ? ` [${where}]` : "";
-      const rule = issue.rule && !issue.message.includes(issue.rule) ? ` (rule ${issue.rule})` : "";
-      return `  - ${issue.path || "(config)"}: ${issue.message}${rule}${location}`;
-    })
-    .join("\n");
-}
-
-/** Prefixes every issue path, e.g. with `servers[2]` or `mcpServers.github`. */
-export function prefixIssues(issues: readonly ConfigIssue[], prefix: string): ConfigIssue[] {
-  if (!prefix) return [...issues];
-  return issues.map((issue) => ({ ...issue, path: issue.path ? `${prefix}.${issue.path}` : prefix }));
-}
-
-/** Builds the error that lists every problem at once. */
-export function configurationError(
-  subject: string,
-  issues: readonly ConfigIssue[],
-  warnings: readonly ConfigIssue[] = [],
-  extra: { serverName?: string; configFile?: string; code?: "CONFIG_INVALID" | "ENV_VAR_MISSING" } = {},
-): MCPConfigurationError {
-  const count = issues.length === 1 ? "1 problem" : `${issues.length} problems`;
-  return new MCPConfigurationError(
-    `Invalid config for ${subject}: ${count}. Nothing was started.\n${formatIssues(issues)}`,
-    {
-      issues: [...issues],
-      warnings: [...warnings],
-      serverName: extra.serverName,
-      configFile: extra.configFile,
-      code: extra.code ?? "CONFIG_INVALID",
-      context: { issueCount: issues.length, rules: [...new Set(issues.map((i) => i.rule).filter(Boolean))] },
-    },
-  );
-}
+// Kept for modules that import these helpers from here.
+export { configurationError, formatIssues, prefixIssues } from "./issues.js";
 
 function describeServer(raw: unknown): { subject: string; serverName?: string } {
   const name = typeof raw === "object" && raw !== null ? (raw as { name?: unknown }).name : undefined;
@@ -70,5 +33,18 @@ export class MCPConfigValidator {
   /** Like `validateServerConfig` but never throws: returns the config (if valid), issues and warnings. */
   static checkServerConfig(raw: unknown): ReturnType<typeof checkServerConfig> {
     return checkServerConfig(raw);
+  }
+
+  /**
+   * MassGen's `validate_backend_mcp_config`: validates `mcp_servers` (list, or map keyed by name),
+   * duplicate names and the backend-level tool filters; returns a copy with the validated list.
+   */
+  static validateBackendMcpConfig(backend: unknown): ValidatedBackendConfig {
+    return validateBackendMcpConfig(backend);
+  }
+
+  /** MassGen's `validate_mcp_integration`: every agent's backend, or one config with `mcp_servers`. */
+  static validateMcpIntegration(config: unknown): Record<string, unknown> {
+    return validateMcpIntegration(config);
   }
 }

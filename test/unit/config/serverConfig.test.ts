@@ -319,6 +319,12 @@ describe("MCPConfigValidator.validateServerConfig", () => {
     }
   });
 
+  it("reports policy problems even when other fields fail the schema", () => {
+    const issues = checkServerConfig({ ...stdio, command: "docker", timeout: -1 }).issues;
+    expect(issues).toContainEqual(expect.objectContaining({ rule: "command.allowlist" }));
+    expect(issues).toContainEqual(expect.objectContaining({ path: "timeout" }));
+  });
+
   it("returns the validated config", () => {
     const config = MCPConfigValidator.validateServerConfig(stdio);
     expect(config.name).toBe("srv");
