@@ -35,3 +35,44 @@ export const DEFAULT_RECOVERY_TIMEOUT_SECONDS = 30;
 export const MAX_RECOVERY_MULTIPLIER = 8;
 /** Error classes that count as breaker failures unless `expected_exception` says otherwise. */
 export const DEFAULT_EXPECTED_EXCEPTIONS: readonly string[] = ["MCPConnectionError", "MCPTimeoutError"];
+
+/** Automatic reconnect after a lost connection (MultiMCPClient), per server. */
+export const DEFAULT_RECONNECT_ENABLED = true;
+/** Reconnect attempts before a server is marked failed; always finite. */
+export const DEFAULT_RECONNECT_MAX_ATTEMPTS = 8;
+/** Largest accepted `reconnect.max_attempts`. */
+export const MAX_RECONNECT_MAX_ATTEMPTS = 100;
+/** Cap of one automatic reconnect delay (the first delay defaults to `retry_delay`). */
+export const DEFAULT_RECONNECT_MAX_DELAY_SECONDS = 30;
+/** A connection that stayed up this long resets the reconnect attempt counter. */
+export const DEFAULT_RECONNECT_HEALTHY_RESET_SECONDS = 60;
+/** Largest accepted reconnect delay / healthy-reset / health-check interval, in seconds. */
+export const MAX_SCHEDULE_SECONDS = 3600;
+
+/** Health monitor interval when it is switched on without an interval (it is off by default). */
+export const DEFAULT_HEALTH_CHECK_INTERVAL_SECONDS = 30;
+/** Timeout of one health-check ping. */
+export const DEFAULT_HEALTH_CHECK_TIMEOUT_SECONDS = 5;
+/** Missed pings in a row that make a server unhealthy (and trigger a reconnect). */
+export const DEFAULT_HEALTH_CHECK_MAX_MISSES = 2;
+
+/** Calls one server runs at once (MultiMCPClient); more wait in a bounded queue. */
+export const DEFAULT_MAX_IN_FLIGHT = 16;
+/** Calls that may wait for a free slot; beyond that a call is refused with QUEUE_FULL. */
+export const DEFAULT_MAX_QUEUE = 256;
+/** Largest accepted `concurrency.max_in_flight` / `concurrency.max_queue`. */
+export const MAX_CONCURRENCY_LIMIT = 100_000;
+
+// Authorization (the `auth` section of HTTP servers).
+/** Client name registered with authorization servers. */
+export const DEFAULT_AUTH_CLIENT_NAME = "mcp-tools";
+/** JWS algorithm of `private_key_jwt` client assertions with an RSA key (EC keys use ES256/384/512 by curve). */
+export const DEFAULT_AUTH_SIGNING_ALGORITHM = "RS256";
+/** Redirect URL of interactive logins when neither the config nor the options name one. */
+export const DEFAULT_AUTH_REDIRECT_URL = "http://127.0.0.1:8765/callback";
+/** The `file` token store's location (`~` is the user's home directory). */
+export const DEFAULT_AUTH_TOKEN_FILE = "~/.mcp-tools/tokens.json";
+/** Interactive authorizations one request may trigger (a 401 login, then a 403 step-up) before it fails. */
+export const MAX_AUTHORIZATIONS_PER_REQUEST = 2;
+/** How long the loopback redirect listener waits for the browser to come back. */
+export const DEFAULT_LOOPBACK_TIMEOUT_SECONDS = 300;

@@ -1,5 +1,6 @@
 import { z } from "zod";
 
+import { AUTH_KEYS, authShape, buildAuthConfig, IDP_KEYS } from "../auth/config.js";
 import type { ConfigIssue } from "../errors/errors.js";
 import { checkCommand, checkCwd } from "../security/command.js";
 import { DEFAULT_TOOL_ARGUMENT_LIMITS, defaultSecurityPolicy } from "../security/defaults.js";
@@ -11,14 +12,25 @@ import { checkUrl } from "../security/url.js";
 import {
   DEFAULT_EXPECTED_EXCEPTIONS,
   DEFAULT_FAILURE_THRESHOLD,
+  DEFAULT_HEALTH_CHECK_MAX_MISSES,
+  DEFAULT_HEALTH_CHECK_TIMEOUT_SECONDS,
   DEFAULT_HTTP_READ_TIMEOUT_SECONDS,
+  DEFAULT_MAX_IN_FLIGHT,
   DEFAULT_MAX_MESSAGE_BYTES,
+  DEFAULT_MAX_QUEUE,
   DEFAULT_MAX_RETRIES,
+  DEFAULT_RECONNECT_ENABLED,
+  DEFAULT_RECONNECT_HEALTHY_RESET_SECONDS,
+  DEFAULT_RECONNECT_MAX_ATTEMPTS,
+  DEFAULT_RECONNECT_MAX_DELAY_SECONDS,
   DEFAULT_RECOVERY_TIMEOUT_SECONDS,
   DEFAULT_RETRY_DELAY_SECONDS,
   DEFAULT_SHUTDOWN_GRACE_SECONDS,
   DEFAULT_TIMEOUT_SECONDS,
+  MAX_CONCURRENCY_LIMIT,
   MAX_MAX_RETRIES,
+  MAX_RECONNECT_MAX_ATTEMPTS,
+  MAX_SCHEDULE_SECONDS,
   MAX_SERVER_NAME_LENGTH,
   MAX_TIMEOUT_SECONDS,
 } from "./defaults.js";
@@ -47,6 +59,10 @@ const SECTIONS = {
     "allowedTools",
     "excludeTools",
     "circuitBreaker",
+    "reconnect",
+    "healthCheck",
+    "concurrency",
+    "auth",
     "description",
   ],
   security: [
@@ -64,16 +80,26 @@ const SECTIONS = {
   "security.env": ["level", "mode", "allowedVars", "deniedVars"],
   "security.toolArguments": ["maxDepth", "maxKeys", "maxItems", "maxStringLength", "maxSize"],
   circuitBreaker: ["failureThreshold", "recoveryTimeout", "expectedException"],
+  reconnect: ["enabled", "maxAttempts", "initialDelay", "maxDelay", "healthyReset"],
+  healthCheck: ["interval", "timeout", "maxMisses"],
+  concurrency: ["maxInFlight", "maxQueue"],
+  auth: AUTH_KEYS,
+  "auth.idp": IDP_KEYS,
 } as const satisfies Record<string, readonly string[]>;
 
 type SectionPath = keyof typeof SECTIONS;
 /** Which keys of a section are sections themselves. */
 const CHILD_SECTIONS: Record<SectionPath, readonly string[]> = {
-  "": ["security", "circuitBreaker"],
+  "": ["security", "circuitBreaker", "reconnect", "healthCheck", "concurrency", "auth"],
   security: ["env", "toolArguments"],
   "security.env": [],
   "security.toolArguments": [],
   circuitBreaker: [],
+  reconnect: [],
+  healthCheck: [],
+  concurrency: [],
+  auth: ["idp"],
+  "auth.idp": [],
 };
 const KNOWN: Record<SectionPath, ReadonlySet<string>> = Object.fromEntries(
   Object.entries(SECTIONS).map(([path, keys]) => [path, new Set(keys)]),
@@ -192,6 +218,37 @@ const shape = z.object({
     })
     .loose()
     .optional(),
+  reconnect: z
+    .object({
+      enabled: flag("reconnect.enabled").optional(),
+      maxAttempts: positiveInt("reconnect.max_attempts", MAX_RECONNECT_MAX_ATTEMPTS).optional(),
+      initialDelay: seconds("reconnect.initial_delay", MAX_SCHEDULE_SECONDS).optional(),
+      maxDelay: seconds("reconnect.max_delay", MAX_SCHEDULE_SECONDS).optional(),
+      healthyReset: seconds("reconnect.healthy_reset", MAX_SCHEDULE_SECONDS).optional(),
+    })
+    .loose()
+    .optional(),
+  healthCheck: z
+    .object({
+      interval: seconds("health_check.interval", MAX_SCHEDULE_SECONDS).optional(),
+      timeout: seconds("health_check.timeout").optional(),
+      maxMisses: positiveInt("health_check.max_misses", 1000).optional(),
+    })
+    .loose()
+    .optional(),
+  concurrency: z
+    .object({
+      maxInFlight: positiveInt("concurrency.max_in_flight", MAX_CONCURRENCY_LIMIT).optional(),
+      maxQueue: z
+        .number({ error: "concurrency.max_queue must be a whole number" })
+        .int({ error: "concurrency.max_queue must be a whole number" })
+        .min(0, { error: "concurrency.max_queue must be ≥ 0" })
+        .max(MAX_CONCURRENCY_LIMIT, { error: `concurrency.max_queue must be ≤ ${MAX_CONCURRENCY_LIMIT}` })
+        .optional(),
+    })
+    .loose()
+    .optional(),
+  auth: authShape.optional(),
 });
 
 /** The result of checking one server config without throwing. */
@@ -378,12 +435,22 @@ export function checkServerConfig(raw: unknown): ServerConfigCheck {
   const security = buildSecurityPolicy(input.security);
   const timeout = input.timeout ?? DEFAULT_TIMEOUT_SECONDS;
   const expected = input.circuitBreaker?.expectedException;
+  const retryDelay = input.retryDelay ?? DEFAULT_RETRY_DELAY_SECONDS;
+  const initialDelay = input.reconnect?.initialDelay ?? retryDelay;
+  const maxDelay = input.reconnect?.maxDelay ?? Math.max(DEFAULT_RECONNECT_MAX_DELAY_SECONDS, initialDelay);
+  if (maxDelay < initialDelay) {
+    issues.push({
+      path: "reconnect.max_delay",
+      message: `reconnect.max_delay (${maxDelay} s) must be ≥ reconnect.initial_delay (${initialDelay} s)`,
+      rule: "config.schema",
+    });
+  }
   const base = {
     name: input.name,
     timeout,
     connectTimeout: input.connectTimeout ?? timeout,
     maxRetries: input.maxRetries ?? DEFAULT_MAX_RETRIES,
-    retryDelay: input.retryDelay ?? DEFAULT_RETRY_DELAY_SECONDS,
+    retryDelay,
     security,
     allowedTools: input.allowedTools,
     excludeTools: input.excludeTools ?? [],
@@ -396,6 +463,22 @@ export function checkServerConfig(raw: unknown): ServerConfigCheck {
           : typeof expected === "string"
             ? [expected]
             : expected,
+    },
+    reconnect: {
+      enabled: input.reconnect?.enabled ?? DEFAULT_RECONNECT_ENABLED,
+      maxAttempts: input.reconnect?.maxAttempts ?? DEFAULT_RECONNECT_MAX_ATTEMPTS,
+      initialDelay,
+      maxDelay,
+      healthyReset: input.reconnect?.healthyReset ?? DEFAULT_RECONNECT_HEALTHY_RESET_SECONDS,
+    },
+    healthCheck: {
+      interval: input.healthCheck?.interval,
+      timeout: input.healthCheck?.timeout ?? DEFAULT_HEALTH_CHECK_TIMEOUT_SECONDS,
+      maxMisses: input.healthCheck?.maxMisses ?? DEFAULT_HEALTH_CHECK_MAX_MISSES,
+    },
+    concurrency: {
+      maxInFlight: input.concurrency?.maxInFlight ?? DEFAULT_MAX_IN_FLIGHT,
+      maxQueue: input.concurrency?.maxQueue ?? DEFAULT_MAX_QUEUE,
     },
     description: input.description,
     extra,
@@ -410,6 +493,13 @@ export function checkServerConfig(raw: unknown): ServerConfigCheck {
           rule: "config.ignoredKey",
         });
       }
+    }
+    if (input.auth !== undefined) {
+      issues.push({
+        path: "auth",
+        message: "auth is for HTTP servers (streamable-http, sse); give a stdio server its credentials through env",
+        rule: "config.transportMismatch",
+      });
     }
     const command = checkCommand(input.command, input.args, security);
     issues.push(...command.issues);
@@ -447,6 +537,14 @@ export function checkServerConfig(raw: unknown): ServerConfigCheck {
     issues.push(...checkUrl(input.url, security));
   }
   issues.push(...checkHeaders(input.headers ?? {}));
+  const auth = input.auth === undefined ? undefined : buildAuthConfig(input.auth, issues, warnings);
+  if (auth && Object.keys(input.headers ?? {}).some((name) => name.toLowerCase() === "authorization")) {
+    warnings.push({
+      path: "headers.Authorization",
+      message: "the Authorization header is replaced by the token of the auth section once there is one",
+      rule: "auth.headerOverride",
+    });
+  }
   if (issues.length > 0 || input.url === undefined) return { issues, warnings };
   return {
     config: accept({
@@ -455,6 +553,7 @@ export function checkServerConfig(raw: unknown): ServerConfigCheck {
       url: input.url,
       headers: (input.headers ?? {}) as Record<string, string>,
       httpReadTimeout: input.httpReadTimeout ?? DEFAULT_HTTP_READ_TIMEOUT_SECONDS,
+      auth,
     }),
     issues,
     warnings,

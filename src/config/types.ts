@@ -1,3 +1,4 @@
+import type { AuthConfig, AuthInput } from "../auth/types.js";
 import type { SecurityLevel, SecurityPolicy } from "../security/types.js";
 
 /** Transports: stdio (a child process), streamable HTTP, and the legacy HTTP+SSE transport. */
@@ -11,6 +12,38 @@ export interface CircuitBreakerConfig {
   recoveryTimeout: number;
   /** Error class names that count as failures. @default ["MCPConnectionError", "MCPTimeoutError"] */
   expectedException: readonly string[];
+}
+
+/** Automatic reconnect after a lost connection (MultiMCPClient), per server (seconds). */
+export interface ReconnectConfig {
+  /** Reconnect on its own when the transport is lost. @default true */
+  enabled: boolean;
+  /** Attempts before the server is marked failed. @default 8 */
+  maxAttempts: number;
+  /** Nominal first delay; doubles per attempt (half jitter). @default retry_delay (1) */
+  initialDelay: number;
+  /** Cap of one delay. @default 30 */
+  maxDelay: number;
+  /** A connection that stayed up this long resets the attempt counter. @default 60 */
+  healthyReset: number;
+}
+
+/** Periodic health checks (ping) of one server (seconds). Off unless `interval` is set. */
+export interface HealthCheckConfig {
+  /** Seconds between pings; undefined = no health monitor (unless the MultiMCPClient option enables it). */
+  interval: number | undefined;
+  /** Timeout of one ping. @default 5 */
+  timeout: number;
+  /** Missed pings in a row that make the server unhealthy and trigger a reconnect. @default 2 */
+  maxMisses: number;
+}
+
+/** Per-server concurrency limit (MultiMCPClient). */
+export interface ConcurrencyConfig {
+  /** Calls sent to the server at once. @default 16 */
+  maxInFlight: number;
+  /** Calls waiting for a free slot; more are refused with QUEUE_FULL. @default 256 */
+  maxQueue: number;
 }
 
 interface ServerConfigBase {
@@ -31,6 +64,9 @@ interface ServerConfigBase {
   /** Raw tool names to drop. */
   readonly excludeTools: readonly string[];
   readonly circuitBreaker: CircuitBreakerConfig;
+  readonly reconnect: ReconnectConfig;
+  readonly healthCheck: HealthCheckConfig;
+  readonly concurrency: ConcurrencyConfig;
   readonly description: string | undefined;
   /** Keys this version does not know, kept as given (MassGen configs carry extra keys). */
   readonly extra: Readonly<Record<string, unknown>>;
@@ -59,6 +95,8 @@ export interface HttpServerConfig extends ServerConfigBase {
   readonly headers: Readonly<Record<string, string>>;
   /** Seconds a response stream may stay silent before it is treated as dead. @default 300 */
   readonly httpReadTimeout: number;
+  /** OAuth authorization (see `AuthConfig`); values may hold `${VAR}` references, expanded when connecting. */
+  readonly auth: AuthConfig | undefined;
 }
 
 /** A validated, normalised server config (the output of `MCPConfigValidator.validateServerConfig`). */
@@ -97,6 +135,12 @@ export interface ServerConfigInput {
   excludeTools?: string[];
   circuit_breaker?: CircuitBreakerInput;
   circuitBreaker?: CircuitBreakerInput;
+  reconnect?: ReconnectInput;
+  health_check?: HealthCheckInput;
+  healthCheck?: HealthCheckInput;
+  concurrency?: ConcurrencyInput;
+  /** OAuth authorization of an HTTP server (`flow`, `client_id`, `client_secret`, `scope`, …). */
+  auth?: AuthInput;
   description?: string;
   [key: string]: unknown;
 }
@@ -150,4 +194,30 @@ export interface CircuitBreakerInput {
   recoveryTimeout?: number;
   expected_exception?: string | string[];
   expectedException?: string | string[];
+}
+
+export interface ReconnectInput {
+  enabled?: boolean;
+  max_attempts?: number;
+  maxAttempts?: number;
+  initial_delay?: number;
+  initialDelay?: number;
+  max_delay?: number;
+  maxDelay?: number;
+  healthy_reset?: number;
+  healthyReset?: number;
+}
+
+export interface HealthCheckInput {
+  interval?: number;
+  timeout?: number;
+  max_misses?: number;
+  maxMisses?: number;
+}
+
+export interface ConcurrencyInput {
+  max_in_flight?: number;
+  maxInFlight?: number;
+  max_queue?: number;
+  maxQueue?: number;
 }

@@ -1,0 +1,1310 @@
+import type {
+  CallToolResult,
+  GetPromptResult,
+  Implementation,
+  Prompt,
+  ReadResourceResult,
+  Resource,
+  ResourceTemplateType as ResourceTemplate,
+  Tool,
+} from "@modelcontextprotocol/client";
+
+import type { ClientEvents, StatusEvent, Unsubscribe } from "../client/events.js";
+import { EventHub } from "../client/events.js";
+import type { CallToolOptions, MCPClientOptions, RequestCallOptions } from "../client/mcpClient.js";
+import { MCPClient } from "../client/mcpClient.js";
+import { suggestNames } from "../client/names.js";
+import type { DnsLookup } from "../client/prepare.js";
+import {
+  DEFAULT_HEALTH_CHECK_INTERVAL_SECONDS,
+  DEFAULT_HEALTH_CHECK_MAX_MISSES,
+  DEFAULT_HEALTH_CHECK_TIMEOUT_SECONDS,
+  MAX_SCHEDULE_SECONDS,
+  MAX_TIMEOUT_SECONDS,
+} from "../config/defaults.js";
+import type { Environment } from "../config/expandVariables.js";
+import { isPlainObject } from "../config/keys.js";
+import type { ServerConfig } from "../config/types.js";
+import { configurationError } from "../config/validator.js";
+import type { ConfigIssue, MCPError } from "../errors/errors.js";
+import {
+  isMCPError,
+  MCPCancelledError,
+  MCPConnectionError,
+  MCPError as MCPErrorClass,
+  MCPTimeoutError,
+} from "../errors/errors.js";
+import { Backoff } from "../resilience/backoff.js";
+import type { CircuitState, CircuitStateChange } from "../resilience/circuitBreaker.js";
+import { CircuitBreaker } from "../resilience/circuitBreaker.js";
+import type { Clock, ClockTimer } from "../resilience/clock.js";
+import { sleepOn, systemClock } from "../resilience/clock.js";
+import { ConcurrencyLimit } from "../resilience/concurrencyLimit.js";
+import type { HealthState } from "../resilience/healthMonitor.js";
+import { HealthMonitor } from "../resilience/healthMonitor.js";
+import type { ServerConfigsInput } from "./serverConfigs.js";
+import { parseServerConfigs } from "./serverConfigs.js";
+import type { NameKind, ResourceEntry } from "./toolRegistry.js";
+import { buildResourceIndex, matchesTemplate, NameTable, toolFilter } from "./toolRegistry.js";
+
+/**
+ * The state of one server inside a MultiMCPClient:
+ * `disconnected` (not started, or after disconnect()), `connecting`, `connected`, `reconnecting`
+ * (lost, a reconnect loop is running; its tools stay listed and calls wait), `failed` (connect
+ * failed, or the reconnect loop gave up; its tools are not listed).
+ */
+export type ServerState = "disconnected" | "connecting" | "connected" | "reconnecting" | "failed";
+
+/** A tool of a MultiMCPClient, by its routed name. */
+export interface MultiToolEntry {
+  /** The routed name `mcp__{server}__{tool}` (sanitised, unique). */
+  readonly name: string;
+  readonly server: string;
+  /** The name the server knows the tool by. */
+  readonly rawName: string;
+  readonly description: string | undefined;
+  readonly inputSchema: Tool["inputSchema"];
+  readonly outputSchema: Tool["outputSchema"];
+  readonly annotations: Tool["annotations"];
+  /** The tool as the server listed it. */
+  readonly tool: Tool;
+}
+
+/** A prompt of a MultiMCPClient, by its routed name. */
+export interface MultiPromptEntry {
+  readonly name: string;
+  readonly server: string;
+  readonly rawName: string;
+  readonly description: string | undefined;
+  readonly arguments: Prompt["arguments"];
+  readonly prompt: Prompt;
+}
+
+/** A tool held by (server, raw name): keeps working after the server reconnects. */
+export interface MultiToolHandle {
+  readonly name: string;
+  readonly server: string;
+  readonly rawName: string;
+  /** The tool's current definition; undefined while its server is down or no longer lists it. */
+  readonly definition: MultiToolEntry | undefined;
+  call(args?: Record<string, unknown>, options?: CallToolOptions): Promise<CallToolResult>;
+}
+
+/** What happened to one server in `connect()`. */
+export interface ServerConnectOutcome {
+  server: string;
+  ok: boolean;
+  state: ServerState;
+  /** Time this server took, in milliseconds. */
+  durationMs: number;
+  toolsCount: number;
+  error?: MCPError;
+}
+
+/** The result of `connect()`: every server's outcome (partial success is normal). */
+export interface ConnectSummary {
+  servers: Record<string, ServerConnectOutcome>;
+  connected: string[];
+  failed: string[];
+  durationMs: number;
+  toolsCount: number;
+}
+
+/** Everything known about one server right now. */
+export interface ServerStatus {
+  name: string;
+  state: ServerState;
+  connected: boolean;
+  transport: ServerConfig["type"];
+  breaker: CircuitState;
+  /** Consecutive failures the breaker has counted. */
+  consecutiveFailures: number;
+  /** Seconds until the breaker lets a call through (0 when it would now; Infinity while isolated). */
+  retryAfter: number;
+  lastError: MCPError | undefined;
+  health: HealthState;
+  /** Missed health checks in a row. */
+  healthMisses: number;
+  inFlight: number;
+  queued: number;
+  /** Attempts of the current (or last) reconnect cycle. */
+  reconnectAttempts: number;
+  toolsCount: number;
+  pid: number | undefined;
+}
+
+export interface NameCollisionEvent {
+  server: string;
+  message: string;
+  kind: NameKind | "resource";
+  /** The raw name (or URI) that collided. */
+  rawName: string;
+  /** The routed name it got (for resources: the URI, still served by `conflictsWith.server`). */
+  name: string;
+  conflictsWith: { server: string; rawName: string; name: string };
+}
+
+/**
+ * Status events of a MultiMCPClient: every per-server event of `MCPClient` (forwarded, each with its
+ * `server`), plus the seed's `setup_start` / `setup_complete` / `connection_summary` and the
+ * resilience events.
+ */
+export interface MultiClientEvents extends ClientEvents {
+  setupStart: { message: string; serverCount: number };
+  setupComplete: {
+    message: string;
+    connectedServers: string[];
+    failedServers: string[];
+    totalTools: number;
+    totalResources: number;
+    totalPrompts: number;
+    durationMs: number;
+  };
+  connectionSummary: {
+    message: string;
+    successfulCount: number;
+    failedCount: number;
+    totalCount: number;
+    toolsCount: number;
+  };
+  breakerStateChange: CircuitStateChange;
+  nameCollision: NameCollisionEvent;
+  healthChange: { server: string; message: string; health: HealthState; misses: number };
+  reconnected: { server: string; message: string; attempt: number; toolsCount: number };
+  reconnectFailed: { server: string; message: string; attempts: number; error: MCPError | undefined };
+  /** A server's tools changed (reconnect, list_changed, gave up); names are routed names. */
+  toolsChanged: { server: string; message: string; added: string[]; removed: string[] };
+}
+
+export type MultiClientEventName = keyof MultiClientEvents;
+
+export interface HealthCheckOptions {
+  /** Seconds between pings. @default 30 */
+  interval?: number | undefined;
+  /** Seconds one ping may take. @default 5 */
+  timeout?: number | undefined;
+  /** Missed pings in a row that make a server unhealthy and trigger a reconnect. @default 2 */
+  maxMisses?: number | undefined;
+}
+
+export interface MultiMCPClientOptions {
+  /** Client-level allow-list (raw or routed names); a server's own `allowed_tools` takes precedence. */
+  allowedTools?: readonly string[] | undefined;
+  /** Client-level exclusions (raw or routed names), added to every server's `exclude_tools`. */
+  excludeTools?: readonly string[] | undefined;
+  /** Receives every status event (the seed's `status_callback`). */
+  onStatus?: ((event: StatusEvent<MultiClientEvents>) => void) | undefined;
+  /** Values for `${VAR}` expansion. @default process.env */
+  environment?: Environment | undefined;
+  /** Name and version sent in `initialize`. */
+  clientInfo?: Implementation | undefined;
+  /** DNS lookup used by `security.resolve_dns`. */
+  lookup?: DnsLookup | undefined;
+  /** `fetch` used by HTTP transports. */
+  fetch?: ((url: string | URL, init?: RequestInit) => Promise<Response>) | undefined;
+  /** Reconnect servers whose connection is lost (each server's `reconnect.enabled` can opt out). @default true */
+  autoReconnect?: boolean | undefined;
+  /**
+   * Health monitor for servers without a `health_check.interval` of their own: `true` for the
+   * defaults (30 s, 5 s, 2 misses), or the settings. @default false (no periodic pings)
+   */
+  healthCheck?: boolean | HealthCheckOptions | undefined;
+  /** Time source (tests). @default systemClock */
+  clock?: Clock | undefined;
+  /** Builds the client of one server (tests, instrumentation). @default new MCPClient(config, options) */
+  createClient?: ((config: ServerConfig, options: MCPClientOptions) => MCPClient) | undefined;
+}
+
+export interface ReconnectServerOptions {
+  /** Attempts of this cycle. @default the server's max_retries (3) */
+  maxRetries?: number | undefined;
+  /** Seconds before the second attempt (doubling, jittered, capped). @default the server's retry_delay */
+  retryDelay?: number | undefined;
+}
+
+interface Snapshot {
+  tools: Tool[];
+  resources: Resource[];
+  templates: ResourceTemplate[];
+  prompts: Prompt[];
+}
+
+interface Slot {
+  readonly name: string;
+  readonly config: ServerConfig;
+  readonly client: MCPClient;
+  readonly breaker: CircuitBreaker;
+  readonly limit: ConcurrencyLimit;
+  readonly backoff: Backoff;
+  monitor: HealthMonitor | undefined;
+  state: ServerState;
+  lastError: MCPError | undefined;
+  snapshot: Snapshot | undefined;
+  attempts: number;
+  connectedAt: number | undefined;
+  loop: Promise<boolean> | undefined;
+  loopAbort: AbortController | undefined;
+  /** The connect() attempt in progress, if any. */
+  connectTask: Promise<ServerConnectOutcome> | undefined;
+}
+
+interface ReconnectPlan {
+  fresh: boolean;
+  maxAttempts: number;
+  firstImmediately: boolean;
+  backoff: Backoff;
+}
+
+/**
+ * Many MCP servers behind one client. Tools are routed by `mcp__{server}__{tool}`; each server has its
+ * own circuit breaker, concurrency limit, optional health monitor and automatic reconnect, and one
+ * server's failure never affects calls to another.
+ *
+ * Calls made while a server reconnects wait for the reconnect within their own timeout (fault-matrix
+ * §8 item 2); a call to a server that has given up fails fast with NOT_CONNECTED and starts a fresh
+ * reconnect cycle in the background. `tools/call` is never replayed.
+ */
+export class MultiMCPClient {
+  /** The validated configs, in order. */
+  readonly configs: readonly ServerConfig[];
+  /** Config warnings (unknown keys with typo suggestions, ignored keys). */
+  readonly warnings: readonly ConfigIssue[];
+
+  private readonly options: MultiMCPClientOptions;
+  private readonly clock: Clock;
+  private readonly events: EventHub<MultiClientEvents>;
+  private readonly slots: Slot[];
+  private readonly byName: Map<string, Slot>;
+  private readonly toolTable = new NameTable<Tool>("tool");
+  private readonly promptTable = new NameTable<Prompt>("prompt");
+  private toolEntries = new Map<string, MultiToolEntry>();
+  private promptEntries = new Map<string, MultiPromptEntry>();
+  private resourceEntries = new Map<string, ResourceEntry>();
+  private readonly reported = new Set<string>();
+  private active = false;
+  private connecting: Promise<ConnectSummary> | undefined;
+  private disconnecting: Promise<void> | undefined;
+
+  /**
+   * @param servers A list of server configs, a `{ name: config }` map, or `{ mcpServers: … }`.
+   * @throws MCPConfigurationError listing every problem (paths like `servers[2].command`), duplicate
+   *   names included. Nothing is started.
+   */
+  constructor(servers: ServerConfigsInput, options: MultiMCPClientOptions = {}) {
+    const optionIssues = checkOptions(options);
+    let parsed: ReturnType<typeof parseServerConfigs> | undefined;
+    try {
+      parsed = parseServerConfigs(servers);
+    } catch (error) {
+      if (optionIssues.length === 0 || !isMCPError(error, "CONFIG_INVALID")) throw error;
+      const { issues, warnings } = error as unknown as { issues: ConfigIssue[]; warnings: ConfigIssue[] };
+      throw configurationError("MultiMCPClient", [...issues, ...optionIssues], warnings);
+    }
+    if (optionIssues.length > 0) throw configurationError("MultiMCPClient options", optionIssues);
+    this.configs = Object.freeze([...parsed.configs]);
+    this.warnings = Object.freeze([...parsed.warnings]);
+    this.options = options;
+    this.clock = options.clock ?? systemClock;
+    this.events = new EventHub<MultiClientEvents>(options.onStatus);
+    this.slots = this.configs.map((config) => this.createSlot(config));
+    this.byName = new Map(this.slots.map((slot) => [slot.name, slot]));
+  }
+
+  /** Creates the client and connects every server: `await using multi = await MultiMCPClient.createAndConnect(…)`. */
+  static async createAndConnect(
+    servers: ServerConfigsInput,
+    options?: MultiMCPClientOptions,
+  ): Promise<MultiMCPClient> {
+    const multi = new MultiMCPClient(servers, options);
+    try {
+      await multi.connect();
+    } catch (error) {
+      await multi.disconnect();
+      throw error;
+    }
+    return multi;
+  }
+
+  /** Subscribes to one status event; returns the function that unsubscribes. */
+  on<K extends MultiClientEventName>(
+    event: K,
+    listener: (payload: MultiClientEvents[K]) => void,
+  ): Unsubscribe {
+    return this.events.on(event, listener);
+  }
+
+  // ─── Lifecycle ─────────────────────────────────────────────────────────────────────────────────
+
+  /**
+   * Connects every server in parallel, each bounded by its own `connect_timeout`; a failing or hanging
+   * server never delays the others. Partial success is normal: the outcome of each server is returned,
+   * recorded (`getServerStatus`) and reported (`setupComplete`, `connectionSummary` events). Servers
+   * already connected are left as they are, so calling it again connects only the missing ones.
+   * @throws MCPConnectionError (or the only server's own error) when no server could be connected.
+   */
+  connect(): Promise<ConnectSummary> {
+    this.connecting ??= (async () => {
+      if (this.disconnecting) await this.disconnecting;
+      return this.connectAll();
+    })().finally(() => {
+      this.connecting = undefined;
+    });
+    return this.connecting;
+  }
+
+  private async connectAll(): Promise<ConnectSummary> {
+    this.active = true;
+    const started = this.clock.now();
+    const count = this.slots.length;
+    this.events.emit("setupStart", {
+      message: `Setting up MCP sessions with ${count} server${count === 1 ? "" : "s"}`,
+      serverCount: count,
+    });
+    const outcomes = await Promise.all(
+      this.slots.map((slot) => {
+        const task = this.connectSlot(slot).finally(() => {
+          if (slot.connectTask === task) slot.connectTask = undefined;
+        });
+        slot.connectTask = task;
+        return task;
+      }),
+    );
+    this.rebuild(false);
+    for (const outcome of outcomes) {
+      if (outcome.ok) outcome.toolsCount = this.getToolsByServer(outcome.server).length;
+    }
+    const connected = outcomes.filter((o) => o.ok).map((o) => o.server);
+    const failed = outcomes.filter((o) => !o.ok).map((o) => o.server);
+    const summary: ConnectSummary = {
+      servers: Object.fromEntries(outcomes.map((o) => [o.server, o])),
+      connected,
+      failed,
+      durationMs: this.clock.now() - started,
+      toolsCount: this.toolEntries.size,
+    };
+    this.events.emit("setupComplete", {
+      message: `Connected to ${connected.length}/${count} MCP servers: ${this.toolEntries.size} tools, ${this.resourceEntries.size} resources, ${this.promptEntries.size} prompts`,
+      connectedServers: connected,
+      failedServers: failed,
+      totalTools: this.toolEntries.size,
+      totalResources: this.resourceEntries.size,
+      totalPrompts: this.promptEntries.size,
+      durationMs: summary.durationMs,
+    });
+    this.events.emit("connectionSummary", {
+      message: `Connected to ${connected.length}/${count} server(s) (${failed.length} failed)`,
+      successfulCount: connected.length,
+      failedCount: failed.length,
+      totalCount: count,
+      toolsCount: this.toolEntries.size,
+    });
+    if (connected.length === 0) throw this.nothingConnected(outcomes);
+    return summary;
+  }
+
+  private nothingConnected(outcomes: ServerConnectOutcome[]): MCPError {
+    if (outcomes.length === 1 && outcomes[0]?.error) return outcomes[0].error;
+    const lines = outcomes.map((o) => `  - ${o.server}: ${o.error?.message ?? "not connected"}`).join("\n");
+    return new MCPConnectionError(
+      `None of the ${outcomes.length} MCP servers could be connected:\n${lines}\nFix the servers above (getServerStatus(name).lastError has each error), then call connect() or reconnectFailedServers() again.`,
+      {
+        code: "NOT_CONNECTED",
+        cause: new AggregateError(
+          outcomes.map((o) => o.error),
+          "every server failed to connect",
+        ),
+        context: { servers: Object.fromEntries(outcomes.map((o) => [o.server, o.error?.code])) },
+      },
+    );
+  }
+
+  private async connectSlot(slot: Slot): Promise<ServerConnectOutcome> {
+    const started = this.clock.now();
+    const outcome = (ok: boolean, error?: MCPError): ServerConnectOutcome => ({
+      server: slot.name,
+      ok,
+      state: slot.state,
+      durationMs: this.clock.now() - started,
+      toolsCount: ok ? (slot.snapshot?.tools.length ?? 0) : 0,
+      ...(error === undefined ? {} : { error }),
+    });
+    if (slot.state === "connected" && slot.client.isConnected()) return outcome(true);
+    if (slot.loop) {
+      const ok = await slot.loop;
+      return outcome(ok, ok ? undefined : slot.lastError);
+    }
+    slot.state = "connecting";
+    try {
+      await slot.breaker.execute(() => slot.client.connect());
+      this.markConnected(slot);
+      return outcome(true);
+    } catch (raw) {
+      const error = asMCPError(raw, slot.name);
+      slot.state = "failed";
+      if (error.code !== "CIRCUIT_OPEN" || slot.lastError === undefined) slot.lastError = error;
+      return outcome(false, error);
+    }
+  }
+
+  private markConnected(slot: Slot): void {
+    slot.state = "connected";
+    slot.connectedAt = this.clock.now();
+    slot.lastError = undefined;
+    slot.snapshot = snapshotOf(slot.client);
+    if (slot.monitor) {
+      slot.monitor.reset();
+      slot.monitor.start();
+    }
+  }
+
+  /**
+   * Disconnects every server in parallel (each bounded by its shutdown grace), stops health monitors
+   * and reconnect loops. Idempotent; `connect()` may be called again afterwards.
+   */
+  disconnect(): Promise<void> {
+    this.disconnecting ??= (async () => {
+      this.active = false;
+      const loops: Array<Promise<boolean>> = [];
+      for (const slot of this.slots) {
+        slot.monitor?.stop();
+        slot.loopAbort?.abort(new Error("disconnect() was called"));
+        if (slot.loop) loops.push(slot.loop);
+      }
+      await Promise.all(this.slots.map((slot) => slot.client.disconnect().catch(() => undefined)));
+      await Promise.all(loops);
+      if (this.connecting) await this.connecting.catch(() => undefined);
+      for (const slot of this.slots) {
+        slot.state = "disconnected";
+        slot.snapshot = undefined;
+      }
+      this.rebuild(false);
+    })().finally(() => {
+      this.disconnecting = undefined;
+    });
+    return this.disconnecting;
+  }
+
+  /** `await using multi = …` disconnects at the end of the scope. */
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.disconnect();
+  }
+
+  // ─── Registry ──────────────────────────────────────────────────────────────────────────────────
+
+  /** Tools of connected (and reconnecting) servers by routed name. */
+  get tools(): ReadonlyMap<string, MultiToolEntry> {
+    return this.toolEntries;
+  }
+
+  /** Prompts by routed name `mcp__{server}__{prompt}`. */
+  get prompts(): ReadonlyMap<string, MultiPromptEntry> {
+    return this.promptEntries;
+  }
+
+  /** Static resources by URI, each with the server that serves it. */
+  get resources(): ReadonlyMap<string, ResourceEntry> {
+    return this.resourceEntries;
+  }
+
+  /** Every configured server name, in config order. */
+  get serverNames(): string[] {
+    return this.slots.map((slot) => slot.name);
+  }
+
+  getAvailableTools(): string[] {
+    return [...this.toolEntries.keys()];
+  }
+
+  getAvailableResources(): string[] {
+    return [...this.resourceEntries.keys()];
+  }
+
+  getAvailablePrompts(): string[] {
+    return [...this.promptEntries.keys()];
+  }
+
+  /** Routed names of one server's tools. */
+  getToolsByServer(server: string): string[] {
+    this.slotOf(server);
+    return [...this.toolEntries.values()].filter((e) => e.server === server).map((e) => e.name);
+  }
+
+  /** Names of the servers connected now (as the seed's `get_server_names`); see `serverNames` for all. */
+  getServerNames(): string[] {
+    return this.slots.filter((slot) => slot.state === "connected").map((slot) => slot.name);
+  }
+
+  /** The `MCPClient` of one server (the same object across reconnects). */
+  getClient(server: string): MCPClient {
+    return this.slotOf(server).client;
+  }
+
+  /** The circuit breaker of one server (`isolate()`, `reset()`, `snapshot()`). */
+  getCircuitBreaker(server: string): CircuitBreaker {
+    return this.slotOf(server).breaker;
+  }
+
+  /** True when at least one server is connected. */
+  isConnected(): boolean {
+    return this.slots.some((slot) => slot.state === "connected" && slot.client.isConnected());
+  }
+
+  /**
+   * A handle on one tool. It holds the server and raw name, not the connection, so it keeps working
+   * after the server reconnects (LangChain's tools stay bound to the dead client).
+   * @throws MCPError NOT_FOUND for an unknown name.
+   */
+  tool(name: string): MultiToolHandle {
+    const target = this.resolveTool(name);
+    const lookup = (): MultiToolEntry | undefined => {
+      const entry = this.toolEntries.get(name);
+      if (entry && entry.server === target.server && entry.rawName === target.rawName) return entry;
+      return [...this.toolEntries.values()].find(
+        (e) => e.server === target.server && e.rawName === target.rawName,
+      );
+    };
+    return {
+      name,
+      server: target.server,
+      rawName: target.rawName,
+      get definition() {
+        return lookup();
+      },
+      call: (args = {}, options = {}) => this.callOn(target.server, target.rawName, args, options),
+    };
+  }
+
+  // ─── Calls ─────────────────────────────────────────────────────────────────────────────────────
+
+  /**
+   * Calls a tool by its routed name. Pipeline: concurrency limit → breaker (fails fast while open:
+   * nothing is sent) → wait for a running reconnect (within the call's timeout) → the server's
+   * `callTool` (argument checks, timeout, cancellation). An `isError` result is returned, not thrown.
+   * @throws MCPError NOT_FOUND (unknown name, with the closest names), MCPCircuitOpenError,
+   *   MCPError QUEUE_FULL, and whatever `MCPClient.callTool` throws.
+   */
+  async callTool(
+    name: string,
+    args: Record<string, unknown> = {},
+    options: CallToolOptions = {},
+  ): Promise<CallToolResult> {
+    const target = this.resolveTool(name);
+    return this.callOn(target.server, target.rawName, args, options);
+  }
+
+  private callOn(
+    server: string,
+    rawName: string,
+    args: Record<string, unknown>,
+    options: CallToolOptions,
+  ): Promise<CallToolResult> {
+    const slot = this.slotOf(server);
+    return this.invoke(slot, `tools/call "${rawName}"`, options, (client, timeout) =>
+      client.callTool(rawName, args, { ...options, timeout }),
+    );
+  }
+
+  /**
+   * Reads a resource. The server is the one listing the URI, else the first (in config order) whose
+   * resource template matches it; `{ server }` picks one explicitly.
+   */
+  async getResource(
+    uri: string,
+    options: RequestCallOptions & { server?: string | undefined } = {},
+  ): Promise<ReadResourceResult> {
+    const slot = this.resolveResource(uri, options.server);
+    return this.invoke(slot, `resources/read "${uri}"`, options, (client, timeout) =>
+      client.getResource(uri, { timeout, signal: options.signal }),
+    );
+  }
+
+  /** Renders a prompt by its routed name `mcp__{server}__{prompt}`. */
+  async getPrompt(
+    name: string,
+    args: Record<string, string> = {},
+    options: RequestCallOptions = {},
+  ): Promise<GetPromptResult> {
+    const entry = this.promptEntries.get(name);
+    if (!entry) {
+      throw notFound("Prompt", name, this.getAvailablePrompts(), [...this.promptEntries.values()]);
+    }
+    const slot = this.slotOf(entry.server);
+    return this.invoke(slot, `prompts/get "${entry.rawName}"`, options, (client, timeout) =>
+      client.getPrompt(entry.rawName, args, { timeout, signal: options.signal }),
+    );
+  }
+
+  private resolveTool(name: string): { server: string; rawName: string } {
+    const entry = this.toolEntries.get(name);
+    if (entry) return entry;
+    const held = this.toolTable.lookup(name);
+    const slot = held ? this.byName.get(held.server) : undefined;
+    if (held && slot && slot.state !== "connected") {
+      this.kick(slot);
+      throw this.notConnected(slot, `call tool "${name}"`);
+    }
+    throw notFound("Tool", name, this.getAvailableTools(), [...this.toolEntries.values()]);
+  }
+
+  private resolveResource(uri: string, server: string | undefined): Slot {
+    if (server !== undefined) return this.slotOf(server);
+    const entry = this.resourceEntries.get(uri);
+    if (entry) return this.slotOf(entry.server);
+    for (const slot of this.slots) {
+      if (slot.state !== "connected" && slot.state !== "reconnecting") continue;
+      if (slot.snapshot?.templates.some((template) => matchesTemplate(template, uri))) return slot;
+    }
+    const available = this.getAvailableResources();
+    throw new MCPErrorClass(
+      `Resource "${uri}" is not listed by any connected server and matches no resource template.${suggestNames(uri, available)} Pass { server } to read it from a specific server.`,
+      { code: "NOT_FOUND", context: { uri, availableResources: available.slice(0, 50) } },
+    );
+  }
+
+  /** The per-server pipeline shared by tool calls, resource reads and prompts. */
+  private async invoke<T>(
+    slot: Slot,
+    operation: string,
+    options: { timeout?: number | undefined; signal?: AbortSignal | undefined },
+    exec: (client: MCPClient, timeoutSeconds: number) => Promise<T>,
+  ): Promise<T> {
+    if (!this.active) {
+      throw new MCPConnectionError(
+        `Cannot ${operation}: the MultiMCPClient is not connected. Call connect() first.`,
+        { code: "NOT_CONNECTED", serverName: slot.name, transportType: slot.config.type },
+      );
+    }
+    const timeoutSeconds = options.timeout ?? slot.config.timeout;
+    const started = this.clock.now();
+    const deadline = started + timeoutSeconds * 1000;
+    return slot.limit.run(
+      async () => {
+        slot.breaker.assertCanExecute();
+        if (slot.loop) await this.waitForReconnect(slot, deadline, options.signal, operation);
+        if (!slot.client.isConnected()) {
+          if (slot.state === "connected") slot.state = "failed";
+          this.kick(slot);
+          throw this.notConnected(slot, operation);
+        }
+        const elapsed = this.clock.now() - started;
+        // Time spent queued or waiting for a reconnect comes out of the call's own timeout.
+        const remaining = elapsed < 1 ? timeoutSeconds : (deadline - this.clock.now()) / 1000;
+        if (remaining <= 0) {
+          throw new MCPTimeoutError(
+            `${operation} on server "${slot.name}" ran out of its ${timeoutSeconds} s before it could be sent. Pass a larger { timeout }.`,
+            { serverName: slot.name, timeoutSeconds, operation },
+          );
+        }
+        return slot.breaker.execute(() => exec(slot.client, remaining));
+      },
+      { signal: options.signal, queueTimeoutMs: timeoutSeconds * 1000, operation },
+    );
+  }
+
+  private waitForReconnect(
+    slot: Slot,
+    deadline: number,
+    signal: AbortSignal | undefined,
+    operation: string,
+  ): Promise<void> {
+    const loop = slot.loop;
+    if (!loop) return Promise.resolve();
+    return new Promise<void>((resolve, reject) => {
+      const finish = (error?: unknown) => {
+        this.clock.clearTimeout(timer);
+        signal?.removeEventListener("abort", onAbort);
+        if (error === undefined) resolve();
+        else reject(error);
+      };
+      const onAbort = () =>
+        finish(
+          new MCPCancelledError(
+            `${operation} on server "${slot.name}" was cancelled while waiting for the server to reconnect; it was never sent.`,
+            { serverName: slot.name, operation, cause: signal?.reason },
+          ),
+        );
+      const timer: ClockTimer = this.clock.setTimeout(
+        () => finish(this.notConnected(slot, operation, "it is still reconnecting")),
+        Math.max(0, deadline - this.clock.now()),
+      );
+      if (signal?.aborted) {
+        onAbort();
+        return;
+      }
+      signal?.addEventListener("abort", onAbort, { once: true });
+      void loop.then(() => finish());
+    });
+  }
+
+  private notConnected(slot: Slot, operation: string, why?: string): MCPConnectionError {
+    const state = why ?? (slot.state === "reconnecting" ? "it is reconnecting" : `it is ${slot.state}`);
+    const last = slot.lastError ? ` Last error: ${slot.lastError.message}` : "";
+    const next = !this.active
+      ? " Call connect() first."
+      : slot.loop || slot.state === "reconnecting"
+        ? " A reconnect is in progress; try again shortly."
+        : this.autoReconnectFor(slot) && this.active
+          ? " A reconnect has been started; try again shortly, or call reconnectFailedServers()."
+          : " Call reconnectFailedServers() to try again.";
+    return new MCPConnectionError(
+      `Cannot ${operation}: server "${slot.name}" is not connected (${state}); nothing was sent.${next}${last}`,
+      {
+        code: "NOT_CONNECTED",
+        serverName: slot.name,
+        transportType: slot.config.type,
+        cause: slot.lastError,
+        context: { state: slot.state, reconnectAttempts: slot.attempts },
+      },
+    );
+  }
+
+  // ─── Health ────────────────────────────────────────────────────────────────────────────────────
+
+  /**
+   * Pings every server in parallel, each bounded by `timeout` (default: the server's
+   * `health_check.timeout`, 5 s). Servers that are not connected, or whose breaker refuses calls,
+   * report false without being contacted. The pings act as breaker probes. Never throws.
+   */
+  async healthCheckAll(options: { timeout?: number | undefined } = {}): Promise<Record<string, boolean>> {
+    const results = await Promise.all(
+      this.slots.map(async (slot) => {
+        const ok = await this.ping(slot, (options.timeout ?? slot.config.healthCheck.timeout) * 1000);
+        if (ok !== undefined) slot.monitor?.record(ok);
+        return [slot.name, ok === true] as const;
+      }),
+    );
+    return Object.fromEntries(results);
+  }
+
+  /** true = answered, false = missed, undefined = not checked. */
+  private async ping(slot: Slot, timeoutMs: number): Promise<boolean | undefined> {
+    if (slot.state !== "connected" || slot.loop || !slot.client.isConnected()) return undefined;
+    if (!slot.breaker.wouldAdmit()) return undefined;
+    try {
+      await slot.breaker.execute(async () => {
+        if (!(await slot.client.healthCheck({ timeout: timeoutMs / 1000 }))) {
+          throw new MCPTimeoutError(
+            `Server "${slot.name}" did not answer a health check (ping) within ${timeoutMs / 1000} s.`,
+            { serverName: slot.name, timeoutSeconds: timeoutMs / 1000, operation: "ping" },
+          );
+        }
+      });
+      return true;
+    } catch (error) {
+      return isMCPError(error, "CIRCUIT_OPEN") ? undefined : false;
+    }
+  }
+
+  // ─── Reconnect ─────────────────────────────────────────────────────────────────────────────────
+
+  /**
+   * Reconnects every server that is not connected — including servers that failed at start — and
+   * resolves with each one's result. Servers already reconnecting are awaited, not restarted; a server
+   * whose breaker is open is skipped (false) until its recovery time is over. Never throws.
+   */
+  async reconnectFailedServers(options: ReconnectServerOptions = {}): Promise<Record<string, boolean>> {
+    const targets = this.slots.filter((slot) => !(slot.state === "connected" && slot.client.isConnected()));
+    const results = await Promise.all(
+      targets.map(async (slot) => [slot.name, await this.reconnectServer(slot.name, options)] as const),
+    );
+    return Object.fromEntries(results);
+  }
+
+  /**
+   * Reconnects one server now (a fresh cycle of `maxRetries` attempts, the first at once, then
+   * backing off), unless it is connected (true) or a reconnect is already running (its result).
+   * Gated by the breaker: false at once while it is open. Never throws.
+   */
+  async reconnectServer(server: string, options: ReconnectServerOptions = {}): Promise<boolean> {
+    const slot = this.slotOf(server);
+    if (this.disconnecting) await this.disconnecting;
+    this.active = true;
+    if (slot.connectTask) await slot.connectTask;
+    if (slot.state === "connected" && slot.client.isConnected()) return true;
+    if (slot.loop) return slot.loop;
+    if (!slot.breaker.wouldAdmit()) return false;
+    const delay = (options.retryDelay ?? slot.config.retryDelay) * 1000;
+    return this.startReconnect(slot, {
+      fresh: true,
+      maxAttempts: options.maxRetries ?? slot.config.maxRetries,
+      firstImmediately: true,
+      backoff: new Backoff({
+        initialDelayMs: delay,
+        maxDelayMs: Math.max(delay, slot.config.reconnect.maxDelay * 1000),
+      }),
+    });
+  }
+
+  private autoReconnectFor(slot: Slot): boolean {
+    return this.options.autoReconnect !== false && slot.config.reconnect.enabled;
+  }
+
+  /** A call hit a server that gave up: start a fresh automatic cycle in the background. */
+  private kick(slot: Slot): void {
+    if (!this.active || slot.loop || !this.autoReconnectFor(slot) || slot.state !== "failed") return;
+    void this.startReconnect(slot, this.autoPlan(slot, true));
+  }
+
+  private autoPlan(slot: Slot, fresh: boolean): ReconnectPlan {
+    return {
+      fresh,
+      maxAttempts: slot.config.reconnect.maxAttempts,
+      firstImmediately: false,
+      backoff: slot.backoff,
+    };
+  }
+
+  private handleLoss(slot: Slot, error: MCPError): void {
+    if (!this.active || slot.state !== "connected") return;
+    slot.lastError = error;
+    slot.monitor?.stop();
+    if (this.autoReconnectFor(slot)) {
+      void this.startReconnect(slot, this.autoPlan(slot, false));
+      return;
+    }
+    slot.state = "failed";
+    this.rebuild(true);
+  }
+
+  private startReconnect(slot: Slot, plan: ReconnectPlan): Promise<boolean> {
+    if (slot.loop) return slot.loop;
+    const controller = new AbortController();
+    slot.loopAbort = controller;
+    slot.state = "reconnecting";
+    slot.monitor?.stop();
+    slot.loop = this.reconnectLoop(slot, plan, controller.signal)
+      .catch(() => false)
+      .finally(() => {
+        slot.loop = undefined;
+        slot.loopAbort = undefined;
+      });
+    return slot.loop;
+  }
+
+  /**
+   * One reconnect cycle: single flight per server, exponential backoff with half jitter and a cap,
+   * finite attempts, gated by the breaker (an attempt waits for the breaker's recovery time and is
+   * itself the probe). The attempt counter carries over between losses unless the connection stayed
+   * up for `reconnect.healthy_reset`, so a server that crashes right after `initialize` backs off
+   * instead of restarting at full speed forever.
+   */
+  private async reconnectLoop(slot: Slot, plan: ReconnectPlan, signal: AbortSignal): Promise<boolean> {
+    const healthyResetMs = slot.config.reconnect.healthyReset * 1000;
+    const stable = slot.connectedAt !== undefined && this.clock.now() - slot.connectedAt >= healthyResetMs;
+    if (plan.fresh || stable) {
+      slot.attempts = 0;
+      plan.backoff.reset();
+    }
+    let first = true;
+    while (!signal.aborted) {
+      if (slot.attempts >= plan.maxAttempts) return this.giveUp(slot);
+      const breakerWait = slot.breaker.retryAfter;
+      if (!Number.isFinite(breakerWait)) return this.giveUp(slot); // Isolated by hand.
+      const delayMs = first && plan.firstImmediately ? 0 : plan.backoff.next();
+      first = false;
+      const waitMs = Math.max(delayMs, breakerWait * 1000);
+      slot.attempts++;
+      this.events.emit("reconnecting", {
+        server: slot.name,
+        attempt: slot.attempts,
+        delaySeconds: waitMs / 1000,
+        message:
+          waitMs > 0
+            ? `Reconnecting to "${slot.name}" in ${(waitMs / 1000).toFixed(1)} s (attempt ${slot.attempts} of ${plan.maxAttempts})`
+            : `Reconnecting to "${slot.name}" (attempt ${slot.attempts} of ${plan.maxAttempts})`,
+      });
+      try {
+        if (waitMs > 0) await sleepOn(this.clock, waitMs, signal, { unref: true });
+      } catch {
+        return false;
+      }
+      if (signal.aborted) return false;
+      try {
+        await slot.breaker.execute(async () => {
+          await slot.client.disconnect();
+          await slot.client.connect();
+        });
+      } catch (raw) {
+        if (signal.aborted) return false;
+        const error = asMCPError(raw, slot.name);
+        // Someone else holds the probe slot: this was not an attempt.
+        if (error.code === "CIRCUIT_OPEN") slot.attempts--;
+        else slot.lastError = error;
+        continue;
+      }
+      if (signal.aborted) return false;
+      this.markConnected(slot);
+      this.rebuild(true);
+      this.events.emit("reconnected", {
+        server: slot.name,
+        attempt: slot.attempts,
+        toolsCount: this.getToolsByServer(slot.name).length,
+        message: `Reconnected to "${slot.name}" (attempt ${slot.attempts})`,
+      });
+      return true;
+    }
+    return false;
+  }
+
+  private giveUp(slot: Slot): boolean {
+    slot.state = "failed";
+    slot.monitor?.stop();
+    this.rebuild(true);
+    this.events.emit("reconnectFailed", {
+      server: slot.name,
+      attempts: slot.attempts,
+      error: slot.lastError,
+      message: `Gave up reconnecting to "${slot.name}" after ${slot.attempts} attempt${slot.attempts === 1 ? "" : "s"}${slot.lastError ? `: ${slot.lastError.message}` : ""}. Its tools are unavailable until reconnectFailedServers() (or the next call) succeeds.`,
+    });
+    return false;
+  }
+
+  // ─── Status ────────────────────────────────────────────────────────────────────────────────────
+
+  /** Everything known about one server: state, breaker, failures, retry-after, last error, health, load. */
+  getServerStatus(server: string): ServerStatus {
+    const slot = this.slotOf(server);
+    const breaker = slot.breaker.snapshot();
+    return {
+      name: slot.name,
+      state: slot.state,
+      connected: slot.state === "connected" && slot.client.isConnected(),
+      transport: slot.config.type,
+      breaker: breaker.state,
+      consecutiveFailures: breaker.consecutiveFailures,
+      retryAfter: breaker.retryAfter,
+      lastError: slot.lastError,
+      health: slot.monitor?.state ?? "unknown",
+      healthMisses: slot.monitor?.misses ?? 0,
+      inFlight: slot.limit.inFlight,
+      queued: slot.limit.queued,
+      reconnectAttempts: slot.attempts,
+      toolsCount: this.getToolsByServer(slot.name).length,
+      pid: slot.client.getDiagnostics().pid,
+    };
+  }
+
+  /** `getServerStatus` for every server, by name. */
+  getAllServerStatus(): Record<string, ServerStatus> {
+    return Object.fromEntries(this.slots.map((slot) => [slot.name, this.getServerStatus(slot.name)]));
+  }
+
+  // ─── Internals ─────────────────────────────────────────────────────────────────────────────────
+
+  private slotOf(server: string): Slot {
+    const slot = this.byName.get(server);
+    if (slot) return slot;
+    const names = this.serverNames;
+    throw new MCPErrorClass(`Server "${server}" is not configured.${suggestNames(server, names)}`, {
+      code: "NOT_FOUND",
+      context: { server, servers: names },
+    });
+  }
+
+  private createSlot(config: ServerConfig): Slot {
+    const name = config.name;
+    const filter = toolFilter(name, {
+      serverAllowed: config.allowedTools,
+      serverExcluded: config.excludeTools,
+      clientAllowed: this.options.allowedTools,
+      clientExcluded: this.options.excludeTools ?? [],
+    });
+    const clientOptions: MCPClientOptions = {
+      onStatus: (event) => this.onClientEvent(name, event),
+      environment: this.options.environment,
+      clientInfo: this.options.clientInfo,
+      lookup: this.options.lookup,
+      fetch: this.options.fetch,
+      toolFilter: (tool) => filter(tool.name),
+    };
+    const client = this.options.createClient
+      ? this.options.createClient(config, clientOptions)
+      : new MCPClient(config, clientOptions);
+    const breaker = CircuitBreaker.fromConfig(name, config.circuitBreaker, this.clock);
+    breaker.onStateChange((change) => this.events.emit("breakerStateChange", change));
+    const reconnect = config.reconnect;
+    const slot: Slot = {
+      name,
+      config,
+      client,
+      breaker,
+      limit: new ConcurrencyLimit({
+        name,
+        maxInFlight: config.concurrency.maxInFlight,
+        maxQueue: config.concurrency.maxQueue,
+        clock: this.clock,
+      }),
+      backoff: new Backoff({
+        initialDelayMs: reconnect.initialDelay * 1000,
+        maxDelayMs: reconnect.maxDelay * 1000,
+      }),
+      monitor: undefined,
+      state: "disconnected",
+      lastError: undefined,
+      snapshot: undefined,
+      attempts: 0,
+      connectedAt: undefined,
+      loop: undefined,
+      loopAbort: undefined,
+      connectTask: undefined,
+    };
+    slot.monitor = this.createMonitor(slot);
+    return slot;
+  }
+
+  private createMonitor(slot: Slot): HealthMonitor | undefined {
+    const own = slot.config.healthCheck;
+    const option = this.options.healthCheck;
+    let settings: { interval: number; timeout: number; maxMisses: number } | undefined;
+    if (own.interval !== undefined) {
+      settings = { interval: own.interval, timeout: own.timeout, maxMisses: own.maxMisses };
+    } else if (option) {
+      const given = option === true ? {} : option;
+      settings = {
+        interval: given.interval ?? DEFAULT_HEALTH_CHECK_INTERVAL_SECONDS,
+        timeout: given.timeout ?? DEFAULT_HEALTH_CHECK_TIMEOUT_SECONDS,
+        maxMisses: given.maxMisses ?? DEFAULT_HEALTH_CHECK_MAX_MISSES,
+      };
+    }
+    if (!settings) return undefined;
+    return new HealthMonitor({
+      intervalMs: settings.interval * 1000,
+      timeoutMs: settings.timeout * 1000,
+      maxMisses: settings.maxMisses,
+      clock: this.clock,
+      ping: (timeoutMs) => this.ping(slot, timeoutMs),
+      isBusy: () => slot.limit.inFlight > 0 || slot.client.inFlight > 0,
+      onChange: (health, misses) =>
+        this.events.emit("healthChange", {
+          server: slot.name,
+          health,
+          misses,
+          message: `Server "${slot.name}" is ${health}${misses > 0 ? ` (${misses} missed health check${misses === 1 ? "" : "s"} in a row)` : ""}`,
+        }),
+      onUnhealthy: () => {
+        if (!this.active || slot.state !== "connected") return;
+        slot.lastError = new MCPTimeoutError(
+          `Server "${slot.name}" missed ${settings.maxMisses} health checks in a row; it is being restarted.`,
+          { serverName: slot.name, timeoutSeconds: settings.timeout, operation: "ping" },
+        );
+        if (this.autoReconnectFor(slot)) void this.startReconnect(slot, this.autoPlan(slot, false));
+      },
+    });
+  }
+
+  /** Forwards one server's event and reacts to connection loss and list changes. */
+  private onClientEvent(server: string, event: StatusEvent<ClientEvents>): void {
+    const { type, ...payload } = event;
+    (this.events.emit as (name: string, payload: object) => void)(type, payload);
+    const slot = this.byName.get(server);
+    if (!slot) return;
+    if (event.type === "error" && event.lost) this.handleLoss(slot, event.error);
+    else if (event.type === "listChanged" && slot.state === "connected") {
+      slot.snapshot = snapshotOf(slot.client);
+      this.rebuild(true);
+    }
+  }
+
+  /**
+   * Rebuilds the routed tables from the servers that are connected or reconnecting, keeping names
+   * already handed out, and reports new collisions, skipped names and (with `announce`) changes.
+   */
+  private rebuild(announce: boolean): void {
+    const live = this.slots.filter(
+      (slot): slot is Slot & { snapshot: Snapshot } =>
+        slot.snapshot !== undefined && (slot.state === "connected" || slot.state === "reconnecting"),
+    );
+    const tools = this.toolTable.build(
+      live.map((slot) => ({
+        server: slot.name,
+        items: slot.snapshot.tools.map((tool) => ({ rawName: tool?.name as unknown, value: tool })),
+      })),
+    );
+    const prompts = this.promptTable.build(
+      live.map((slot) => ({
+        server: slot.name,
+        items: slot.snapshot.prompts.map((prompt) => ({ rawName: prompt?.name as unknown, value: prompt })),
+      })),
+    );
+    const resources = buildResourceIndex(
+      live.map((slot) => ({ server: slot.name, resources: slot.snapshot.resources })),
+    );
+    const previous = this.toolEntries;
+    this.toolEntries = new Map(
+      [...tools.entries.values()].map((e) => [
+        e.name,
+        Object.freeze({
+          name: e.name,
+          server: e.server,
+          rawName: e.rawName,
+          description: e.value.description,
+          inputSchema: e.value.inputSchema,
+          outputSchema: e.value.outputSchema,
+          annotations: e.value.annotations,
+          tool: e.value,
+        }),
+      ]),
+    );
+    this.promptEntries = new Map(
+      [...prompts.entries.values()].map((e) => [
+        e.name,
+        Object.freeze({
+          name: e.name,
+          server: e.server,
+          rawName: e.rawName,
+          description: e.value.description,
+          arguments: e.value.arguments,
+          prompt: e.value,
+        }),
+      ]),
+    );
+    this.resourceEntries = resources.entries;
+
+    for (const skip of [...tools.skipped, ...prompts.skipped]) {
+      const key = `skip:${skip.kind}:${skip.server}:${String(skip.rawName)}`;
+      if (this.reported.has(key)) continue;
+      this.reported.add(key);
+      this.events.emit("warning", {
+        server: skip.server,
+        kind: `${skip.kind}-name-unusable`,
+        message: skip.message,
+      });
+    }
+    for (const collision of [...tools.collisions, ...prompts.collisions]) {
+      const key = `collision:${collision.kind}:${collision.server}:${collision.rawName}:${collision.name}`;
+      if (this.reported.has(key)) continue;
+      this.reported.add(key);
+      this.events.emit("nameCollision", {
+        server: collision.server,
+        kind: collision.kind,
+        rawName: collision.rawName,
+        name: collision.name,
+        conflictsWith: collision.conflictsWith,
+        message: collision.message,
+      });
+    }
+    for (const collision of resources.collisions) {
+      const key = `collision:resource:${collision.server}:${collision.uri}:${collision.keptServer}`;
+      if (this.reported.has(key)) continue;
+      this.reported.add(key);
+      this.events.emit("nameCollision", {
+        server: collision.server,
+        kind: "resource",
+        rawName: collision.uri,
+        name: collision.uri,
+        conflictsWith: { server: collision.keptServer, rawName: collision.uri, name: collision.uri },
+        message: collision.message,
+      });
+    }
+
+    if (!announce) return;
+    for (const slot of this.slots) {
+      const before = [...previous.values()].filter((e) => e.server === slot.name).map((e) => e.name);
+      const after = [...this.toolEntries.values()].filter((e) => e.server === slot.name).map((e) => e.name);
+      const added = after.filter((name) => !before.includes(name));
+      const removed = before.filter((name) => !after.includes(name));
+      if (added.length === 0 && removed.length === 0) continue;
+      this.events.emit("toolsChanged", {
+        server: slot.name,
+        added,
+        removed,
+        message: `Tools of server "${slot.name}" changed: ${added.length} added, ${removed.length} removed`,
+      });
+    }
+  }
+}
+
+function snapshotOf(client: MCPClient): Snapshot {
+  return {
+    tools: [...client.tools.values()],
+    resources: [...client.resources.values()],
+    templates: [...client.resourceTemplates],
+    prompts: [...client.prompts.values()],
+  };
+}
+
+function asMCPError(raw: unknown, serverName: string): MCPError {
+  if (isMCPError(raw)) return raw;
+  return new MCPConnectionError(
+    `Server "${serverName}" failed: ${raw instanceof Error ? raw.message : String(raw)}`,
+    { code: "CONNECTION_CLOSED", serverName, cause: raw },
+  );
+}
+
+/** NOT_FOUND that names the closest names, and the routed name when the raw name was given. */
+function notFound(
+  kind: "Tool" | "Prompt",
+  name: string,
+  available: readonly string[],
+  entries: ReadonlyArray<{ name: string; rawName: string }>,
+): MCPError {
+  const byRaw = entries.filter((e) => e.rawName === name).map((e) => `"${e.name}"`);
+  const hint =
+    byRaw.length > 0
+      ? ` Routed names carry the server: did you mean ${byRaw.join(" or ")}?`
+      : suggestNames(name, available);
+  return new MCPErrorClass(`${kind} "${name}" is not available on any connected server.${hint}`, {
+    code: "NOT_FOUND",
+    context: {
+      [kind === "Tool" ? "tool" : "prompt"]: name,
+      available: available.slice(0, 50),
+      total: available.length,
+    },
+  });
+}
+
+/** Checks the client-level options (names lists, health settings); every problem at once. */
+function checkOptions(options: MultiMCPClientOptions): ConfigIssue[] {
+  const issues: ConfigIssue[] = [];
+  for (const [key, path] of [
+    ["allowedTools", "options.allowed_tools"],
+    ["excludeTools", "options.exclude_tools"],
+  ] as const) {
+    const value = options[key];
+    if (value === undefined) continue;
+    if (!Array.isArray(value)) {
+      issues.push({ path, message: `${path} must be a list of tool names`, rule: "config.schema" });
+      continue;
+    }
+    value.forEach((item: unknown, index) => {
+      if (typeof item !== "string") {
+        issues.push({
+          path: `${path}[${index}]`,
+          message: "tool names must be strings",
+          rule: "config.schema",
+        });
+      }
+    });
+  }
+  const health = options.healthCheck;
+  if (health !== undefined && typeof health !== "boolean") {
+    if (!isPlainObject(health)) {
+      issues.push({
+        path: "options.health_check",
+        message: "options.health_check must be true, false or { interval, timeout, max_misses }",
+        rule: "config.schema",
+      });
+    } else {
+      const limits = { interval: MAX_SCHEDULE_SECONDS, timeout: MAX_TIMEOUT_SECONDS } as const;
+      for (const key of ["interval", "timeout"] as const) {
+        const value = health[key];
+        if (value !== undefined && !(typeof value === "number" && value > 0 && value <= limits[key])) {
+          issues.push({
+            path: `options.health_check.${key}`,
+            message: `must be > 0 and ≤ ${limits[key]} seconds`,
+            rule: "config.schema",
+          });
+        }
+      }
+      const misses = health.maxMisses;
+      if (misses !== undefined && !(typeof misses === "number" && Number.isInteger(misses) && misses >= 1)) {
+        issues.push({
+          path: "options.health_check.max_misses",
+          message: "must be a whole number ≥ 1",
+          rule: "config.schema",
+        });
+      }
+    }
+  }
+  return issues;
+}

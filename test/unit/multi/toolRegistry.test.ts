@@ -1,0 +1,199 @@
+import { describe, expect, it } from "vitest";
+
+import type { NameGroup } from "../../../src/multi/toolRegistry.js";
+import {
+  buildResourceIndex,
+  matchesTemplate,
+  nameListed,
+  NameTable,
+  prefixedName,
+  ROUTED_NAME_PATTERN,
+  sanitizeNamePart,
+  toolFilter,
+  unusableNameReason,
+} from "../../../src/multi/toolRegistry.js";
+
+const group = (server: string, ...names: unknown[]): NameGroup<string> => ({
+  server,
+  items: names.map((rawName) => ({ rawName, value: `${server}/${String(rawName)}` })),
+});
+
+describe("routed names", () => {
+  it("prefixes as mcp__{server}__{tool} and keeps valid names unchanged", () => {
+    expect(prefixedName("github", "create_issue")).toBe("mcp__github__create_issue");
+    expect(prefixedName("web-srv", "fetch-url")).toBe("mcp__web-srv__fetch-url");
+  });
+
+  it("replaces characters LLM APIs refuse (dots, spaces, slashes, non-ASCII) with _", () => {
+    expect(sanitizeNamePart("files.read v2/é")).toBe("files_read_v2__");
+    expect(prefixedName("s", "files.read")).toBe("mcp__s__files_read");
+  });
+
+  it("keeps every routed name within 64 characters and the OpenAI pattern, deterministically", () => {
+    const server50 = "s".repeat(50);
+    const names = [
+      "x".repeat(200),
+      "tool.with.dots".repeat(10),
+      "a",
+      "日本語のツール名",
+      "t".repeat(7),
+      "t".repeat(8),
+    ];
+    for (const server of ["a", "github", server50]) {
+      for (const raw of names) {
+        for (const suffix of ["", "_2", "_13"]) {
+          const name = prefixedName(server, raw, suffix);
+          expect(name, `${server} / ${raw} / ${suffix}`).toMatch(ROUTED_NAME_PATTERN);
+          expect(name.length).toBeLessThanOrEqual(64);
+          expect(prefixedName(server, raw, suffix)).toBe(name);
+        }
+      }
+    }
+  });
+
+  it("shortens long names at exactly 64 characters with a hash that keeps shared beginnings apart", () => {
+    const budget = 64 - "mcp__srv__".length;
+    expect(prefixedName("srv", "x".repeat(budget))).toBe(`mcp__srv__${"x".repeat(budget)}`);
+    const long1 = prefixedName("srv", `${"x".repeat(budget)}_one`);
+    const long2 = prefixedName("srv", `${"x".repeat(budget)}_two`);
+    expect(long1).toHaveLength(64);
+    expect(long1).not.toBe(long2);
+    expect(long1.startsWith("mcp__srv__xxxx")).toBe(true);
+  });
+
+  it("rejects only names that cannot be routed: not a string, empty, no letter or digit", () => {
+    expect(unusableNameReason(42)).toMatch(/not a string/);
+    expect(unusableNameReason(null)).toMatch(/null/);
+    expect(unusableNameReason("  ")).toMatch(/empty/);
+    expect(unusableNameReason("...")).toMatch(/letter or digit/);
+    // No reserved names (MassGen bug 9): list, help, config, status are ordinary tools.
+    for (const name of ["list", "help", "config", "status", "ping", "mcp__x"]) {
+      expect(unusableNameReason(name)).toBeUndefined();
+    }
+  });
+});
+
+describe("NameTable", () => {
+  it("maps every routed name back to the stored server and raw name (no string slicing, MassGen bug 10)", () => {
+    const table = new NameTable<string>("tool");
+    const { entries } = table.build([group("fs", "read.file", "_private_", "mcp__x__y")]);
+    expect([...entries.keys()]).toEqual(["mcp__fs__read_file", "mcp__fs___private_", "mcp__fs__mcp__x__y"]);
+    expect(entries.get("mcp__fs__read_file")).toMatchObject({ server: "fs", rawName: "read.file" });
+    expect(entries.get("mcp__fs__mcp__x__y")).toMatchObject({ server: "fs", rawName: "mcp__x__y" });
+  });
+
+  it("resolves collisions deterministically (config order, then _2, _3…) and reports each one", () => {
+    const table = new NameTable<string>("tool");
+    const { entries, collisions } = table.build([
+      group("a", "b__c", "x.y", "x_y", "x-y"),
+      group("a__b", "c"),
+    ]);
+    expect(entries.get("mcp__a__b__c")).toMatchObject({ server: "a", rawName: "b__c" });
+    expect(entries.get("mcp__a__b__c_2")).toMatchObject({ server: "a__b", rawName: "c" });
+    expect(entries.get("mcp__a__x_y")).toMatchObject({ rawName: "x.y" });
+    expect(entries.get("mcp__a__x_y_2")).toMatchObject({ rawName: "x_y" });
+    expect(entries.get("mcp__a__x-y")).toMatchObject({ rawName: "x-y" });
+    expect(collisions.map((c) => [c.server, c.rawName, c.name, c.conflictsWith.server])).toEqual([
+      ["a", "x_y", "mcp__a__x_y_2", "a"],
+      ["a__b", "c", "mcp__a__b__c_2", "a"],
+    ]);
+    expect(collisions[1]!.message).toContain('server "a"');
+    // Same input, fresh table: same result.
+    const again = new NameTable<string>("tool").build([
+      group("a", "b__c", "x.y", "x_y", "x-y"),
+      group("a__b", "c"),
+    ]);
+    expect([...again.entries.keys()]).toEqual([...entries.keys()]);
+  });
+
+  it("skips an unusable name with a reason, never the rest of the server (MassGen bug 9)", () => {
+    const table = new NameTable<string>("tool");
+    const { entries, skipped } = table.build([group("s", "ok", "", 7, "???", "help")]);
+    expect([...entries.keys()]).toEqual(["mcp__s__ok", "mcp__s__help"]);
+    expect(skipped.map((s) => s.rawName)).toEqual(["", 7, "???"]);
+    expect(skipped[0]!.message).toContain('Server "s"');
+  });
+
+  it("keeps handed-out names across rebuilds even when a colliding item appears earlier in config order", () => {
+    const table = new NameTable<string>("tool");
+    const first = table.build([group("a"), group("a__b", "c")]);
+    expect(first.entries.get("mcp__a__b__c")).toMatchObject({ server: "a__b" });
+    // Server "a" (earlier in config order) reconnects with a tool that would take the name.
+    const second = table.build([group("a", "b__c"), group("a__b", "c")]);
+    expect(second.entries.get("mcp__a__b__c")).toMatchObject({ server: "a__b", rawName: "c" });
+    expect(second.entries.get("mcp__a__b__c_2")).toMatchObject({ server: "a", rawName: "b__c" });
+    expect(table.lookup("mcp__a__b__c")).toEqual({ server: "a__b", rawName: "c" });
+  });
+
+  it("remembers the holder of a name while its server is down (lookup), until another item claims it", () => {
+    const table = new NameTable<string>("tool");
+    table.build([group("s", "echo")]);
+    table.build([]);
+    expect(table.lookup("mcp__s__echo")).toEqual({ server: "s", rawName: "echo" });
+    expect(table.build([group("s", "echo")]).entries.get("mcp__s__echo")).toMatchObject({ rawName: "echo" });
+  });
+
+  it("ignores a name a server lists twice (first definition wins)", () => {
+    const { entries, collisions } = new NameTable<string>("tool").build([group("s", "echo", "echo")]);
+    expect(entries.size).toBe(1);
+    expect(collisions).toEqual([]);
+  });
+});
+
+describe("tool filters (MassGen bug 13: raw and prefixed names)", () => {
+  const lists = {
+    serverAllowed: undefined,
+    serverExcluded: [],
+    clientAllowed: undefined,
+    clientExcluded: [],
+  };
+
+  it("matches raw, mcp__{server}__{raw} and routed forms", () => {
+    expect(nameListed(["read.file"], "fs", "read.file")).toBe(true);
+    expect(nameListed(["mcp__fs__read.file"], "fs", "read.file")).toBe(true);
+    expect(nameListed(["mcp__fs__read_file"], "fs", "read.file")).toBe(true);
+    expect(nameListed(["mcp__other__read_file"], "fs", "read.file")).toBe(false);
+  });
+
+  it("exclusions (server ∪ client) win over allow-lists", () => {
+    const keep = toolFilter("fs", { ...lists, clientAllowed: ["a", "b"], clientExcluded: ["mcp__fs__b"] });
+    expect(["a", "b", "c"].filter(keep)).toEqual(["a"]);
+    const serverExcl = toolFilter("fs", { ...lists, serverExcluded: ["a"], clientExcluded: ["mcp__fs__c"] });
+    expect(["a", "b", "c"].filter(serverExcl)).toEqual(["b"]);
+  });
+
+  it("a server's allowed_tools replaces the client's, and [] allows nothing", () => {
+    const server = toolFilter("fs", { ...lists, serverAllowed: ["mcp__fs__c"], clientAllowed: ["a"] });
+    expect(["a", "b", "c"].filter(server)).toEqual(["c"]);
+    const none = toolFilter("fs", { ...lists, serverAllowed: [], clientAllowed: ["a"] });
+    expect(["a", "b"].filter(none)).toEqual([]);
+    const all = toolFilter("fs", lists);
+    expect(["a", "b"].filter(all)).toEqual(["a", "b"]);
+  });
+});
+
+describe("resources", () => {
+  it("indexes by URI; a URI listed twice stays with the first server and is reported", () => {
+    const { entries, collisions } = buildResourceIndex([
+      { server: "a", resources: [{ uri: "file:///x", name: "x" }] },
+      {
+        server: "b",
+        resources: [
+          { uri: "file:///x", name: "x" },
+          { uri: "file:///y", name: "y" },
+        ],
+      },
+    ]);
+    expect(entries.get("file:///x")?.server).toBe("a");
+    expect(entries.get("file:///y")?.server).toBe("b");
+    expect(collisions).toEqual([expect.objectContaining({ uri: "file:///x", server: "b", keptServer: "a" })]);
+  });
+
+  it("matches RFC 6570 templates", () => {
+    expect(matchesTemplate("demo://notes/{id}", "demo://notes/42")).toBe(true);
+    expect(matchesTemplate("demo://notes/{id}", "demo://notes/42/x")).toBe(false);
+    expect(matchesTemplate("demo://notes/{id}", "demo://other/42")).toBe(false);
+    expect(matchesTemplate("file:///{+path}", "file:///a/b/c.txt")).toBe(true);
+    expect(matchesTemplate({ uriTemplate: "x://{a}.{b}", name: "t" }, "x://1.2")).toBe(true);
+  });
+});
