@@ -52,6 +52,15 @@ function networkCode(error: unknown): string | undefined {
   return undefined;
 }
 
+function wrappedMCPError(error: unknown): MCPError | undefined {
+  let current = (error as { cause?: unknown } | null)?.cause;
+  for (let depth = 0; current && depth < 4; depth++) {
+    if (isMCPError(current)) return current;
+    current = (current as { cause?: unknown }).cause;
+  }
+  return undefined;
+}
+
 function httpStatusOf(error: unknown): number | undefined {
   if (!(error instanceof SdkError)) return undefined;
   const status = (error.data as { status?: unknown } | undefined)?.status;
@@ -65,6 +74,10 @@ function httpStatusOf(error: unknown): number | undefined {
  */
 export function mapError(error: unknown, scope: ErrorScope): MCPError {
   if (isMCPError(error)) return error;
+  // Our own refusals raised below the SDK (e.g. the transport's connect-time address check) arrive
+  // wrapped by fetch as `TypeError("fetch failed", { cause })`.
+  const wrapped = wrappedMCPError(error);
+  if (wrapped) return wrapped;
   const { serverName, operation, transportType } = scope;
   const base = { serverName, transportType, cause: error };
 
