@@ -171,7 +171,11 @@ export function loadDocument(doc: SourceDocument, file: string | undefined, opti
     }
   }
 
-  if (issues.length > 0) throw configurationError(subject, issues, warnings, file ? { configFile: file } : {});
+  if (issues.length > 0) {
+    // In file order: a reader fixes a file top to bottom.
+    const byLine = [...issues].sort((a, b) => (a.line ?? Infinity) - (b.line ?? Infinity));
+    throw configurationError(subject, byLine, warnings, file ? { configFile: file } : {});
+  }
   return { servers, shape: found.shape, file, warnings, clientOptions };
 }
 

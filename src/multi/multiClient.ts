@@ -9,8 +9,10 @@ import type {
   Tool,
 } from "@modelcontextprotocol/client";
 
+import type { AuthOptions } from "../auth/types.js";
 import type { ClientEvents, StatusEvent, Unsubscribe } from "../client/events.js";
 import { EventHub } from "../client/events.js";
+import type { ClientHandlers } from "../client/handlers.js";
 import type { CallToolOptions, MCPClientOptions, RequestCallOptions } from "../client/mcpClient.js";
 import { MCPClient } from "../client/mcpClient.js";
 import { suggestNames } from "../client/names.js";
@@ -23,6 +25,7 @@ import {
   MAX_TIMEOUT_SECONDS,
 } from "../config/defaults.js";
 import type { Environment } from "../config/expandVariables.js";
+import { suggest } from "../config/keys.js";
 import { isPlainObject } from "../config/keys.js";
 import type { ServerConfig } from "../config/types.js";
 import { configurationError } from "../config/validator.js";
@@ -213,6 +216,13 @@ export interface MultiMCPClientOptions {
   clock?: Clock | undefined;
   /** Builds the client of one server (tests, instrumentation). @default new MCPClient(config, options) */
   createClient?: ((config: ServerConfig, options: MCPClientOptions) => MCPClient) | undefined;
+  /**
+   * Answers servers' elicitation, sampling and roots requests, for every server (each handler is told
+   * the server's name). Each handler given is advertised as a capability.
+   */
+  handlers?: ClientHandlers | undefined;
+  /** Runtime side of the servers' `auth` sections: the login callback (told the server's name), redirect URL, token store. */
+  auth?: AuthOptions | undefined;
 }
 
 export interface ReconnectServerOptions {
@@ -1016,6 +1026,8 @@ export class MultiMCPClient {
       lookup: this.options.lookup,
       fetch: this.options.fetch,
       toolFilter: (tool) => filter(tool.name),
+      handlers: this.options.handlers,
+      auth: this.options.auth,
     };
     const client = this.options.createClient
       ? this.options.createClient(config, clientOptions)
@@ -1239,10 +1251,15 @@ function notFound(
   entries: ReadonlyArray<{ name: string; rawName: string }>,
 ): MCPError {
   const byRaw = entries.filter((e) => e.rawName === name).map((e) => `"${e.name}"`);
+  // A typo of a server's own name (`ecko`) is far from its routed name, so match raw names too.
+  const closeRaw = suggest(name, entries.map((e) => e.rawName));
+  const byClose = closeRaw === undefined ? undefined : entries.find((e) => e.rawName === closeRaw);
   const hint =
     byRaw.length > 0
       ? ` Routed names carry the server: did you mean ${byRaw.join(" or ")}?`
-      : suggestNames(name, available);
+      : byClose && suggest(name, available) === undefined
+        ? ` Did you mean "${byClose.name}"?${suggestNames(name, available).replace(/^ Did you mean "[^"]*"\?/, "")}`
+        : suggestNames(name, available);
   return new MCPErrorClass(`${kind} "${name}" is not available on any connected server.${hint}`, {
     code: "NOT_FOUND",
     context: {

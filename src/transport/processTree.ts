@@ -98,6 +98,20 @@ export function trackTree(pid: number): void {
   });
 }
 
+/**
+ * Kills every tracked tree at once (SIGKILL). For a host that must stop now, such as a CLI after a
+ * second Ctrl+C; normal shutdown goes through each transport's graceful close.
+ */
+export function killAllTrees(): void {
+  for (const tree of liveTrees) {
+    try {
+      signalTree(tree, "SIGKILL");
+    } catch {
+      // Already gone, or not ours to signal any more.
+    }
+  }
+}
+
 /** Forgets a tree once it is gone. */
 export function untrackTree(pid: number): void {
   liveTrees.delete(pid);

@@ -1,0 +1,47 @@
+import { MCPError } from "../../errors/errors.js";
+import type { ExitCode } from "../exitCodes.js";
+import { EXIT } from "../exitCodes.js";
+import type { Output } from "../output.js";
+import { printPrompt } from "../render.js";
+import type { GlobalOptions, Session } from "../session.js";
+import { closeSession, openSession, sessionFailure } from "../session.js";
+import { parseToolArguments } from "../toolArgs.js";
+
+/** `mcp-tools prompt <name> [key=value…]`: renders a prompt (routed name, or its own name if unique). */
+export async function promptCommand(
+  name: string,
+  argTokens: string[],
+  options: GlobalOptions,
+  output: Output,
+): Promise<ExitCode> {
+  let session: Session | undefined;
+  try {
+    session = await openSession(options, output);
+    sessionFailure(session);
+    const { multi } = session;
+    let routed = name;
+    if (!multi.prompts.has(name)) {
+      const matches = [...multi.prompts.values()].filter((p) => p.rawName === name);
+      if (matches.length > 1) {
+        throw new MCPError(
+          `Prompt "${name}" exists on several servers; use one of: ${matches.map((m) => m.name).join(", ")}.`,
+          {
+            code: "NOT_FOUND",
+          },
+        );
+      }
+      if (matches[0]) routed = matches[0].name;
+    }
+    const parsed = parseToolArguments(argTokens);
+    // Prompt arguments are strings on the wire.
+    const args = Object.fromEntries(
+      Object.entries(parsed).map(([k, v]) => [k, typeof v === "string" ? v : JSON.stringify(v)]),
+    );
+    const result = await multi.getPrompt(routed, args, { timeout: options.timeout });
+    if (output.json) output.printJson({ prompt: routed, arguments: args, result });
+    else printPrompt(result, output);
+    return EXIT.OK;
+  } finally {
+    await closeSession(session);
+  }
+}

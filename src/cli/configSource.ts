@@ -1,0 +1,50 @@
+import { existsSync } from "node:fs";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+
+import type { ServerConfigInput } from "../config/types.js";
+
+/** Files looked for, in order, when no --config is given. */
+export const DISCOVERED_FILES = ["mcp.json", ".mcp.json", ".vscode/mcp.json"] as const;
+
+/** The built demo server that ships with the package (dist/demo/main.js next to dist/cli/). */
+export const BUNDLED_DEMO_SERVER = resolve(dirname(fileURLToPath(import.meta.url)), "../demo/main.js");
+
+/** Where the CLI's servers come from. */
+export type ConfigSource =
+  { kind: "file"; path: string; discovered: boolean } | { kind: "demo"; servers: ServerConfigInput[] };
+
+/** The bundled demo server as a stdio config, run with this Node binary. */
+export function demoServerConfig(): ServerConfigInput {
+  return {
+    name: "demo",
+    type: "stdio",
+    command: process.execPath,
+    args: [BUNDLED_DEMO_SERVER],
+    description: "the demo server bundled with mcp-tools",
+  };
+}
+
+/**
+ * `--config FILE` wins; otherwise the first of ./mcp.json, ./.mcp.json, ./.vscode/mcp.json that
+ * exists; otherwise the bundled demo server, so `npx mcp-tools list` works anywhere.
+ */
+export function resolveConfigSource(explicit: string | undefined, cwd = process.cwd()): ConfigSource {
+  if (explicit !== undefined) return { kind: "file", path: resolve(cwd, explicit), discovered: false };
+  for (const candidate of DISCOVERED_FILES) {
+    const path = join(cwd, candidate);
+    if (existsSync(path)) return { kind: "file", path, discovered: true };
+  }
+  return { kind: "demo", servers: [demoServerConfig()] };
+}
+
+/** One line telling the user which config is in use. */
+export function describeSource(source: ConfigSource, cwd = process.cwd()): string {
+  if (source.kind === "demo") {
+    return `No config given and none found (${DISCOVERED_FILES.map((f) => `./${f}`).join(", ")}); using the bundled demo server.`;
+  }
+  const shown = source.path.startsWith(`${cwd}/`) ? `./${source.path.slice(cwd.length + 1)}` : source.path;
+  return source.discovered
+    ? `Using config ${shown} (found in the current directory).`
+    : `Using config ${shown}.`;
+}

@@ -1,0 +1,215 @@
+import { clearLine, moveCursor } from "node:readline";
+import { styleText } from "node:util";
+
+/**
+ * All terminal output of the CLI goes through here. stdout carries results only (one JSON document
+ * with --json); notes, spinners and progress bars go to stderr, so piping stdout stays clean.
+ * Colour only on a TTY and never with NO_COLOR.
+ */
+
+type Style = "bold" | "dim" | "red" | "green" | "yellow" | "cyan" | "magenta";
+
+export interface OutputOptions {
+  json: boolean;
+  verbose: boolean;
+}
+
+const SPINNER_FRAMES = ["⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧", "⠇", "⠏"];
+const FRAME_MS = 80;
+
+export class Output {
+  readonly json: boolean;
+  readonly verbose: boolean;
+  /** stderr is a terminal: spinners and progress bars may redraw lines. */
+  readonly interactive: boolean;
+  private readonly colorOut: boolean;
+  private readonly colorErr: boolean;
+
+  constructor(
+    options: OutputOptions,
+    private readonly stdout: NodeJS.WriteStream = process.stdout,
+    private readonly stderr: NodeJS.WriteStream = process.stderr,
+  ) {
+    this.json = options.json;
+    this.verbose = options.verbose;
+    const noColor = process.env.NO_COLOR !== undefined && process.env.NO_COLOR !== "";
+    this.colorOut = !noColor && stdout.isTTY === true;
+    this.colorErr = !noColor && stderr.isTTY === true;
+    this.interactive = stderr.isTTY === true && !options.json;
+  }
+
+  /** Styles text for stdout (plain when stdout is not a colour terminal). */
+  style(text: string, ...styles: Style[]): string {
+    return this.colorOut ? styleText(styles, text) : text;
+  }
+
+  /** Styles text for stderr. */
+  styleErr(text: string, ...styles: Style[]): string {
+    return this.colorErr ? styleText(styles, text) : text;
+  }
+
+  /** A result line on stdout (human mode). */
+  print(text = ""): void {
+    this.stdout.write(`${text}\n`);
+  }
+
+  /** The single JSON document of --json mode. */
+  printJson(document: unknown): void {
+    this.stdout.write(`${JSON.stringify(document, null, 2)}\n`);
+  }
+
+  /** A note for the human on stderr (also in --json mode, where stdout is reserved). */
+  note(text: string): void {
+    this.stderr.write(`${this.styleErr(text, "dim")}\n`);
+  }
+
+  warn(text: string): void {
+    this.stderr.write(`${this.styleErr("warning:", "yellow")} ${text}\n`);
+  }
+
+  error(text: string): void {
+    this.stderr.write(`${this.styleErr("error:", "red", "bold")} ${text}\n`);
+  }
+
+  /** Verbose-only diagnostics on stderr. */
+  debug(text: string): void {
+    if (this.verbose) this.stderr.write(`${this.styleErr(text, "dim")}\n`);
+  }
+
+  /** Aligned columns; the last column is not padded. Cells are plain text (style after layout). */
+  table(headers: string[], rows: string[][], styleCell?: (column: number, text: string) => string): string {
+    const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? "").length)));
+    const line = (cells: string[], isHeader: boolean) =>
+      cells
+        .map((cell, i) => {
+          const padded = i === cells.length - 1 ? cell : cell.padEnd(widths[i]!);
+          if (isHeader) return this.style(padded, "bold");
+          return styleCell ? styleCell(i, padded) : padded;
+        })
+        .join("  ")
+        .trimEnd();
+    return [line(headers, true), ...rows.map((r) => line(r, false))].join("\n");
+  }
+
+  /** One status line per item, redrawn while work runs (plain final lines when not a terminal). */
+  spinners(labels: string[]): Spinners {
+    return new Spinners(this, labels, this.stderr);
+  }
+
+  /** A progress bar on stderr for a tool that reports progress. */
+  progress(label: string): ProgressBar {
+    return new ProgressBar(this, label, this.stderr);
+  }
+
+  /** Resolves once everything written to stdout has been flushed (piped output is never cut short). */
+  flush(): Promise<void> {
+    return new Promise((resolve) => {
+      if (this.stdout.writableNeedDrain) this.stdout.once("drain", () => resolve());
+      else this.stdout.write("", () => resolve());
+    });
+  }
+}
+
+type SpinnerState =
+  { status: "running" } | { status: "done"; detail: string } | { status: "failed"; detail: string };
+
+export class Spinners {
+  private readonly states: SpinnerState[];
+  private frame = 0;
+  private timer: NodeJS.Timeout | undefined;
+  private drawn = 0;
+
+  constructor(
+    private readonly output: Output,
+    private readonly labels: string[],
+    private readonly stream: NodeJS.WriteStream,
+  ) {
+    this.states = labels.map(() => ({ status: "running" }));
+    if (output.interactive && labels.length > 0) {
+      this.render();
+      this.timer = setInterval(() => {
+        this.frame = (this.frame + 1) % SPINNER_FRAMES.length;
+        this.render();
+      }, FRAME_MS);
+      this.timer.unref();
+    }
+  }
+
+  succeed(index: number, detail: string): void {
+    this.settle(index, { status: "done", detail });
+  }
+
+  fail(index: number, detail: string): void {
+    this.settle(index, { status: "failed", detail });
+  }
+
+  /** Stops redrawing; lines still running are shown as they are. */
+  stop(): void {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = undefined;
+    if (this.output.interactive) this.render();
+  }
+
+  private settle(index: number, state: SpinnerState): void {
+    this.states[index] = state;
+    if (this.output.interactive) this.render();
+    else if (!this.output.json) this.stream.write(`${this.line(index)}\n`);
+    if (this.states.every((s) => s.status !== "running")) this.stop();
+  }
+
+  private line(index: number): string {
+    const state = this.states[index]!;
+    const label = this.labels[index]!;
+    if (state.status === "running") {
+      return `${this.output.styleErr(SPINNER_FRAMES[this.frame]!, "cyan")} ${label} ${this.output.styleErr("connecting…", "dim")}`;
+    }
+    if (state.status === "done")
+      return `${this.output.styleErr("✔", "green")} ${label} ${this.output.styleErr(state.detail, "dim")}`;
+    return `${this.output.styleErr("✖", "red")} ${label} ${state.detail}`;
+  }
+
+  private render(): void {
+    if (this.drawn > 0) moveCursor(this.stream, 0, -this.drawn);
+    for (let i = 0; i < this.labels.length; i++) {
+      clearLine(this.stream, 0);
+      this.stream.write(`${this.line(i)}\n`);
+    }
+    this.drawn = this.labels.length;
+  }
+}
+
+export class ProgressBar {
+  private shown = false;
+
+  constructor(
+    private readonly output: Output,
+    private readonly label: string,
+    private readonly stream: NodeJS.WriteStream,
+  ) {}
+
+  update(progress: number, total?: number, message?: string): void {
+    if (!this.output.interactive) {
+      this.output.debug(
+        `${this.label}: ${progress}${total ? `/${total}` : ""}${message ? ` ${message}` : ""}`,
+      );
+      return;
+    }
+    const width = 24;
+    const ratio = total && total > 0 ? Math.min(1, progress / total) : undefined;
+    const bar =
+      ratio === undefined ? "".padEnd(width, "·") : "█".repeat(Math.round(ratio * width)).padEnd(width, "░");
+    const count = total ? `${progress}/${total}` : `${progress}`;
+    const text = `${this.label} ${this.output.styleErr(bar, "cyan")} ${count}${message ? ` ${this.output.styleErr(message, "dim")}` : ""}`;
+    clearLine(this.stream, 0);
+    this.stream.write(`\r${text}`);
+    this.shown = true;
+  }
+
+  done(): void {
+    if (this.shown) {
+      clearLine(this.stream, 0);
+      this.stream.write("\r");
+      this.shown = false;
+    }
+  }
+}
