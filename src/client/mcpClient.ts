@@ -18,6 +18,8 @@ import type {
 import { Client } from "@modelcontextprotocol/client";
 import { AjvJsonSchemaValidator } from "@modelcontextprotocol/client/validators/ajv";
 
+import { AuthSession } from "../auth/session.js";
+import type { AuthOptions } from "../auth/types.js";
 import { SESSION_DELETE_TIMEOUT_SECONDS } from "../config/defaults.js";
 import type { Environment } from "../config/expandVariables.js";
 import { isValidatedConfig } from "../config/serverConfig.js";
@@ -38,6 +40,7 @@ import { StdioTransport } from "../transport/stdioTransport.js";
 import { mapError } from "./errorMapping.js";
 import type { ClientEventName, ClientEvents, ConnectionState, StatusEvent, Unsubscribe } from "./events.js";
 import { EventHub } from "./events.js";
+import { clientCapabilities, type ClientHandlers, registerClientHandlers } from "./handlers.js";
 import { suggestNames } from "./names.js";
 import type { DnsLookup } from "./prepare.js";
 import { prepareConnection } from "./prepare.js";
@@ -69,6 +72,15 @@ export interface MCPClientOptions {
   lookup?: DnsLookup | undefined;
   /** `fetch` used by HTTP transports (tests, proxies). */
   fetch?: ((url: string | URL, init?: RequestInit) => Promise<Response>) | undefined;
+  /**
+   * Decides which discovered tools to keep, replacing the `allowed_tools` / `exclude_tools` filters
+   * (MultiMCPClient uses it: its filters also match prefixed names).
+   */
+  toolFilter?: ((tool: Tool) => boolean) | undefined;
+  /** Answers servers' elicitation, sampling and roots requests; each one given is declared as a capability. */
+  handlers?: ClientHandlers | undefined;
+  /** Runtime side of the config's `auth` section: interactive login callback, redirect URL, token store. */
+  auth?: AuthOptions | undefined;
 }
 
 export interface CallToolOptions {
@@ -150,6 +162,8 @@ export class MCPClient {
   private readonly refreshing = new Map<"tools" | "resources" | "prompts", Promise<void>>();
   private lastError: MCPError | undefined;
   private inFlightCount = 0;
+  /** OAuth state of an HTTP server with an `auth` section; kept across reconnects. */
+  private authSession: AuthSession | undefined;
 
   /**
    * @param config A server config in the seed's format (snake_case or camelCase keys).
@@ -300,7 +314,10 @@ export class MCPClient {
       );
       this.assertCurrent(generation);
       transport = this.createTransport(prepared);
-      sdk = new Client(this.options.clientInfo ?? CLIENT_INFO, { capabilities: {} });
+      sdk = new Client(this.options.clientInfo ?? CLIENT_INFO, {
+        capabilities: clientCapabilities(this.options.handlers),
+      });
+      registerClientHandlers(sdk, this.options.handlers, this.name);
       this.transport = transport;
       this.sdk = sdk;
       await withDeadline(
@@ -408,6 +425,17 @@ export class MCPClient {
         sessionDeleteTimeoutMs: SESSION_DELETE_TIMEOUT_SECONDS * 1000,
         sseRetry: { minDelayMs: 100, maxDelayMs: 30_000, maxRetries: 3 },
         fetch: this.options.fetch,
+        authorization: prepared.auth
+          ? (this.authSession ??= new AuthSession({
+              config: prepared.auth,
+              serverName: this.name,
+              serverUrl: config.url,
+              options: this.options.auth,
+              fetch: this.options.fetch,
+            }))
+          : undefined,
+        addressPolicy: config.security.resolveDns ? config.security : undefined,
+        lookup: this.options.lookup,
       });
     }
     throw new Error(`unreachable: transport ${config.type} prepared as ${prepared.kind}`);
@@ -499,8 +527,12 @@ export class MCPClient {
     const map = new Map<string, Tool>();
     for (const tool of tools) {
       if (typeof tool?.name !== "string") continue;
-      if (excluded.has(tool.name)) continue;
-      if (allowed !== undefined && !allowed.includes(tool.name)) continue;
+      if (this.options.toolFilter) {
+        if (!this.options.toolFilter(tool)) continue;
+      } else {
+        if (excluded.has(tool.name)) continue;
+        if (allowed !== undefined && !allowed.includes(tool.name)) continue;
+      }
       if (map.has(tool.name)) {
         this.events.emit("warning", {
           server: this.name,

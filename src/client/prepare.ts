@@ -1,6 +1,8 @@
+import { resolveAuthConfig } from "../auth/config.js";
+import type { AuthConfig } from "../auth/types.js";
 import { type Environment, expandAll } from "../config/expandVariables.js";
-import type { HttpServerConfig, ServerConfig, StdioServerConfig } from "../config/types.js";
 import { configurationError } from "../config/issues.js";
+import type { HttpServerConfig, ServerConfig, StdioServerConfig } from "../config/types.js";
 import type { ConfigIssue } from "../errors/errors.js";
 import { checkCommand } from "../security/command.js";
 import { buildChildEnvironment, checkEnv } from "../security/env.js";
@@ -20,13 +22,15 @@ export interface PreparedStdio {
 export interface PreparedHttp {
   kind: "http";
   headers: Record<string, string>;
+  /** The `auth` section with `${VAR}` references expanded (secrets included). */
+  auth: AuthConfig | undefined;
 }
 
 export type DnsLookup = (host: string) => Promise<Array<{ address: string; family: number }>>;
 
 /**
- * Expands `${VAR}` references in args, env and header values, then applies the security rules again
- * to the expanded values (a variable must not smuggle in `-c` or a CR/LF header). Every problem is
+ * Expands `${VAR}` references in args, env, header values and the `auth` section, then applies the
+ * security rules again to the expanded values (a variable must not smuggle in `-c` or a CR/LF header). Every problem is
  * reported at once and nothing is spawned or connected when there is one.
  */
 export async function prepareConnection(
@@ -70,9 +74,10 @@ async function prepareHttp(
   lookup?: DnsLookup,
 ): Promise<PreparedHttp> {
   const headers = expandAll(config.headers, "headers", issues, environment) as Record<string, string>;
+  const auth = config.auth === undefined ? undefined : resolveAuthConfig(config.auth, environment, issues);
   if (issues.length === 0) issues.push(...checkHeaders(headers));
   if (issues.length === 0 && config.security.resolveDns) {
     issues.push(...(await checkResolvedAddresses(config.url, config.security, lookup)));
   }
-  return { kind: "http", headers };
+  return { kind: "http", headers, auth };
 }

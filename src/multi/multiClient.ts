@@ -1252,7 +1252,10 @@ function notFound(
 ): MCPError {
   const byRaw = entries.filter((e) => e.rawName === name).map((e) => `"${e.name}"`);
   // A typo of a server's own name (`ecko`) is far from its routed name, so match raw names too.
-  const closeRaw = suggest(name, entries.map((e) => e.rawName));
+  const closeRaw = suggest(
+    name,
+    entries.map((e) => e.rawName),
+  );
   const byClose = closeRaw === undefined ? undefined : entries.find((e) => e.rawName === closeRaw);
   const hint =
     byRaw.length > 0

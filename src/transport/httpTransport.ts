@@ -1,3 +1,6 @@
+import { promises as dns } from "node:dns";
+import type { LookupFunction } from "node:net";
+
 import type {
   AuthProvider,
   FetchLike,
@@ -14,7 +17,11 @@ import {
 } from "@modelcontextprotocol/client";
 import { Agent, fetch as undiciFetch } from "undici";
 
+import type { TransportAuthorization } from "../auth/session.js";
+import { configurationError } from "../config/issues.js";
 import { MCPConnectionError } from "../errors/errors.js";
+import type { SecurityPolicy } from "../security/types.js";
+import { addressRefusal, classifyIp, type HostLookup } from "../security/url.js";
 import { LOCAL_ERROR_DATA_KEY } from "./localErrors.js";
 
 export interface HttpTransportOptions {
@@ -23,7 +30,7 @@ export interface HttpTransportOptions {
   url: string;
   /** Final header values (variables already expanded, security-checked). */
   headers: Readonly<Record<string, string>>;
-  /** Milliseconds a POST response stream may stay silent before it is treated as dead. */
+  /** Milliseconds a request's response stream (POST, or its resumption) may stay silent before it is treated as dead. */
   httpReadTimeoutMs: number;
   /** Bound on the session re-initialisation after a 404 (milliseconds). */
   reinitializeTimeoutMs: number;
@@ -32,8 +39,21 @@ export interface HttpTransportOptions {
   /** SSE resumption: the server's `retry:` hint is clamped into [min, max] milliseconds. */
   sseRetry: { minDelayMs: number; maxDelayMs: number; maxRetries: number };
   authProvider?: AuthProvider | OAuthClientProvider | undefined;
+  /**
+   * OAuth from the server's `auth` section: its provider replaces `authProvider`, and a request the
+   * SDK gave up on for want of an interactive login is sent again once the login completed.
+   */
+  authorization?: TransportAuthorization | undefined;
   /** Replaces `fetch` (tests, custom agents). */
   fetch?: FetchLike | undefined;
+  /**
+   * With `security.resolve_dns`: the policy every address a connection resolves to is checked against,
+   * at connect time. The config-time check alone can be bypassed by a name that resolves to a public
+   * address when checked and to a forbidden one when connected (DNS rebinding).
+   */
+  addressPolicy?: Pick<SecurityPolicy, "allowLocalhost" | "allowPrivateIps" | "allowedHostnames"> | undefined;
+  /** Resolver of the connect-time check (tests inject one). @default dns.lookup with all addresses */
+  lookup?: HostLookup | undefined;
 }
 
 type RequestId = string | number;
@@ -56,7 +76,10 @@ let reinitSequence = 0;
  * - A POST response stream that ends without a response (and cannot be resumed) fails that request
  *   at once instead of leaving it to its timeout.
  * - A response stream that stays silent longer than `http_read_timeout` is aborted.
- * - SSE resumption honours the server's `retry:` hint but clamps it (the SDK uses it unchecked).
+ * - SSE resumption honours the server's `retry:` hint but clamps it (the SDK uses it unchecked), and
+ *   every pending resumption timer is cleared on close (the SDK remembers only the latest).
+ * - With `addressPolicy` (security.resolve_dns), every connection's resolved addresses are checked
+ *   again at connect time, so a name cannot pass the config check and then rebind to a forbidden one.
  * - `close()` ends the session with a best-effort, time-bounded `DELETE`.
  */
 export class HttpTransport implements Transport {
@@ -71,31 +94,44 @@ export class HttpTransport implements Transport {
    * Body and header timeouts are off because every request carries its own deadline and response
    * streams have the `http_read_timeout` idle check.
    */
-  private readonly agent = new Agent({ bodyTimeout: 0, headersTimeout: 0, keepAliveTimeout: 10_000 });
+  private readonly agent: Agent;
   private readonly pending = new Map<RequestId, AbortController>();
   private readonly internal = new Map<RequestId, { resolve: () => void; reject: (error: Error) => void }>();
   private initializeParams: unknown;
   private renewal: Promise<void> | undefined;
   private closed = false;
+  /** SSE resumption timers; the SDK keeps only the latest one, and a pending one must not outlive close(). */
+  private readonly reconnectTimers = new Set<NodeJS.Timeout>();
+  /** Requests whose response stream was aborted by the idle read timeout. */
+  private readonly idleAborted = new Set<RequestId>();
   /** Sessions re-established after a 404, for diagnostics. */
   sessionRenewals = 0;
 
   constructor(private readonly options: HttpTransportOptions) {
     const url = new URL(options.url);
-    const fetchImpl = createFetch(options, this.agent);
+    const lookup = options.addressPolicy
+      ? checkedLookup(options.serverName, options.addressPolicy, options.lookup)
+      : undefined;
+    this.agent = new Agent({
+      bodyTimeout: 0,
+      headersTimeout: 0,
+      keepAliveTimeout: 10_000,
+      ...(lookup ? { connect: { lookup } } : {}),
+    });
+    const fetchImpl = createFetch(options, this.agent, (id) => this.idleAborted.add(id));
     const requestInit: RequestInit = { headers: { ...options.headers } };
     if (options.type === "sse") {
       this.inner = new SSEClientTransport(url, {
         requestInit,
         fetch: fetchImpl,
-        ...(options.authProvider ? { authProvider: options.authProvider } : {}),
+        ...authProviderOf(options),
       });
     } else {
       const { minDelayMs, maxDelayMs, maxRetries } = options.sseRetry;
       this.inner = new StreamableHTTPClientTransport(url, {
         requestInit,
         fetch: fetchImpl,
-        ...(options.authProvider ? { authProvider: options.authProvider } : {}),
+        ...authProviderOf(options),
         reconnectionOptions: {
           initialReconnectionDelay: minDelayMs,
           maxReconnectionDelay: maxDelayMs,
@@ -107,8 +143,15 @@ export class HttpTransport implements Transport {
             maxDelayMs,
             Math.max(minDelayMs, Number.isFinite(delay) ? delay : maxDelayMs),
           );
-          const timer = setTimeout(reconnect, clamped);
-          return () => clearTimeout(timer);
+          const timer = setTimeout(() => {
+            this.reconnectTimers.delete(timer);
+            reconnect();
+          }, clamped);
+          this.reconnectTimers.add(timer);
+          return () => {
+            clearTimeout(timer);
+            this.reconnectTimers.delete(timer);
+          };
         },
       });
     }
@@ -130,6 +173,13 @@ export class HttpTransport implements Transport {
       this.closed = true;
       this.onclose?.();
     };
+    if (this.inner instanceof SSEClientTransport && this.options.authorization) {
+      // The legacy SSE transport cannot reopen its stream after a login, so one happens first.
+      const inner = this.inner;
+      await this.options.authorization.prepare(this.options.url, this.options.fetch ?? fetch, (callback) =>
+        inner.finishAuth(callback),
+      );
+    }
     await this.inner.start();
   }
 
@@ -150,7 +200,7 @@ export class HttpTransport implements Transport {
   async send(message: JSONRPCMessage, options?: TransportSendOptions): Promise<void> {
     if ("method" in message && message.method === "initialize") this.initializeParams = message.params;
     if (this.inner instanceof SSEClientTransport) {
-      await this.inner.send(message);
+      await this.authorized(() => (this.inner as SSEClientTransport).send(message));
       return;
     }
     const id = "method" in message && "id" in message ? (message.id as RequestId) : undefined;
@@ -170,17 +220,39 @@ export class HttpTransport implements Transport {
         },
       };
     }
-    try {
-      await this.sendWithSessionRecovery(message, sendOptions);
-    } catch (error) {
-      if (id !== undefined) this.pending.delete(id);
-      throw error;
-    }
     if ("method" in message && message.method === "notifications/cancelled") {
+      // Before the notification goes out: if the server does not answer that POST either, the
+      // cancelled request's socket must still be freed.
       const requestId = (message.params as { requestId?: RequestId } | undefined)?.requestId;
       if (requestId !== undefined) {
         this.pending.get(requestId)?.abort();
         this.pending.delete(requestId);
+      }
+    }
+    try {
+      await this.authorized(() => this.sendWithSessionRecovery(message, sendOptions));
+    } catch (error) {
+      if (id !== undefined) this.pending.delete(id);
+      throw error;
+    }
+  }
+
+  /**
+   * Runs one send; when it failed for want of authorization, lets the auth session complete a login
+   * (through `finishAuth`) and sends again. The session bounds the logins per request.
+   */
+  private async authorized(send: () => Promise<void>): Promise<void> {
+    const authorization = this.options.authorization;
+    if (!authorization) return send();
+    for (let logins = 0; ; logins++) {
+      try {
+        return await send();
+      } catch (error) {
+        if (this.closed) throw error;
+        const retry = await authorization.recover(error, logins, (callback) =>
+          this.inner.finishAuth(callback),
+        );
+        if (!retry) throw error;
       }
     }
   }
@@ -270,6 +342,7 @@ export class HttpTransport implements Transport {
 
   /** The POST stream of `id` ended; if no response came, fail the request now rather than at its timeout. */
   private streamEnded(id: RequestId): void {
+    const idle = this.idleAborted.delete(id);
     if (!this.pending.has(id) || this.closed) return;
     this.pending.delete(id);
     this.onmessage?.({
@@ -277,7 +350,9 @@ export class HttpTransport implements Transport {
       id,
       error: {
         code: -32000,
-        message: `the response stream from server "${this.options.serverName}" ended before the response arrived`,
+        message: idle
+          ? `the response stream from server "${this.options.serverName}" sent nothing for ${this.options.httpReadTimeoutMs / 1000} s (http_read_timeout) and was closed before the response arrived`
+          : `the response stream from server "${this.options.serverName}" ended before the response arrived`,
         data: { [LOCAL_ERROR_DATA_KEY]: "CONNECTION_CLOSED" },
       },
     });
@@ -296,8 +371,11 @@ export class HttpTransport implements Transport {
       ]);
       clearTimeout(timer);
     }
+    for (const timer of this.reconnectTimers) clearTimeout(timer);
+    this.reconnectTimers.clear();
     for (const controller of this.pending.values()) controller.abort();
     this.pending.clear();
+    this.idleAborted.clear();
     for (const { reject } of this.internal.values()) reject(new Error("transport closed"));
     this.internal.clear();
     this.closed = true;
@@ -313,8 +391,15 @@ function isNotFound(error: unknown): boolean {
   return error instanceof SdkHttpError && (error.data as { status?: number } | undefined)?.status === 404;
 }
 
-/** `fetch` through the transport's own pool, with an idle timeout on POST response streams. */
-function createFetch(options: HttpTransportOptions, agent: Agent): FetchLike {
+/**
+ * `fetch` through the transport's own pool, with an idle timeout on response streams of requests
+ * (POSTs, and GETs resuming one with `Last-Event-ID`; the standalone GET stream may rightly be quiet).
+ */
+function createFetch(
+  options: HttpTransportOptions,
+  agent: Agent,
+  onIdleAbort: (requestId: RequestId) => void,
+): FetchLike {
   const base: FetchLike =
     options.fetch ??
     ((url, init) =>
@@ -323,16 +408,18 @@ function createFetch(options: HttpTransportOptions, agent: Agent): FetchLike {
   return async (url, init) => {
     const response = await base(url, init);
     const type = response.headers.get("content-type") ?? "";
-    if (init?.method !== "POST" || !response.body || !type.includes("text/event-stream")) return response;
-    const body = withIdleTimeout(
-      response.body,
-      idleMs,
-      () =>
-        new MCPConnectionError(
-          `Server "${options.serverName}" sent nothing on a response stream for ${idleMs / 1000} s (http_read_timeout); the stream was closed.`,
-          { code: "CONNECTION_CLOSED", serverName: options.serverName, transportType: options.type },
-        ),
-    );
+    const resuming = init?.method === "GET" && new Headers(init.headers).has("last-event-id");
+    if ((init?.method !== "POST" && !resuming) || !response.body || !type.includes("text/event-stream")) {
+      return response;
+    }
+    const requestId = requestIdOf(init?.body);
+    const body = withIdleTimeout(response.body, idleMs, () => {
+      if (requestId !== undefined) onIdleAbort(requestId);
+      return new MCPConnectionError(
+        `Server "${options.serverName}" sent nothing on a response stream for ${idleMs / 1000} s (http_read_timeout); the stream was closed.`,
+        { code: "CONNECTION_CLOSED", serverName: options.serverName, transportType: options.type },
+      );
+    });
     return new Response(body, {
       status: response.status,
       statusText: response.statusText,
@@ -368,4 +455,91 @@ function withIdleTimeout(
       return reader.cancel(reason);
     },
   });
+}
+
+/** The JSON-RPC id of a POSTed request body, if it is one. */
+function requestIdOf(body: unknown): RequestId | undefined {
+  if (typeof body !== "string") return undefined;
+  try {
+    const id = (JSON.parse(body) as { id?: unknown }).id;
+    return typeof id === "string" || typeof id === "number" ? id : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * A connect-time `lookup` for the transport's sockets that refuses the connection when the host name
+ * now resolves to an address the policy forbids (the same rules as the config-time `url.dns` check).
+ * Hosts in `allowedHostnames` skip it, as they skip the config-time check; IP literals never reach a
+ * lookup (they were checked with the config).
+ */
+function checkedLookup(
+  serverName: string,
+  policy: NonNullable<HttpTransportOptions["addressPolicy"]>,
+  resolve: HostLookup = (host) => dns.lookup(host, { all: true }),
+): LookupFunction {
+  const allowed = new Set(policy.allowedHostnames.map((h) => h.toLowerCase().replace(/\.$/, "")));
+  return (hostname, lookupOptions, callback) => {
+    const family =
+      lookupOptions.family === "IPv4" ? 4 : lookupOptions.family === "IPv6" ? 6 : lookupOptions.family;
+    resolve(hostname).then(
+      (results) => {
+        const addresses = results.filter((r) => !family || r.family === family);
+        if (!allowed.has(hostname.toLowerCase().replace(/\.$/, ""))) {
+          const refused = addresses.flatMap(({ address }) => {
+            const refusal =
+              classifyIp(address) === undefined
+                ? { reason: "not an IP address" }
+                : addressRefusal(address, policy);
+            return refusal ? [`${address} (${refusal.reason})`] : [];
+          });
+          if (refused.length > 0) {
+            callback(
+              configurationError(
+                `server "${serverName}"`,
+                [
+                  {
+                    path: "url",
+                    rule: "url.dns",
+                    message:
+                      `Host "${hostname}" resolved to ${refused.join(", ")} when connecting (rule url.dns); ` +
+                      "its addresses changed since they were checked, or the name points at a forbidden address. " +
+                      "Nothing was sent. Allow such addresses in the security section, or list the host in security.allowed_hostnames.",
+                  },
+                ],
+                [],
+                { serverName },
+              ),
+              "",
+            );
+            return;
+          }
+        }
+        const first = addresses[0];
+        if (!first) {
+          callback(
+            Object.assign(new Error(`${hostname} resolved to no usable address`), { code: "ENOTFOUND" }),
+            "",
+          );
+        } else if (lookupOptions.all) {
+          callback(null, addresses);
+        } else {
+          callback(null, first.address, first.family);
+        }
+      },
+      (error: NodeJS.ErrnoException) => callback(error, ""),
+    );
+  };
+}
+
+function authProviderOf(options: HttpTransportOptions): {
+  authProvider?: AuthProvider | OAuthClientProvider;
+  skipIssuerMetadataValidation?: boolean;
+} {
+  const provider = options.authorization?.provider ?? options.authProvider;
+  if (!provider) return {};
+  return options.authorization?.skipIssuerMetadataValidation
+    ? { authProvider: provider, skipIssuerMetadataValidation: true }
+    : { authProvider: provider };
 }
