@@ -1,31 +1,47 @@
 import type { ConfigIssue } from "../errors/errors.js";
 import { MCPConfigurationError } from "../errors/errors.js";
+import { configurationError, prefixIssues } from "./issues.js";
 import { isPlainObject } from "./keys.js";
 import { loadDocument } from "./loadConfig.js";
 import { objectDocument } from "./sourceDocument.js";
 import type { ServerConfig } from "./types.js";
-import { configurationError, prefixIssues } from "./issues.js";
 
 /** A MassGen backend config whose `mcp_servers` have been validated into a list. */
 export type ValidatedBackendConfig = Record<string, unknown> & { mcp_servers?: ServerConfig[] };
 
 /** Validates one backend section; returns issues instead of throwing so callers can aggregate. */
-function checkBackend(backend: unknown, prefix: string): { value?: ValidatedBackendConfig; issues: ConfigIssue[] } {
+function checkBackend(
+  backend: unknown,
+  prefix: string,
+): { value?: ValidatedBackendConfig; issues: ConfigIssue[] } {
   if (!isPlainObject(backend)) {
-    return { issues: [{ path: prefix, message: "backend configuration must be a mapping", rule: "config.schema" }] };
+    return {
+      issues: [{ path: prefix, message: "backend configuration must be a mapping", rule: "config.schema" }],
+    };
   }
   const servers = backend.mcp_servers ?? backend.mcpServers;
-  const hasFilters = ["allowed_tools", "exclude_tools", "allowedTools", "excludeTools"].some((k) => backend[k] !== undefined);
+  const hasFilters = ["allowed_tools", "exclude_tools", "allowedTools", "excludeTools"].some(
+    (k) => backend[k] !== undefined,
+  );
   if ((servers === undefined || (Array.isArray(servers) && servers.length === 0)) && !hasFilters) {
     return { value: { ...backend }, issues: [] };
   }
   if (servers !== undefined && !Array.isArray(servers) && !isPlainObject(servers)) {
     return {
-      issues: [{ path: `${prefix ? `${prefix}.` : ""}mcp_servers`, message: "mcp_servers must be a list or a mapping of name → server", rule: "config.schema" }],
+      issues: [
+        {
+          path: `${prefix ? `${prefix}.` : ""}mcp_servers`,
+          message: "mcp_servers must be a list or a mapping of name → server",
+          rule: "config.schema",
+        },
+      ],
     };
   }
   try {
-    const loaded = loadDocument(objectDocument({ mcp_servers: servers ?? [], ...pickFilters(backend) }), undefined);
+    const loaded = loadDocument(
+      objectDocument({ mcp_servers: servers ?? [], ...pickFilters(backend) }),
+      undefined,
+    );
     const { mcpServers: _camel, ...rest } = backend;
     return { value: { ...rest, mcp_servers: loaded.servers }, issues: [] };
   } catch (error) {
@@ -63,7 +79,9 @@ export function validateBackendMcpConfig(backend: unknown): ValidatedBackendConf
  */
 export function validateMcpIntegration(config: unknown): Record<string, unknown> {
   if (!isPlainObject(config)) {
-    throw configurationError("config", [{ path: "", message: "configuration must be a mapping", rule: "config.schema" }]);
+    throw configurationError("config", [
+      { path: "", message: "configuration must be a mapping", rule: "config.schema" },
+    ]);
   }
   const issues: ConfigIssue[] = [];
   const result: Record<string, unknown> = { ...config };
@@ -71,7 +89,11 @@ export function validateMcpIntegration(config: unknown): Record<string, unknown>
   if (agents !== undefined) {
     const checkAgent = (agent: unknown, label: string, path: string): unknown => {
       if (!isPlainObject(agent)) {
-        issues.push({ path, message: `agent ${label} configuration must be a mapping`, rule: "config.schema" });
+        issues.push({
+          path,
+          message: `agent ${label} configuration must be a mapping`,
+          rule: "config.schema",
+        });
         return agent;
       }
       if (agent.backend === undefined) return agent;
@@ -82,7 +104,9 @@ export function validateMcpIntegration(config: unknown): Record<string, unknown>
     if (Array.isArray(agents)) {
       result.agents = agents.map((agent, i) => checkAgent(agent, `at index ${i}`, `agents[${i}]`));
     } else if (isPlainObject(agents)) {
-      result.agents = Object.fromEntries(Object.entries(agents).map(([id, agent]) => [id, checkAgent(agent, `"${id}"`, `agents.${id}`)]));
+      result.agents = Object.fromEntries(
+        Object.entries(agents).map(([id, agent]) => [id, checkAgent(agent, `"${id}"`, `agents.${id}`)]),
+      );
     } else {
       issues.push({ path: "agents", message: "agents must be a list or a mapping", rule: "config.schema" });
     }

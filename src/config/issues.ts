@@ -5,7 +5,11 @@ import { MCPConfigurationError } from "../errors/errors.js";
 export function formatIssues(issues: readonly ConfigIssue[]): string {
   return issues
     .map((issue) => {
-      const where = issue.file ? `${issue.file}${issue.line === undefined ? "" : `:${issue.line}`}` : issue.line === undefined ? "" : `line ${issue.line}`;
+      const where = issue.file
+        ? `${issue.file}${issue.line === undefined ? "" : `:${issue.line}`}`
+        : issue.line === undefined
+          ? ""
+          : `line ${issue.line}`;
       const location = where ? ` (${where})` : "";
       const rule = issue.rule && !issue.message.includes(issue.rule) ? ` (rule ${issue.rule})` : "";
       return `  - ${issue.path || "(config)"}: ${issue.message}${rule}${location}`;

@@ -5,12 +5,12 @@ import { dirname, extname, resolve } from "node:path";
 import type { ConfigIssue } from "../errors/errors.js";
 import type { Environment } from "./expandVariables.js";
 import { expandString } from "./expandVariables.js";
+import { configurationError } from "./issues.js";
 import { isPlainObject, toCamelCase } from "./keys.js";
 import { checkServerConfig } from "./serverConfig.js";
 import type { DocPath, SourceDocument } from "./sourceDocument.js";
 import { objectDocument, parseJsonDocument, parseYamlDocument } from "./sourceDocument.js";
 import type { ServerConfig } from "./types.js";
-import { configurationError } from "./issues.js";
 
 /** Which convention a config file follows. */
 export type ConfigShape =
@@ -60,7 +60,10 @@ interface Found {
  * validates every server.
  * @throws MCPConfigurationError listing every problem, with the file, the key path and the line.
  */
-export async function loadConfig(source: string | object, options: LoadConfigOptions = {}): Promise<LoadedConfig> {
+export async function loadConfig(
+  source: string | object,
+  options: LoadConfigOptions = {},
+): Promise<LoadedConfig> {
   if (typeof source !== "string") return loadDocument(objectDocument(source), undefined, options);
   const file = resolve(source);
   let text: string;
@@ -68,10 +71,18 @@ export async function loadConfig(source: string | object, options: LoadConfigOpt
     text = await readFile(file, "utf8");
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    const why = code === "ENOENT" ? "the file does not exist" : code === "EACCES" ? "permission denied" : String((error as Error).message);
-    throw configurationError(`config file ${file}`, [
-      { path: "", message: `cannot read ${file}: ${why}`, rule: "config.file", file },
-    ], [], { configFile: file });
+    const why =
+      code === "ENOENT"
+        ? "the file does not exist"
+        : code === "EACCES"
+          ? "permission denied"
+          : String((error as Error).message);
+    throw configurationError(
+      `config file ${file}`,
+      [{ path: "", message: `cannot read ${file}: ${why}`, rule: "config.file", file }],
+      [],
+      { configFile: file },
+    );
   }
   return loadDocument(parseText(text, file), file, options);
 }
@@ -86,13 +97,18 @@ export function parseText(text: string, file?: string): SourceDocument {
 }
 
 /** Loads from an already parsed document (exposed for the CLI's `validate`). */
-export function loadDocument(doc: SourceDocument, file: string | undefined, options: LoadConfigOptions = {}): LoadedConfig {
+export function loadDocument(
+  doc: SourceDocument,
+  file: string | undefined,
+  options: LoadConfigOptions = {},
+): LoadedConfig {
   const subject = file ? `config file ${file}` : "config";
   const locate = (path: DocPath): { file?: string; line?: number } => {
     const line = doc.lineOf(path);
     return { ...(file === undefined ? {} : { file }), ...(line === undefined ? {} : { line }) };
   };
-  if (doc.errors.length > 0) throw configurationError(subject, doc.errors, [], file ? { configFile: file } : {});
+  if (doc.errors.length > 0)
+    throw configurationError(subject, doc.errors, [], file ? { configFile: file } : {});
 
   const issues: ConfigIssue[] = [];
   const warnings: ConfigIssue[] = [];
@@ -120,11 +136,22 @@ export function loadDocument(doc: SourceDocument, file: string | undefined, opti
   for (const entry of found.entries) {
     const where = renderPath(entry.path);
     if (entry.raw.disabled === true) {
-      warnings.push({ path: where, message: "server is disabled (disabled: true) and was skipped", rule: "config.disabled", ...locate(entry.path) });
+      warnings.push({
+        path: where,
+        message: "server is disabled (disabled: true) and was skipped",
+        rule: "config.disabled",
+        ...locate(entry.path),
+      });
       continue;
     }
     const { value: normalised, notes } = normaliseEntry(entry);
-    for (const note of notes) warnings.push({ path: `${where}.${note.key}`, message: note.message, rule: "config.alias", ...locate([...entry.path, note.key]) });
+    for (const note of notes)
+      warnings.push({
+        path: `${where}.${note.key}`,
+        message: note.message,
+        rule: "config.alias",
+        ...locate([...entry.path, note.key]),
+      });
     const expanded = expandDeep(normalised, [], variables);
     for (const missing of expanded.missing) {
       issues.push({
@@ -163,7 +190,12 @@ export function loadDocument(doc: SourceDocument, file: string | undefined, opti
       if (value === undefined) continue;
       const path = [...filter.path, key];
       if (!Array.isArray(value) || value.some((item) => typeof item !== "string")) {
-        issues.push({ path: renderPath(path), message: `${key} must be a list of tool names (strings)`, rule: "config.schema", ...locate(path) });
+        issues.push({
+          path: renderPath(path),
+          message: `${key} must be a list of tool names (strings)`,
+          rule: "config.schema",
+          ...locate(path),
+        });
         continue;
       }
       const target = key === "allowed_tools" ? "allowedTools" : "excludeTools";
@@ -183,19 +215,23 @@ export function loadDocument(doc: SourceDocument, file: string | undefined, opti
 function findServers(value: unknown): Found | undefined {
   if (Array.isArray(value)) return { shape: "list", entries: entriesOf(value, []), filters: [] };
   if (!isPlainObject(value)) return undefined;
-  if (value.mcpServers !== undefined) return { shape: "mcpServers", entries: entriesOf(value.mcpServers, ["mcpServers"]), filters: [] };
-  if (isPlainObject(value.servers)) return { shape: "servers", entries: entriesOf(value.servers, ["servers"]), filters: [] };
+  if (value.mcpServers !== undefined)
+    return { shape: "mcpServers", entries: entriesOf(value.mcpServers, ["mcpServers"]), filters: [] };
+  if (isPlainObject(value.servers))
+    return { shape: "servers", entries: entriesOf(value.servers, ["servers"]), filters: [] };
   const found: Found = { shape: "massgen", entries: [], filters: [] };
   collectMassGen(value, [], found);
   if (isPlainObject(value.backend)) collectMassGen(value.backend, ["backend"], found);
   const agents = value.agents;
   if (Array.isArray(agents)) {
     agents.forEach((agent, i) => {
-      if (isPlainObject(agent) && isPlainObject(agent.backend)) collectMassGen(agent.backend, ["agents", i, "backend"], found);
+      if (isPlainObject(agent) && isPlainObject(agent.backend))
+        collectMassGen(agent.backend, ["agents", i, "backend"], found);
     });
   } else if (isPlainObject(agents)) {
     for (const [id, agent] of Object.entries(agents)) {
-      if (isPlainObject(agent) && isPlainObject(agent.backend)) collectMassGen(agent.backend, ["agents", id, "backend"], found);
+      if (isPlainObject(agent) && isPlainObject(agent.backend))
+        collectMassGen(agent.backend, ["agents", id, "backend"], found);
     }
   }
   if (found.entries.length > 0 || found.filters.length > 0) return found;
@@ -211,14 +247,22 @@ function collectMassGen(backend: Record<string, unknown>, path: DocPath, found: 
   if (servers === undefined) return;
   const key = backend.mcp_servers !== undefined ? "mcp_servers" : "mcpServers";
   found.entries.push(...entriesOf(servers, [...path, key]));
-  if (backend.allowed_tools !== undefined || backend.exclude_tools !== undefined || backend.allowedTools !== undefined || backend.excludeTools !== undefined) {
+  if (
+    backend.allowed_tools !== undefined ||
+    backend.exclude_tools !== undefined ||
+    backend.allowedTools !== undefined ||
+    backend.excludeTools !== undefined
+  ) {
     found.filters.push({ path, value: backend });
   }
 }
 
 function entriesOf(servers: unknown, path: DocPath): Entry[] {
   if (Array.isArray(servers)) {
-    return servers.map((raw, i) => ({ raw: isPlainObject(raw) ? raw : { __notAnObject: raw }, path: [...path, i] }));
+    return servers.map((raw, i) => ({
+      raw: isPlainObject(raw) ? raw : { __notAnObject: raw },
+      path: [...path, i],
+    }));
   }
   if (isPlainObject(servers)) {
     // MassGen treats a dict with a `type` key as one server, not a name → config map.
@@ -261,8 +305,13 @@ function normaliseEntry(entry: Entry): { value: unknown; notes: Array<{ key: str
     delete value.transport;
   }
   if (value.includeTools !== undefined) {
-    if (value.allowedTools === undefined && value.allowed_tools === undefined) value.allowedTools = value.includeTools;
-    else notes.push({ key: "includeTools", message: "includeTools is ignored because allowed_tools is also given" });
+    if (value.allowedTools === undefined && value.allowed_tools === undefined)
+      value.allowedTools = value.includeTools;
+    else
+      notes.push({
+        key: "includeTools",
+        message: "includeTools is ignored because allowed_tools is also given",
+      });
     delete value.includeTools;
   }
   return { value, notes };
@@ -276,7 +325,8 @@ interface VariableContext {
 function variableContext(file: string | undefined, options: LoadConfigOptions): VariableContext {
   const configDir = file ? dirname(file) : process.cwd();
   // `.vscode/mcp.json` and `.cursor/mcp.json` live one level below the project folder.
-  const workspace = options.workspaceFolder ?? (/[\\/]\.(vscode|cursor)$/.test(configDir) ? dirname(configDir) : configDir);
+  const workspace =
+    options.workspaceFolder ?? (/[\\/]\.(vscode|cursor)$/.test(configDir) ? dirname(configDir) : configDir);
   return {
     env: options.environment ?? process.env,
     builtins: { workspaceFolder: workspace, cwd: workspace, userHome: homedir() },
@@ -292,13 +342,17 @@ function expandDeep(
   const missing: Array<{ path: Array<string | number>; name: string }> = [];
   const walk = (node: unknown, at: Array<string | number>): unknown => {
     if (typeof node === "string") {
-      const withBuiltins = node.replace(/\$\{(workspaceFolder|userHome|cwd)\}/g, (_m, name: string) => context.builtins[name] ?? "");
+      const withBuiltins = node.replace(
+        /\$\{(workspaceFolder|userHome|cwd)\}/g,
+        (_m, name: string) => context.builtins[name] ?? "",
+      );
       const { value: expanded, missing: names } = expandString(withBuiltins, context.env);
       for (const name of names) missing.push({ path: at, name });
       return expanded;
     }
     if (Array.isArray(node)) return node.map((item, i) => walk(item, [...at, i]));
-    if (isPlainObject(node)) return Object.fromEntries(Object.entries(node).map(([k, v]) => [k, walk(v, [...at, k])]));
+    if (isPlainObject(node))
+      return Object.fromEntries(Object.entries(node).map(([k, v]) => [k, walk(v, [...at, k])]));
     return node;
   };
   return { value: walk(value, path), missing };
@@ -317,7 +371,10 @@ function issueDocPath(entry: Entry, issuePath: string, doc: SourceDocument): Doc
   for (let length = parts.length; length > 0; length--) {
     const snake = [...entry.path, ...parts.slice(0, length)];
     if (doc.lineOf(snake) !== undefined) return snake;
-    const camel = [...entry.path, ...parts.slice(0, length).map((p) => (typeof p === "string" ? toCamelCase(p) : p))];
+    const camel = [
+      ...entry.path,
+      ...parts.slice(0, length).map((p) => (typeof p === "string" ? toCamelCase(p) : p)),
+    ];
     if (doc.lineOf(camel) !== undefined) return camel;
   }
   return entry.path;

@@ -497,7 +497,8 @@ export function checkServerConfig(raw: unknown): ServerConfigCheck {
     if (input.auth !== undefined) {
       issues.push({
         path: "auth",
-        message: "auth is for HTTP servers (streamable-http, sse); give a stdio server its credentials through env",
+        message:
+          "auth is for HTTP servers (streamable-http, sse); give a stdio server its credentials through env",
         rule: "config.transportMismatch",
       });
     }
@@ -576,7 +577,8 @@ function policyIssuesDespiteSchemaErrors(
   const policy = buildSecurityPolicy(!failed.has("security") && security.success ? security.data : undefined);
   const issues: ConfigIssue[] = [];
   if (type === "stdio") {
-    if (!failed.has("command") && !failed.has("args")) issues.push(...checkCommand(value.command, value.args, policy).issues);
+    if (!failed.has("command") && !failed.has("args"))
+      issues.push(...checkCommand(value.command, value.args, policy).issues);
     if (!failed.has("env")) issues.push(...checkEnv(value.env ?? {}, policy.env));
     if (!failed.has("cwd") && value.cwd !== undefined) issues.push(...checkCwd(value.cwd));
   } else {

@@ -6,7 +6,15 @@ import { afterAll, beforeAll, expect } from "vitest";
 import { liveChildrenOf } from "./processes.js";
 
 /** Handle types that a leak would show up as. */
-const WATCHED = new Set(["ProcessWrap", "PipeWrap", "TCPSocketWrap", "TCPServerWrap", "Timeout", "UDPWrap", "FSEventWrap"]);
+const WATCHED = new Set([
+  "ProcessWrap",
+  "PipeWrap",
+  "TCPSocketWrap",
+  "TCPServerWrap",
+  "Timeout",
+  "UDPWrap",
+  "FSEventWrap",
+]);
 /** Closing handles finish on a later loop turn; this bounds how long we give them. */
 const SETTLE_MS = 3_000;
 

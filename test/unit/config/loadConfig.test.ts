@@ -11,7 +11,10 @@ const dir = resolve("test/fixtures/configs");
 const file = (name: string) => join(dir, name);
 const env = { GITHUB_TOKEN: "ghp_secret_1", API_TOKEN: "tok_secret_2", DOCS_KEY: "k3", DISCORD_TOKEN: "d4" };
 
-async function failure(source: string | object, environment: Record<string, string> = env): Promise<MCPConfigurationError> {
+async function failure(
+  source: string | object,
+  environment: Record<string, string> = env,
+): Promise<MCPConfigurationError> {
   try {
     await loadConfig(source, { environment });
   } catch (error) {
@@ -31,7 +34,12 @@ describe("loadConfig: the shapes users already have", () => {
     expect(github.type).toBe("stdio");
     expect(github.type === "stdio" && github.env).toEqual({ GITHUB_PERSONAL_ACCESS_TOKEN: "ghp_secret_1" });
     expect(loaded.warnings).toContainEqual(
-      expect.objectContaining({ path: "mcpServers.old", rule: "config.disabled", line: 12, file: file("claudeDesktop.json") }),
+      expect.objectContaining({
+        path: "mcpServers.old",
+        rule: "config.disabled",
+        line: 12,
+        file: file("claudeDesktop.json"),
+      }),
     );
   });
 
@@ -39,15 +47,27 @@ describe("loadConfig: the shapes users already have", () => {
     const loaded = await loadConfig(file("claudeCode.mcp.json"), { environment: env });
     const byName = Object.fromEntries(loaded.servers.map((s) => [s.name, s]));
     expect(byName.local).toMatchObject({ type: "stdio", command: "node", env: { LEVEL: "info" } });
-    expect(byName.remote).toMatchObject({ type: "streamable-http", headers: { Authorization: "Bearer tok_secret_2" } });
+    expect(byName.remote).toMatchObject({
+      type: "streamable-http",
+      headers: { Authorization: "Bearer tok_secret_2" },
+    });
     expect(byName.events).toMatchObject({ type: "sse" });
   });
 
   it("reads Cursor: ${env:VAR}, ${workspaceFolder}, ${userHome}, and infers SSE from a /sse path", async () => {
-    const loaded = await loadConfig(file("cursor.json"), { environment: env, workspaceFolder: "/work/project" });
+    const loaded = await loadConfig(file("cursor.json"), {
+      environment: env,
+      workspaceFolder: "/work/project",
+    });
     const docs = loaded.servers.find((s) => s.name === "docs")!;
-    expect(docs).toMatchObject({ args: ["/work/project/docs-server.js"], env: { HOME_DIR: homedir(), KEY: "k3" } });
-    expect(loaded.servers.find((s) => s.name === "search")).toMatchObject({ type: "sse", url: "https://search.example.com/sse" });
+    expect(docs).toMatchObject({
+      args: ["/work/project/docs-server.js"],
+      env: { HOME_DIR: homedir(), KEY: "k3" },
+    });
+    expect(loaded.servers.find((s) => s.name === "search")).toMatchObject({
+      type: "sse",
+      url: "https://search.example.com/sse",
+    });
   });
 
   it("reads VS Code .vscode/mcp.json with comments and trailing commas; the workspace is the project folder", async () => {
@@ -78,13 +98,20 @@ describe("loadConfig: the shapes users already have", () => {
     expect(loaded.servers[1]).toMatchObject({ headers: { Authorization: "Bearer none" } });
     expect(loaded.servers[1]!.security.level).toBe("moderate");
     expect(loaded.servers[2]).toMatchObject({ args: ["-y", "@modelcontextprotocol/server-filesystem", dir] });
-    expect(loaded.clientOptions).toEqual({ allowedTools: ["mcp__weather__get_forecast"], excludeTools: ["read_media_file"] });
+    expect(loaded.clientOptions).toEqual({
+      allowedTools: ["mcp__weather__get_forecast"],
+      excludeTools: ["read_media_file"],
+    });
   });
 
   it("reads a MassGen backend with mcp_servers as a map; unknown keys are kept and reported", async () => {
     const loaded = await loadConfig(file("massgenBackend.yaml"));
     expect(loaded.servers).toHaveLength(1);
-    expect(loaded.servers[0]).toMatchObject({ name: "test_server", command: "python", description: "extra keys are kept" });
+    expect(loaded.servers[0]).toMatchObject({
+      name: "test_server",
+      command: "python",
+      description: "extra keys are kept",
+    });
   });
 
   it("reads a plain list (the seed's format) and plain objects given in code", async () => {
@@ -101,12 +128,19 @@ describe("loadConfig: errors point at the file, the key and the line", () => {
   it("reports every problem at once, each with its path, rule and line", async () => {
     const error = await failure(file("invalid.yaml"));
     expect(error.configFile).toBe(file("invalid.yaml"));
-    const byPath = (path: string) => error.issues.filter((i) => i.path === path || i.path.startsWith(`${path}.`));
-    expect(byPath("mcp_servers[1].name")).toEqual([expect.objectContaining({ line: 5, file: file("invalid.yaml") })]);
+    const byPath = (path: string) =>
+      error.issues.filter((i) => i.path === path || i.path.startsWith(`${path}.`));
+    expect(byPath("mcp_servers[1].name")).toEqual([
+      expect.objectContaining({ line: 5, file: file("invalid.yaml") }),
+    ]);
     expect(byPath("mcp_servers[1].timeout")).toEqual([expect.objectContaining({ line: 8 })]);
     expect(error.issues).toContainEqual(expect.objectContaining({ rule: "command.allowlist", line: 6 }));
-    expect(error.issues).toContainEqual(expect.objectContaining({ rule: "args.inlineExec", path: expect.stringContaining("mcp_servers[2]") }));
-    expect(error.issues).toContainEqual(expect.objectContaining({ rule: "config.duplicateName", path: "mcp_servers[3]", line: 12 }));
+    expect(error.issues).toContainEqual(
+      expect.objectContaining({ rule: "args.inlineExec", path: expect.stringContaining("mcp_servers[2]") }),
+    );
+    expect(error.issues).toContainEqual(
+      expect.objectContaining({ rule: "config.duplicateName", path: "mcp_servers[3]", line: 12 }),
+    );
     expect(error.message).toContain("invalid.yaml");
     expect(error.message).toContain("invalid.yaml:5");
   });
@@ -125,7 +159,14 @@ describe("loadConfig: errors point at the file, the key and the line", () => {
 
   it("never shows expanded secret values in messages", async () => {
     const secret = "tok_SENTINEL_value";
-    const error = await failure({ mcpServers: { r: { url: "https://x.example.com/mcp", headers: { Authorization: "Bearer ${T}\r\n" } } } }, { T: secret });
+    const error = await failure(
+      {
+        mcpServers: {
+          r: { url: "https://x.example.com/mcp", headers: { Authorization: "Bearer ${T}\r\n" } },
+        },
+      },
+      { T: secret },
+    );
     expect(error.message).not.toContain(secret);
     expect(JSON.stringify(error.toJSON())).not.toContain(secret);
   });
@@ -139,7 +180,10 @@ describe("loadConfig: errors point at the file, the key and the line", () => {
   });
 
   it("reports a missing file and a file without servers", async () => {
-    expect((await failure(file("nope.json"))).issues[0]).toMatchObject({ rule: "config.file", message: expect.stringContaining("does not exist") });
+    expect((await failure(file("nope.json"))).issues[0]).toMatchObject({
+      rule: "config.file",
+      message: expect.stringContaining("does not exist"),
+    });
     expect((await failure({ something: "else" })).issues[0]).toMatchObject({ rule: "config.shape" });
   });
 });
@@ -174,25 +218,37 @@ describe("MassGen validators", () => {
     } catch (caught) {
       error = caught as MCPConfigurationError;
     }
-    expect(error?.issues.map((i) => i.rule)).toEqual(expect.arrayContaining(["config.duplicateName", "config.schema"]));
-    expect(() => MCPConfigValidator.validateBackendMcpConfig({ mcp_servers: "x" })).toThrow(/list or a mapping/);
+    expect(error?.issues.map((i) => i.rule)).toEqual(
+      expect.arrayContaining(["config.duplicateName", "config.schema"]),
+    );
+    expect(() => MCPConfigValidator.validateBackendMcpConfig({ mcp_servers: "x" })).toThrow(
+      /list or a mapping/,
+    );
   });
 
   it("validateMcpIntegration walks agents as a list or a map and aggregates problems", () => {
     const ok = MCPConfigValidator.validateMcpIntegration({
-      agents: { a1: { backend: { mcp_servers: [{ name: "s", command: "npx" }] } }, a2: { backend: { type: "x" } } },
+      agents: {
+        a1: { backend: { mcp_servers: [{ name: "s", command: "npx" }] } },
+        a2: { backend: { type: "x" } },
+      },
     }) as { agents: Record<string, { backend: { mcp_servers?: unknown[] } }> };
     expect(ok.agents.a1!.backend.mcp_servers).toHaveLength(1);
     let error: MCPConfigurationError | undefined;
     try {
-      MCPConfigValidator.validateMcpIntegration({ agents: [42, { backend: { mcp_servers: [{ name: "b", command: "docker" }] } }] });
+      MCPConfigValidator.validateMcpIntegration({
+        agents: [42, { backend: { mcp_servers: [{ name: "b", command: "docker" }] } }],
+      });
     } catch (caught) {
       error = caught as MCPConfigurationError;
     }
     expect(error?.issues).toEqual(
       expect.arrayContaining([
         expect.objectContaining({ path: "agents[0]" }),
-        expect.objectContaining({ path: expect.stringContaining("agents[1].backend.mcp_servers[0]"), rule: "command.allowlist" }),
+        expect.objectContaining({
+          path: expect.stringContaining("agents[1].backend.mcp_servers[0]"),
+          rule: "command.allowlist",
+        }),
       ]),
     );
   });
