@@ -19,7 +19,10 @@ export type {
 export { CLIENT_INFO, MCPClient } from "./client/mcpClient.js";
 
 // Config
+export type { ValidatedBackendConfig } from "./config/backendConfig.js";
 export { expandString } from "./config/expandVariables.js";
+export type { ConfigShape, LoadConfigOptions, LoadedConfig } from "./config/loadConfig.js";
+export { loadConfig } from "./config/loadConfig.js";
 export type {
   CircuitBreakerConfig,
   CircuitBreakerInput,
@@ -38,7 +41,13 @@ export type { EnvPolicy, SecurityLevel, SecurityPolicy, ToolArgumentLimits } fro
 
 // Errors
 export type { ErrorCode } from "./errors/codes.js";
-export type { ConfigIssue, MCPErrorJSON, MCPErrorOptions, ProcessExitInfo } from "./errors/errors.js";
+export type {
+  ConfigIssue,
+  ErrorClassByCode,
+  MCPErrorJSON,
+  MCPErrorOptions,
+  ProcessExitInfo,
+} from "./errors/errors.js";
 export {
   isMCPError,
   MCPAuthenticationError,
@@ -52,7 +61,7 @@ export {
   MCPTimeoutError,
   MCPValidationError,
 } from "./errors/errors.js";
-export { redact } from "./errors/redact.js";
+export { redact, redactCommandLine } from "./errors/redact.js";
 
 // Protocol types users handle in results (re-exported so they need not depend on the SDK directly).
 export type {

@@ -305,8 +305,41 @@ export class MCPAuthenticationError extends MCPError {
 }
 named(MCPAuthenticationError, "MCPAuthenticationError");
 
-/** True for any error raised by mcp-tools (any copy of the package). Optionally checks the code. */
-export function isMCPError(value: unknown, code?: ErrorCode): value is MCPError {
+/** The class each code is raised with, so `isMCPError(e, code)` narrows to it. */
+export interface ErrorClassByCode {
+  CONFIG_INVALID: MCPConfigurationError;
+  ENV_VAR_MISSING: MCPConfigurationError;
+  POLICY_VIOLATION: MCPValidationError;
+  INVALID_ARGUMENTS: MCPValidationError;
+  NOT_FOUND: MCPError;
+  QUEUE_FULL: MCPError;
+  NOT_CONNECTED: MCPConnectionError;
+  SPAWN_FAILED: MCPConnectionError;
+  PROCESS_EXITED: MCPConnectionError;
+  CONNECTION_CLOSED: MCPConnectionError;
+  CONNECTION_REFUSED: MCPConnectionError;
+  INITIALIZE_FAILED: MCPConnectionError;
+  MESSAGE_TOO_LARGE: MCPConnectionError;
+  PROTOCOL_ERROR: MCPConnectionError;
+  HTTP_STATUS: MCPConnectionError;
+  SESSION_EXPIRED: MCPConnectionError;
+  CIRCUIT_OPEN: MCPCircuitOpenError;
+  INITIALIZE_TIMEOUT: MCPTimeoutError;
+  REQUEST_TIMEOUT: MCPTimeoutError;
+  REQUEST_CANCELLED: MCPCancelledError;
+  SERVER_ERROR: MCPServerError;
+  RESOURCE_ERROR: MCPResourceError;
+  AUTH_REQUIRED: MCPAuthenticationError;
+  AUTH_FAILED: MCPAuthenticationError;
+}
+
+/**
+ * True for any error raised by mcp-tools (any copy of the package). With a code, also checks it and
+ * narrows to the class that code is raised with (`isMCPError(e, "CIRCUIT_OPEN")` → `e.retryAfter`).
+ */
+export function isMCPError(value: unknown): value is MCPError;
+export function isMCPError<C extends ErrorCode>(value: unknown, code: C): value is ErrorClassByCode[C];
+export function isMCPError(value: unknown, code?: ErrorCode): boolean {
   if (!(value instanceof MCPError)) return false;
   return code === undefined || value.code === code;
 }
