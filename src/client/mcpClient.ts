@@ -27,6 +27,7 @@ import type { ServerConfig, ServerConfigInput } from "../config/types.js";
 import { MCPConfigValidator } from "../config/validator.js";
 import type { MCPError } from "../errors/errors.js";
 import {
+  isMCPError,
   MCPCancelledError,
   MCPConnectionError,
   MCPError as MCPErrorClass,
@@ -54,6 +55,9 @@ const MAX_TIMER_MS = 2 ** 31 - 1;
 const MAX_LIST_PAGES = 10_000;
 /** Cap of a single `reconnect()` delay. */
 const MAX_RECONNECT_DELAY_MS = 30_000;
+/** Retries of a read-only list request after a transient HTTP status, and the first delay. */
+const READ_RETRIES = 2;
+const READ_RETRY_DELAY_MS = 100;
 /** Timeout of `healthCheck()` when the caller gives none: the configured timeout, capped. */
 const MAX_HEALTH_CHECK_SECONDS = 10;
 
@@ -318,6 +322,11 @@ export class MCPClient {
         capabilities: clientCapabilities(this.options.handlers),
       });
       registerClientHandlers(sdk, this.options.handlers, this.name);
+      // A frame that is not JSON-RPC and answers no request fails nothing, but must not go unseen.
+      sdk.onerror = (error) => {
+        if (!isMCPError(error, "PROTOCOL_ERROR")) return;
+        this.events.emit("warning", { server: this.name, kind: "protocol-error", message: error.message });
+      };
       this.transport = transport;
       this.sdk = sdk;
       await withDeadline(
@@ -594,9 +603,12 @@ export class MCPClient {
     let cursor: string | undefined;
     for (let page = 0; page < MAX_LIST_PAGES; page++) {
       let result: Record<string, unknown>;
+      const params = cursor === undefined ? {} : { cursor };
       try {
-        result = (await this.run({ label: method, timeoutSeconds: this.config.timeout }, (options) =>
-          sdk.request({ method, params: cursor === undefined ? {} : { cursor } } as never, options as never),
+        result = (await this.readOnlyWithRetry(method, () =>
+          this.run({ label: method, timeoutSeconds: this.config.timeout }, (options) =>
+            sdk.request({ method, params } as never, options as never),
+          ),
         )) as Record<string, unknown>;
       } catch (error) {
         if (optional && (error as { rpcCode?: number }).rpcCode === -32601) return items;
@@ -624,6 +636,31 @@ export class MCPClient {
       message: `Server "${this.name}" returned more than ${MAX_LIST_PAGES} pages for ${method}; stopped there`,
     });
     return items;
+  }
+
+  /**
+   * Read-only list requests over HTTP are retried up to twice on a transient HTTP status (5xx, 408,
+   * 429), with a short jittered backoff (fault-matrix §2.2). Nothing else is ever retried here: a
+   * `tools/call` may have side effects, and a dead stdio process is not transient.
+   */
+  private async readOnlyWithRetry<T>(method: string, request: () => Promise<T>): Promise<T> {
+    const backoff = new Backoff({ initialDelayMs: READ_RETRY_DELAY_MS, maxDelayMs: READ_RETRY_DELAY_MS * 4 });
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await request();
+      } catch (error) {
+        const status =
+          error instanceof MCPConnectionError && error.code === "HTTP_STATUS" ? error.httpStatus : undefined;
+        const transient = status !== undefined && (status >= 500 || status === 408 || status === 429);
+        if (!transient || attempt >= READ_RETRIES || this.config.type === "stdio") throw error;
+        this.events.emit("warning", {
+          server: this.name,
+          kind: "retry",
+          message: `${method} on server "${this.name}" got HTTP ${status}; retrying (${attempt + 1} of ${READ_RETRIES})`,
+        });
+        await sleep(backoff.next());
+      }
+    }
   }
 
   private setState(next: ConnectionState): void {
@@ -992,6 +1029,7 @@ export class MCPClient {
     const controller = new AbortController();
     const timeoutMs = operation.timeoutSeconds * 1000;
     let timedOut = false;
+    let totalExpired = false;
     const onTimeout = () => {
       timedOut = true;
       controller.abort(new Error(`${operation.label} timed out after ${operation.timeoutSeconds} s`));
@@ -1003,7 +1041,12 @@ export class MCPClient {
     let progressToken: string | undefined;
     if (progress) {
       progressToken = `mcp-tools-${++progressSequence}`;
-      if (progress.resetOnProgress) totalTimer = setTimeout(onTimeout, progress.maxTotalSeconds * 1000);
+      if (progress.resetOnProgress) {
+        totalTimer = setTimeout(() => {
+          totalExpired = true;
+          onTimeout();
+        }, progress.maxTotalSeconds * 1000);
+      }
       this.progressHandlers.set(progressToken, (update) => {
         if (progress.resetOnProgress && !controller.signal.aborted) {
           clearTimeout(timer);
@@ -1020,6 +1063,12 @@ export class MCPClient {
     try {
       return await exec({ signal: controller.signal, timeout: MAX_TIMER_MS }, progressToken);
     } catch (error) {
+      if (totalExpired && progress) {
+        throw new MCPTimeoutError(
+          `${operation.label} on server "${this.name}" had not finished after its maxTotalTimeout of ${progress.maxTotalSeconds} s (progress kept restarting its ${operation.timeoutSeconds} s timeout); the request was cancelled. Pass a larger { maxTotalTimeout }.`,
+          { serverName: this.name, timeoutSeconds: progress.maxTotalSeconds, operation: operation.label },
+        );
+      }
       if (timedOut) {
         throw new MCPTimeoutError(
           `${operation.label} on server "${this.name}" got no answer within ${operation.timeoutSeconds} s; the request was cancelled. Pass a larger { timeout } or raise the server's timeout.`,

@@ -207,6 +207,31 @@ describe("HTTP faults (fault-matrix §7.2)", () => {
     await expectUsable(client);
   });
 
+  it("#18 HTTP 500 on tools/list: retried at most twice with backoff, then the connect succeeds or fails", async () => {
+    const twice = await fixture();
+    twice.script({ rpc: "tools/list" }, { kind: "status", status: 500 }, 2);
+    const retries: string[] = [];
+    const client = track(new MCPClient(config(twice)));
+    client.on("warning", (w) => w.kind === "retry" && retries.push(w.message));
+    await client.connect();
+    expect(twice.matching({ rpc: "tools/list" })).toHaveLength(3);
+    expect(retries).toHaveLength(2);
+    expect(client.getAvailableTools()).toContain("echo");
+
+    const always = await fixture();
+    always.script({ rpc: "tools/list" }, { kind: "status", status: 503 }, 10);
+    const failing = track(new MCPClient({ ...config(always), name: "always-503" }));
+    const error = await failing.connect().catch((e: unknown) => e);
+    expect(error).toMatchObject({ code: "HTTP_STATUS", httpStatus: 503 });
+    expect(always.matching({ rpc: "tools/list" })).toHaveLength(3);
+
+    const notTransient = await fixture();
+    notTransient.script({ rpc: "tools/list" }, { kind: "status", status: 400 }, 10);
+    const once = track(new MCPClient({ ...config(notTransient), name: "bad-request" }));
+    await expect(once.connect()).rejects.toMatchObject({ code: "HTTP_STATUS", httpStatus: 400 });
+    expect(notTransient.matching({ rpc: "tools/list" })).toHaveLength(1);
+  });
+
   it("§8 decision: HTTP 429 is HTTP_STATUS (a breaker failure) and is not retried by the client", async () => {
     const server = await fixture();
     const client = await connected(server);
