@@ -114,6 +114,7 @@ export type {
   HealthCheckOptions,
   MultiClientEventName,
   MultiClientEvents,
+  MultiConnectOptions,
   MultiMCPClientOptions,
   MultiPromptEntry,
   MultiToolEntry,

@@ -292,6 +292,17 @@ function normaliseSections(
       });
     }
     for (const key of unknown) {
+      if (section === "" && key === "shell" && value[key] !== false && value[key] !== undefined) {
+        // Hosts such as Node's spawn() take `shell: true`; ignoring it would run something else than asked.
+        issues.push({
+          path: "shell",
+          message:
+            "servers are never started through a shell (rule command.shell); remove `shell` and give the executable in `command` and each argument in `args`",
+          rule: "command.shell",
+        });
+        delete value[key];
+        continue;
+      }
       const hint = suggest(
         key,
         [...known].flatMap((k) => [k, toSnakeCase(k)]),

@@ -109,3 +109,51 @@ export function redactUrl(raw: string): string {
   }
   return url.href;
 }
+
+/** Token formats that are secrets wherever they appear (GitHub, OpenAI/Anthropic, Slack, AWS, Google, JWT). */
+const TOKEN_SHAPES =
+  /\b(?:gh[pousr]_[A-Za-z0-9]{16,}|github_pat_[A-Za-z0-9_]{16,}|sk-[A-Za-z0-9_-]{16,}|xox[abposr]-[A-Za-z0-9-]{8,}|AKIA[0-9A-Z]{16}|AIza[0-9A-Za-z_-]{30,}|eyJ[A-Za-z0-9_-]{4,}\.eyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]*)/g;
+/** A value that is still an unexpanded `${VAR}` reference shows where the secret comes from, not the secret. */
+const VARIABLE_REFERENCE = /^\$\{[^}]+\}$/;
+
+function hideValue(value: string): string {
+  return VARIABLE_REFERENCE.test(value) ? value : REDACTED;
+}
+
+function redactArgument(arg: string): string {
+  // `--api-key=x`, `API_KEY=x` (docker -e, env-style arguments).
+  const assignment = /^(-{0,2}[A-Za-z_][\w.-]*)=(.*)$/s.exec(arg);
+  if (assignment && isSecretKey(assignment[1]!.replace(/^-+/, ""))) {
+    return `${assignment[1]}=${hideValue(assignment[2]!)}`;
+  }
+  // `Authorization: Bearer x` (mcp-remote --header, curl -H).
+  const header = /^([A-Za-z][\w-]*):\s*(.*)$/s.exec(arg);
+  if (header && !header[2]!.startsWith("//") && isSecretKey(header[1]!)) {
+    return `${header[1]}: ${hideValue(header[2]!)}`;
+  }
+  const withoutUrlSecrets = arg.includes("://")
+    ? arg.replace(/[a-z][a-z0-9+.-]*:\/\/[^\s"']+/gi, (url) => redactUrl(url))
+    : arg;
+  return withoutUrlSecrets.replace(TOKEN_SHAPES, REDACTED);
+}
+
+/**
+ * A command line fit for display (CLI tables, logs): the value of a secret-looking flag
+ * (`--token x`, `--api-key=x`, `--password=…`), of a secret-looking `KEY=value` or `Name: value`
+ * argument, URL credentials and well-known token formats (`ghp_…`, `sk-…`, `xoxb-…`, JWTs) are
+ * replaced by `[REDACTED]`. An unexpanded `${VAR}` reference is kept: it is not the secret.
+ */
+export function redactCommandLine(argv: readonly string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    out.push(redactArgument(arg));
+    const flag = /^-{1,2}([A-Za-z][\w.-]*)$/.exec(arg);
+    const next = argv[i + 1];
+    if (flag && next !== undefined && !next.startsWith("-") && isSecretKey(flag[1]!)) {
+      out.push(hideValue(next));
+      i++;
+    }
+  }
+  return out;
+}

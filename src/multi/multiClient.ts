@@ -113,6 +113,15 @@ export interface ConnectSummary {
   toolsCount: number;
 }
 
+/** Options of `MultiMCPClient.connect()`. */
+export interface MultiConnectOptions {
+  /**
+   * All or nothing: if any server fails, close the servers this call connected and reject with one
+   * error that lists every server's outcome. @default false (partial success is normal)
+   */
+  strict?: boolean | undefined;
+}
+
 /** Everything known about one server right now. */
 export interface ServerStatus {
   name: string;
@@ -350,16 +359,70 @@ export class MultiMCPClient {
    * server never delays the others. Partial success is normal: the outcome of each server is returned,
    * recorded (`getServerStatus`) and reported (`setupComplete`, `connectionSummary` events). Servers
    * already connected are left as they are, so calling it again connects only the missing ones.
-   * @throws MCPConnectionError (or the only server's own error) when no server could be connected.
+   *
+   * With `{ strict: true }` partial success is a failure: when any server fails, the servers this call
+   * connected are closed again and it rejects with one error listing every server's outcome.
+   * @throws MCPConnectionError (or the only server's own error) when no server could be connected;
+   *   with `strict`, MCPConnectionError NOT_CONNECTED (cause: an AggregateError of the failures) when
+   *   any server could not be connected.
    */
-  connect(): Promise<ConnectSummary> {
+  connect(options: MultiConnectOptions = {}): Promise<ConnectSummary> {
+    const before = new Set(
+      this.slots.filter((s) => s.state === "connected" && s.client.isConnected()).map((s) => s.name),
+    );
     this.connecting ??= (async () => {
       if (this.disconnecting) await this.disconnecting;
       return this.connectAll();
     })().finally(() => {
       this.connecting = undefined;
     });
-    return this.connecting;
+    return this.connecting.then((summary) => {
+      if (options.strict) return this.strictOutcome(summary, before);
+      if (summary.connected.length === 0) throw this.nothingConnected(Object.values(summary.servers));
+      return summary;
+    });
+  }
+
+  /** `connect({ strict: true })`: all or nothing (of what this call started). */
+  private async strictOutcome(summary: ConnectSummary, before: ReadonlySet<string>): Promise<ConnectSummary> {
+    if (summary.failed.length === 0) return summary;
+    const started = this.slots.filter(
+      (slot) => summary.connected.includes(slot.name) && !before.has(slot.name),
+    );
+    for (const slot of started) {
+      slot.monitor?.stop();
+      slot.loopAbort?.abort(new Error("connect({ strict: true }) failed"));
+    }
+    await Promise.all(started.map((slot) => slot.client.disconnect().catch(() => undefined)));
+    await Promise.all(started.map((slot) => slot.loop));
+    for (const slot of started) {
+      slot.state = "disconnected";
+      slot.snapshot = undefined;
+    }
+    if (!this.slots.some((slot) => slot.state === "connected")) this.active = false;
+    this.rebuild(true);
+    const outcomes = Object.values(summary.servers);
+    const failed = outcomes.filter((o) => !o.ok);
+    const lines = failed.map((o) => `  - ${o.server}: ${o.error?.message ?? "not connected"}`).join("\n");
+    const closed = started.map((slot) => slot.name);
+    const undone =
+      closed.length > 0
+        ? ` The server${closed.length === 1 ? "" : "s"} it had connected (${closed.join(", ")}) ${closed.length === 1 ? "was" : "were"} closed again.`
+        : "";
+    throw new MCPConnectionError(
+      `connect({ strict: true }) failed: ${failed.length} of ${outcomes.length} MCP servers could not be connected:\n${lines}\n${undone} Fix the servers above, or call connect() without strict to accept partial success.`,
+      {
+        code: "NOT_CONNECTED",
+        cause: new AggregateError(
+          failed.map((o) => o.error),
+          `${failed.length} of ${outcomes.length} servers failed to connect`,
+        ),
+        context: {
+          servers: Object.fromEntries(outcomes.map((o) => [o.server, o.ok ? "connected" : o.error?.code])),
+          closed,
+        },
+      },
+    );
   }
 
   private async connectAll(): Promise<ConnectSummary> {
@@ -408,7 +471,6 @@ export class MultiMCPClient {
       totalCount: count,
       toolsCount: this.toolEntries.size,
     });
-    if (connected.length === 0) throw this.nothingConnected(outcomes);
     return summary;
   }
 
@@ -882,13 +944,22 @@ export class MultiMCPClient {
     slot.loopAbort = controller;
     slot.state = "reconnecting";
     slot.monitor?.stop();
-    slot.loop = this.reconnectLoop(slot, plan, controller.signal)
+    const loop: Promise<boolean> = this.reconnectLoop(slot, plan, controller.signal)
       .catch(() => false)
       .finally(() => {
-        slot.loop = undefined;
-        slot.loopAbort = undefined;
+        if (slot.loop === loop) this.endLoop(slot);
       });
-    return slot.loop;
+    slot.loop = loop;
+    return loop;
+  }
+
+  /**
+   * Marks the cycle over before its outcome is announced, so a listener of `reconnected` /
+   * `reconnectFailed` that calls `reconnectServer()` starts a new cycle instead of joining the old one.
+   */
+  private endLoop(slot: Slot): void {
+    slot.loop = undefined;
+    slot.loopAbort = undefined;
   }
 
   /**
@@ -945,6 +1016,7 @@ export class MultiMCPClient {
       if (signal.aborted) return false;
       this.markConnected(slot);
       this.rebuild(true);
+      this.endLoop(slot);
       this.events.emit("reconnected", {
         server: slot.name,
         attempt: slot.attempts,
@@ -960,6 +1032,7 @@ export class MultiMCPClient {
     slot.state = "failed";
     slot.monitor?.stop();
     this.rebuild(true);
+    this.endLoop(slot);
     this.events.emit("reconnectFailed", {
       server: slot.name,
       attempts: slot.attempts,
@@ -1106,8 +1179,11 @@ export class MultiMCPClient {
 
   /** Forwards one server's event and reacts to connection loss and list changes. */
   private onClientEvent(server: string, event: StatusEvent<ClientEvents>): void {
-    const { type, ...payload } = event;
-    (this.events.emit as (name: string, payload: object) => void)(type, payload);
+    // Every call of every server passes here (toolCallStart, toolCallSuccess): copy only when heard.
+    if (this.events.has(event.type)) {
+      const { type, ...payload } = event;
+      (this.events.emit as (name: string, payload: object) => void)(type, payload);
+    }
     const slot = this.byName.get(server);
     if (!slot) return;
     if (event.type === "error" && event.lost) this.handleLoss(slot, event.error);

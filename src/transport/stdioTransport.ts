@@ -6,6 +6,7 @@ import spawn from "cross-spawn";
 import { STDERR_TAIL_BYTES } from "../config/defaults.js";
 import type { ProcessExitInfo } from "../errors/errors.js";
 import { MCPConnectionError } from "../errors/errors.js";
+import { redactCommandLine } from "../errors/redact.js";
 import { LineFramer, MessageTooLargeError } from "./lineFramer.js";
 import { LOCAL_ERROR_DATA_KEY } from "./localErrors.js";
 import { signalTree, SPAWN_DETACHED, trackTree, treeAlive, untrackTree } from "./processTree.js";
@@ -378,7 +379,11 @@ export class StdioTransport implements Transport {
 
   private spawnError(error: unknown): MCPConnectionError {
     const code = (error as NodeJS.ErrnoException | undefined)?.code;
-    const { command, cwd, serverName } = this.options;
+    const { command, args, cwd, serverName } = this.options;
+    // Node attaches the whole argv to spawn errors; printed with the error's cause it would show secrets.
+    if (typeof error === "object" && error !== null && "spawnargs" in error) {
+      (error as { spawnargs: unknown }).spawnargs = redactCommandLine(args);
+    }
     const hint =
       code === "ENOENT"
         ? cwd

@@ -1,3 +1,4 @@
+import { redactCommandLine, redactUrl } from "../../errors/redact.js";
 import type { ExitCode } from "../exitCodes.js";
 import { EXIT } from "../exitCodes.js";
 import type { Output } from "../output.js";
@@ -14,7 +15,10 @@ export async function listCommand(options: GlobalOptions, output: Output): Promi
       const status = multi.getServerStatus(name);
       const client = multi.getClient(name);
       const config = client.config;
-      const target = config.type === "stdio" ? [config.command, ...config.args].join(" ") : config.url;
+      const target =
+        config.type === "stdio"
+          ? redactCommandLine([config.command, ...config.args]).join(" ")
+          : redactUrl(config.url);
       return {
         name,
         transport: config.type,

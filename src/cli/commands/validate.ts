@@ -2,6 +2,7 @@ import { resolve } from "node:path";
 
 import { loadConfig } from "../../config/loadConfig.js";
 import { MCPConfigurationError, MCPError } from "../../errors/errors.js";
+import { redactCommandLine, redactUrl } from "../../errors/redact.js";
 import { resolveConfigSource } from "../configSource.js";
 import type { ExitCode } from "../exitCodes.js";
 import { EXIT } from "../exitCodes.js";
@@ -34,7 +35,7 @@ export async function validateCommand(
     const servers = loaded.servers.map((s) => ({
       name: s.name,
       type: s.type,
-      target: s.type === "stdio" ? [s.command, ...s.args].join(" ") : s.url,
+      target: s.type === "stdio" ? redactCommandLine([s.command, ...s.args]).join(" ") : redactUrl(s.url),
       security: s.security.level,
     }));
     const warnings = loaded.warnings.map((w) => ({
