@@ -12,10 +12,11 @@ import type {
   Resource,
   ResourceTemplateType as ResourceTemplate,
   ServerCapabilities,
+  StandardSchemaV1,
   Tool,
   Transport,
 } from "@modelcontextprotocol/client";
-import { Client } from "@modelcontextprotocol/client";
+import { Client, SdkError, SdkErrorCode } from "@modelcontextprotocol/client";
 import { AjvJsonSchemaValidator } from "@modelcontextprotocol/client/validators/ajv";
 
 import { AuthSession } from "../auth/session.js";
@@ -322,6 +323,7 @@ export class MCPClient {
         capabilities: clientCapabilities(this.options.handlers),
       });
       registerClientHandlers(sdk, this.options.handlers, this.name);
+      reuseResultValidators(sdk);
       // A frame that is not JSON-RPC and answers no request fails nothing, but must not go unseen.
       sdk.onerror = (error) => {
         if (!isMCPError(error, "PROTOCOL_ERROR")) return;
@@ -519,10 +521,17 @@ export class MCPClient {
     return work;
   }
 
+  /**
+   * The lists are independent, so they are asked for at once: two or three round trips fewer per
+   * connect (milliseconds on a local HTTP server, far more on a remote one). Failures are reported in
+   * the fixed order tools, resources, prompts, as when they were asked for one after another.
+   */
   private async discover(sdk: Client, generation: number): Promise<void> {
-    await this.discoverTools(sdk, generation);
-    await this.discoverResources(sdk, generation);
-    await this.discoverPrompts(sdk, generation);
+    await settledInOrder([
+      this.discoverTools(sdk, generation),
+      this.discoverResources(sdk, generation),
+      this.discoverPrompts(sdk, generation),
+    ]);
   }
 
   private async discoverTools(sdk: Client, generation: number): Promise<void> {
@@ -563,14 +572,10 @@ export class MCPClient {
       this.templateList = [];
       return;
     }
-    const resources = await this.listAll<Resource>(sdk, "resources/list", "resources", generation, true);
-    const templates = await this.listAll<ResourceTemplate>(
-      sdk,
-      "resources/templates/list",
-      "resourceTemplates",
-      generation,
-      true,
-    );
+    const [resources, templates] = await settledInOrder([
+      this.listAll<Resource>(sdk, "resources/list", "resources", generation, true),
+      this.listAll<ResourceTemplate>(sdk, "resources/templates/list", "resourceTemplates", generation, true),
+    ] as const);
     if (generation !== this.generation) return;
     this.resourceMap = new Map(resources.filter((r) => typeof r?.uri === "string").map((r) => [r.uri, r]));
     this.templateList = templates.filter((t) => typeof t?.uriTemplate === "string");
@@ -1026,6 +1031,24 @@ export class MCPClient {
         },
       );
     }
+    if (!progress) {
+      // Plain requests use the SDK's own per-request timer as the timeout and hand it the caller's
+      // signal as is: no AbortController, second timer or abort listener per call (BENCHMARKS.md).
+      // The SDK rejects both a timeout and an abort with RequestTimeout; the caller's signal tells them apart.
+      this.inFlightCount++;
+      try {
+        const timeout = Math.min(operation.timeoutSeconds * 1000, MAX_TIMER_MS);
+        return await exec(signal ? { signal, timeout } : { timeout }, undefined);
+      } catch (error) {
+        if (signal?.aborted) throw this.cancelledError(operation, signal);
+        if (error instanceof SdkError && error.code === SdkErrorCode.RequestTimeout) {
+          throw this.timeoutError(operation);
+        }
+        throw mapError(error, scopeError());
+      } finally {
+        this.inFlightCount--;
+      }
+    }
     const controller = new AbortController();
     const timeoutMs = operation.timeoutSeconds * 1000;
     let timedOut = false;
@@ -1069,22 +1092,8 @@ export class MCPClient {
           { serverName: this.name, timeoutSeconds: progress.maxTotalSeconds, operation: operation.label },
         );
       }
-      if (timedOut) {
-        throw new MCPTimeoutError(
-          `${operation.label} on server "${this.name}" got no answer within ${operation.timeoutSeconds} s; the request was cancelled. Pass a larger { timeout } or raise the server's timeout.`,
-          { serverName: this.name, timeoutSeconds: operation.timeoutSeconds, operation: operation.label },
-        );
-      }
-      if (signal?.aborted) {
-        throw new MCPCancelledError(
-          `${operation.label} on server "${this.name}" was cancelled by the caller.`,
-          {
-            serverName: this.name,
-            operation: operation.label,
-            cause: signal.reason,
-          },
-        );
-      }
+      if (timedOut) throw this.timeoutError(operation);
+      if (signal?.aborted) throw this.cancelledError(operation, signal);
       throw mapError(error, scopeError());
     } finally {
       this.inFlightCount--;
@@ -1093,6 +1102,21 @@ export class MCPClient {
       signal?.removeEventListener("abort", onAbort);
       if (progressToken !== undefined) this.progressHandlers.delete(progressToken);
     }
+  }
+
+  private timeoutError(operation: Operation): MCPTimeoutError {
+    return new MCPTimeoutError(
+      `${operation.label} on server "${this.name}" got no answer within ${operation.timeoutSeconds} s; the request was cancelled. Pass a larger { timeout } or raise the server's timeout.`,
+      { serverName: this.name, timeoutSeconds: operation.timeoutSeconds, operation: operation.label },
+    );
+  }
+
+  private cancelledError(operation: Operation, signal: AbortSignal): MCPCancelledError {
+    return new MCPCancelledError(`${operation.label} on server "${this.name}" was cancelled by the caller.`, {
+      serverName: this.name,
+      operation: operation.label,
+      cause: signal.reason,
+    });
   }
 }
 
@@ -1106,6 +1130,15 @@ function compileSchema(schema: Tool["inputSchema"] | undefined): JsonSchemaValid
     // A server's broken schema must not make its tool uncallable; the server validates too.
     return null;
   }
+}
+
+/** Waits for all of `promises`; then rejects with the first failure in list order, or resolves with every value. */
+async function settledInOrder<T extends readonly unknown[]>(promises: {
+  readonly [K in keyof T]: Promise<T[K]>;
+}): Promise<T> {
+  const outcomes = await Promise.allSettled(promises);
+  for (const outcome of outcomes) if (outcome.status === "rejected") throw outcome.reason;
+  return outcomes.map((outcome) => (outcome as PromiseFulfilledResult<unknown>).value) as unknown as T;
 }
 
 /**
@@ -1136,4 +1169,89 @@ function withDeadline<T>(
       },
     );
   });
+}
+
+/** The part of the SDK's internal wire codec that `reuseResultValidators` relies on. */
+interface WireCodec {
+  validateResult(
+    method: string,
+    raw: unknown,
+  ): { ok: true; value: unknown } | { ok: false; reason: string; message?: string };
+}
+
+type SdkRequest = (
+  request: { method: string },
+  schemaOrOptions?: unknown,
+  options?: unknown,
+) => Promise<unknown>;
+
+/** Methods the SDK sends era-blind when a schema is given; they keep the SDK's own path. */
+const ERA_BLIND_METHODS = new Set(["tasks/get", "tasks/cancel"]);
+
+/**
+ * The SDK's `Client.request()` (2.4.0) finds a spec method's result validator on every request by
+ * validating `undefined` against the result schema, building and discarding a ZodError each time: a
+ * fifth of the client's CPU in a burst of small calls (BENCHMARKS.md). Handed a schema, it skips that
+ * lookup, so the same validator is built once per wire era and method and handed in. It uses the
+ * SDK's internal `_resolveOutboundCodec`; when that is missing the SDK's own path runs unchanged.
+ */
+function reuseResultValidators(sdk: Client): void {
+  const internals = sdk as unknown as {
+    _resolveOutboundCodec?: (method: string) => WireCodec | undefined;
+    request: SdkRequest;
+  };
+  const resolveCodec = internals._resolveOutboundCodec;
+  if (typeof resolveCodec !== "function") return;
+  const original = internals.request.bind(sdk) as SdkRequest;
+  const validators = new WeakMap<WireCodec, Map<string, StandardSchemaV1 | null>>();
+  internals.request = (request, schemaOrOptions, options) => {
+    if (isStandardSchema(schemaOrOptions) || ERA_BLIND_METHODS.has(request.method)) {
+      return original(request, schemaOrOptions, options);
+    }
+    const codec = resolveCodec.call(sdk, request.method);
+    if (typeof codec?.validateResult !== "function") return original(request, schemaOrOptions, options);
+    let byMethod = validators.get(codec);
+    if (!byMethod) {
+      byMethod = new Map();
+      validators.set(codec, byMethod);
+    }
+    let validator = byMethod.get(request.method);
+    if (validator === undefined) {
+      validator = resultValidator(codec, request.method);
+      byMethod.set(request.method, validator);
+    }
+    // Not a spec method of this era: the SDK's own path raises its usual error.
+    if (validator === null) return original(request, schemaOrOptions, options);
+    return original(request, validator, schemaOrOptions);
+  };
+}
+
+/** The validator the SDK would build for `method` (its `codecResultValidator`), or null when the era has none. */
+function resultValidator(codec: WireCodec, method: string): StandardSchemaV1 | null {
+  const probe = codec.validateResult(method, undefined);
+  if (!probe.ok && probe.reason === "not-in-era") return null;
+  return {
+    "~standard": {
+      version: 1,
+      vendor: "mcp-wire-codec",
+      validate(value: unknown) {
+        const outcome = codec.validateResult(method, value);
+        if (outcome.ok) return { value: outcome.value };
+        return {
+          issues: [
+            {
+              message:
+                outcome.reason === "invalid" ? (outcome.message ?? "invalid") : `not-in-era: ${method}`,
+            },
+          ],
+        };
+      },
+    },
+  };
+}
+
+function isStandardSchema(value: unknown): boolean {
+  if (value === null || (typeof value !== "object" && typeof value !== "function")) return false;
+  const standard = (value as { "~standard"?: { validate?: unknown } })["~standard"];
+  return typeof standard?.validate === "function";
 }
