@@ -25,8 +25,7 @@ import {
   MAX_TIMEOUT_SECONDS,
 } from "../config/defaults.js";
 import type { Environment } from "../config/expandVariables.js";
-import { suggest } from "../config/keys.js";
-import { isPlainObject } from "../config/keys.js";
+import { isPlainObject, suggest } from "../config/keys.js";
 import type { ServerConfig } from "../config/types.js";
 import { configurationError } from "../config/validator.js";
 import type { ConfigIssue, MCPError } from "../errors/errors.js";
@@ -36,6 +35,7 @@ import {
   MCPConnectionError,
   MCPError as MCPErrorClass,
   MCPTimeoutError,
+  MCPValidationError,
 } from "../errors/errors.js";
 import { Backoff } from "../resilience/backoff.js";
 import type { CircuitState, CircuitStateChange } from "../resilience/circuitBreaker.js";
@@ -1326,6 +1326,17 @@ function notFound(
   available: readonly string[],
   entries: ReadonlyArray<{ name: string; rawName: string }>,
 ): MCPError {
+  // JavaScript callers can pass anything; a typed error beats a TypeError from deep inside.
+  if (typeof name !== "string" || name === "") {
+    return new MCPValidationError(
+      `${kind} name must be a non-empty string, got ${name === "" ? "an empty string" : typeof name}.`,
+      {
+        code: "INVALID_ARGUMENTS",
+        field: "name",
+        rule: "name.type",
+      },
+    );
+  }
   const byRaw = entries.filter((e) => e.rawName === name).map((e) => `"${e.name}"`);
   // A typo of a server's own name (`ecko`) is far from its routed name, so match raw names too.
   const closeRaw = suggest(

@@ -115,7 +115,9 @@ export class HttpTransport implements Transport {
     this.agent = new Agent({
       bodyTimeout: 0,
       headersTimeout: 0,
-      keepAliveTimeout: 10_000,
+      // Below the 5 s idle timeout of Node HTTP servers, which close kept-alive sockets without a hint:
+      // reusing a socket the server is closing loses requests (measured in BENCHMARKS.md).
+      keepAliveTimeout: 4_000,
       ...(lookup ? { connect: { lookup } } : {}),
     });
     const fetchImpl = createFetch(options, this.agent, (id) => this.idleAborted.add(id));
@@ -434,24 +436,37 @@ function withIdleTimeout(
   onIdle: () => Error,
 ): ReadableStream<Uint8Array> {
   const reader = body.getReader();
+  let timer: NodeJS.Timeout | undefined;
+  let idled = false;
   return new ReadableStream<Uint8Array>({
-    async pull(controller) {
-      let timer: NodeJS.Timeout | undefined;
-      const idle = new Promise<never>((_, reject) => {
-        timer = setTimeout(() => reject(onIdle()), idleMs);
-      });
-      try {
-        const chunk = await Promise.race([reader.read(), idle]);
-        if (chunk.done) controller.close();
-        else controller.enqueue(chunk.value);
-      } catch (error) {
+    start(controller) {
+      // One timer for the stream's whole life, pushed back on every chunk: a per-chunk promise and
+      // timer cost 3–6% of an HTTP call (BENCHMARKS.md).
+      timer = setTimeout(() => {
+        idled = true;
+        const error = onIdle();
         reader.cancel(error).catch(() => undefined);
         controller.error(error);
-      } finally {
+      }, idleMs);
+    },
+    async pull(controller) {
+      try {
+        const chunk = await reader.read();
+        if (idled) return;
+        if (chunk.done) {
+          clearTimeout(timer);
+          controller.close();
+        } else {
+          timer?.refresh();
+          controller.enqueue(chunk.value);
+        }
+      } catch (error) {
         clearTimeout(timer);
+        if (!idled) controller.error(error);
       }
     },
     cancel(reason) {
+      clearTimeout(timer);
       return reader.cancel(reason);
     },
   });

@@ -200,7 +200,8 @@ export class StdioTransport implements Transport {
       }
       if (treeAlive(pid)) {
         signalTree(pid, "SIGKILL");
-        await this.waitForExit(KILL_WAIT_MS);
+        // The wrapper may already be gone; wait for the whole tree (its orphaned children) to die.
+        await this.waitForTreeExit(pid, KILL_WAIT_MS);
       }
       untrackTree(pid);
     }

@@ -165,6 +165,26 @@ describe("MultiMCPClient: routing and names", () => {
     expect(multi.getToolsByServer("a")).toEqual(["mcp__a__read_file", "mcp__a__echo"]);
   });
 
+  it("a name that is not a string gives a typed INVALID_ARGUMENTS error, not a TypeError", async () => {
+    const { multi } = setup();
+    await multi.connect();
+    for (const bad of [undefined, 42, ""]) {
+      await expect(multi.callTool(bad as unknown as string)).rejects.toMatchObject({
+        code: "INVALID_ARGUMENTS",
+        rule: "name.type",
+      });
+      await expect(multi.getPrompt(bad as unknown as string)).rejects.toMatchObject({
+        code: "INVALID_ARGUMENTS",
+      });
+    }
+  });
+
+  it("typos of a server's own tool name suggest the routed name", async () => {
+    const { multi } = setup();
+    await multi.connect();
+    await expect(multi.callTool("ecko")).rejects.toThrow('Did you mean "mcp__a__echo"?');
+  });
+
   it("an unknown name gives NOT_FOUND naming the closest routed names", async () => {
     const { multi } = setup();
     await multi.connect();
