@@ -60,20 +60,28 @@ export class Output {
 
   /** A note for the human on stderr (also in --json mode, where stdout is reserved). */
   note(text: string): void {
-    this.stderr.write(`${this.styleErr(text, "dim")}\n`);
+    this.writeErr(`${this.styleErr(text, "dim")}\n`);
   }
 
   warn(text: string): void {
-    this.stderr.write(`${this.styleErr("warning:", "yellow")} ${text}\n`);
+    this.writeErr(`${this.styleErr("warning:", "yellow")} ${text}\n`);
   }
 
   error(text: string): void {
-    this.stderr.write(`${this.styleErr("error:", "red", "bold")} ${text}\n`);
+    this.writeErr(`${this.styleErr("error:", "red", "bold")} ${text}\n`);
   }
 
   /** Verbose-only diagnostics on stderr. */
   debug(text: string): void {
-    if (this.verbose) this.stderr.write(`${this.styleErr(text, "dim")}\n`);
+    if (this.verbose) this.writeErr(`${this.styleErr(text, "dim")}\n`);
+  }
+
+  /** The spinner block being redrawn, if any: lines written meanwhile go above it. */
+  activeSpinners: Spinners | undefined;
+
+  private writeErr(text: string): void {
+    if (this.activeSpinners) this.activeSpinners.interrupt(() => this.stderr.write(text));
+    else this.stderr.write(text);
   }
 
   /** Aligned columns; the last column is not padded. Cells are plain text (style after layout). */
@@ -126,6 +134,7 @@ export class Spinners {
   ) {
     this.states = labels.map(() => ({ status: "running" }));
     if (output.interactive && labels.length > 0) {
+      output.activeSpinners = this;
       this.render();
       this.timer = setInterval(() => {
         this.frame = (this.frame + 1) % SPINNER_FRAMES.length;
@@ -147,7 +156,23 @@ export class Spinners {
   stop(): void {
     if (this.timer) clearInterval(this.timer);
     this.timer = undefined;
+    if (this.output.activeSpinners === this) this.output.activeSpinners = undefined;
     if (this.output.interactive) this.render();
+  }
+
+  /** Writes other lines above the spinner block (a login prompt, a warning) and redraws it below. */
+  interrupt(write: () => void): void {
+    if (this.drawn > 0) {
+      moveCursor(this.stream, 0, -this.drawn);
+      for (let i = 0; i < this.drawn; i++) {
+        clearLine(this.stream, 0);
+        moveCursor(this.stream, 0, 1);
+      }
+      moveCursor(this.stream, 0, -this.drawn);
+      this.drawn = 0;
+    }
+    write();
+    this.render();
   }
 
   private settle(index: number, state: SpinnerState): void {

@@ -5,6 +5,7 @@ import type { ConnectSummary } from "../multi/multiClient.js";
 import { MultiMCPClient } from "../multi/multiClient.js";
 import type { ConfigSource } from "./configSource.js";
 import { describeSource, resolveConfigSource } from "./configSource.js";
+import { cliAuthOptions } from "./login.js";
 import type { Output } from "./output.js";
 
 /** Options shared by every subcommand. */
@@ -82,6 +83,7 @@ export async function openSession(options: GlobalOptions, output: Output): Promi
   const { source, servers, clientOptions } = await loadServers(options, output);
   const multi = new MultiMCPClient(servers, {
     ...clientOptions,
+    auth: cliAuthOptions(output),
     // One-shot commands: a lost server is reported, not reconnected in the background.
     autoReconnect: false,
   });

@@ -167,6 +167,8 @@ export class MCPClient {
   private readonly refreshing = new Map<"tools" | "resources" | "prompts", Promise<void>>();
   private lastError: MCPError | undefined;
   private inFlightCount = 0;
+  /** The running connect deadline's clock, while `connect()` waits for the handshake. */
+  private connectClock: DeadlineClock | undefined;
   /** OAuth state of an HTTP server with an `auth` section; kept across reconnects. */
   private authSession: AuthSession | undefined;
 
@@ -346,6 +348,9 @@ export class MCPClient {
             },
           ),
         () => void transport?.close(),
+        (controls) => {
+          this.connectClock = controls;
+        },
       );
       this.assertCurrent(generation);
       this.interceptProgress(transport);
@@ -441,7 +446,7 @@ export class MCPClient {
               config: prepared.auth,
               serverName: this.name,
               serverUrl: config.url,
-              options: this.options.auth,
+              options: this.authOptions(),
               fetch: this.options.fetch,
             }))
           : undefined,
@@ -450,6 +455,28 @@ export class MCPClient {
       });
     }
     throw new Error(`unreachable: transport ${config.type} prepared as ${prepared.kind}`);
+  }
+
+  /**
+   * The runtime auth options, with the login callback wrapped so that time spent waiting for a
+   * person to sign in does not count towards `connect_timeout` (the handshake's own time still does).
+   */
+  private authOptions(): AuthOptions | undefined {
+    const auth = this.options.auth;
+    const login = auth?.onAuthorizationUrl;
+    if (!auth || !login) return auth;
+    return {
+      ...auth,
+      onAuthorizationUrl: async (url, info) => {
+        const clock = this.connectClock;
+        clock?.pause();
+        try {
+          return await login(url, info);
+        } finally {
+          clock?.resume();
+        }
+      },
+    };
   }
 
   /**
@@ -1141,31 +1168,66 @@ async function settledInOrder<T extends readonly unknown[]>(promises: {
   return outcomes.map((outcome) => (outcome as PromiseFulfilledResult<unknown>).value) as unknown as T;
 }
 
+/** Stops and restarts a deadline's clock (nested pauses allowed). */
+interface DeadlineClock {
+  pause(): void;
+  resume(): void;
+}
+
 /**
  * Resolves with `promise`, or rejects with `onTimeout()` after `ms` (running `onExpire` first, which
- * tears down whatever the promise was waiting for). The timer never outlives the race.
+ * tears down whatever the promise was waiting for). The timer never outlives the race. `clock`
+ * receives the controls that stop the clock while waiting for a person (an interactive login).
  */
 function withDeadline<T>(
   promise: Promise<T>,
   ms: number,
   onTimeout: () => Error,
   onExpire: () => void,
+  clock?: (controls: DeadlineClock | undefined) => void,
 ): Promise<T> {
   return new Promise<T>((resolve, reject) => {
-    let expired = false;
-    const timer = setTimeout(() => {
-      expired = true;
-      onExpire();
-      reject(onTimeout());
-    }, ms);
+    let done = false;
+    let remaining = ms;
+    let armedAt = 0;
+    let pauses = 0;
+    let timer: NodeJS.Timeout | undefined;
+    const arm = () => {
+      armedAt = Date.now();
+      timer = setTimeout(() => {
+        done = true;
+        clock?.(undefined);
+        onExpire();
+        reject(onTimeout());
+      }, remaining);
+    };
+    const settle = () => {
+      done = true;
+      clearTimeout(timer);
+      clock?.(undefined);
+    };
+    arm();
+    clock?.({
+      pause() {
+        if (done || pauses++ > 0) return;
+        clearTimeout(timer);
+        remaining -= Date.now() - armedAt;
+      },
+      resume() {
+        if (done || --pauses > 0) return;
+        arm();
+      },
+    });
     promise.then(
       (value) => {
-        clearTimeout(timer);
-        if (!expired) resolve(value);
+        if (done) return;
+        settle();
+        resolve(value);
       },
       (error: unknown) => {
-        clearTimeout(timer);
-        if (!expired) reject(error);
+        if (done) return;
+        settle();
+        reject(error);
       },
     );
   });

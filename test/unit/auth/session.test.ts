@@ -256,6 +256,30 @@ describe("authorization code (interactive login)", () => {
     expect(c.getAvailableTools()).toEqual(["whoami"]);
   });
 
+  it("time spent waiting for the person to sign in does not count towards connect_timeout", async () => {
+    const fake = fakeServer();
+    const browser = approve();
+    const slowHuman = async (url: URL, info: { serverName: string }) => {
+      // The login takes three times the connect timeout; only the handshake's own time counts.
+      await new Promise((resolve) => setTimeout(resolve, 600));
+      return browser.onAuthorizationUrl(url, info);
+    };
+    const created = new MCPClient(
+      {
+        name: "secured",
+        url: MCP_URL,
+        security: { allow_localhost: true },
+        timeout: 5,
+        connect_timeout: 0.2,
+        auth: { scope: "read" },
+      },
+      { fetch: fake.fetch, environment: {}, auth: { onAuthorizationUrl: slowHuman, redirectUrl: REDIRECT } },
+    );
+    clients.push(created);
+    await created.connect();
+    expect(created.getAvailableTools()).toEqual(["whoami"]);
+  });
+
   it("without an onAuthorizationUrl callback, fails with AUTH_REQUIRED and says what to pass", async () => {
     const fake = fakeServer();
     const error = await client({}, fake)
