@@ -24,6 +24,7 @@ import { MultiMCPClient } from "../../src/multi/multiClient.js";
 import type { Clock, ClockTimer } from "../../src/resilience/clock.js";
 import { systemClock } from "../../src/resilience/clock.js";
 import { isAlive, liveChildrenOf, readPid } from "../helpers/processes.js";
+import { elapsed } from "../helpers/results.js";
 import { faultStdio, tempDir } from "../helpers/servers.js";
 
 const clients: MCPClient[] = [];
@@ -107,17 +108,6 @@ function nextEvent<K extends keyof MultiClientEvents>(
       resolve(payload);
     });
   });
-}
-
-async function elapsed<T>(work: () => Promise<T>): Promise<{ ms: number; value: T | unknown }> {
-  const started = performance.now();
-  let value: T | unknown;
-  try {
-    value = await work();
-  } catch (error) {
-    value = error;
-  }
-  return { ms: performance.now() - started, value };
 }
 
 function text(result: { content?: unknown }): string {

@@ -23,6 +23,7 @@ import {
   type RecordedRequest,
   startHttpFaultServer,
 } from "../fixtures/httpFaultServer.js";
+import { elapsed } from "../helpers/results.js";
 
 const servers: HttpFaultServer[] = [];
 const clients: MCPClient[] = [];
@@ -87,17 +88,6 @@ async function connected(
   const client = track(new MCPClient(config(server, overrides)));
   await client.connect();
   return client;
-}
-
-async function elapsed<T>(work: () => Promise<T>): Promise<{ ms: number; value: T | unknown }> {
-  const started = performance.now();
-  let value: T | unknown;
-  try {
-    value = await work();
-  } catch (error) {
-    value = error;
-  }
-  return { ms: performance.now() - started, value };
 }
 
 function echoText(result: { content?: unknown }): string | undefined {

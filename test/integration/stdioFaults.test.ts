@@ -6,6 +6,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { MCPClient } from "../../src/client/mcpClient.js";
 import { MCPConnectionError, MCPTimeoutError } from "../../src/errors/errors.js";
 import { isAlive, readPid } from "../helpers/processes.js";
+import { elapsed } from "../helpers/results.js";
 import { faultStdio, tempDir } from "../helpers/servers.js";
 
 const clients: MCPClient[] = [];
@@ -40,17 +41,6 @@ function received(file: string): Array<{ method?: string; id?: unknown; params?:
     .split("\n")
     .filter(Boolean)
     .map((line) => JSON.parse(line) as { method?: string });
-}
-
-async function elapsed<T>(work: () => Promise<T>): Promise<{ ms: number; value: T | unknown }> {
-  const started = performance.now();
-  let value: T | unknown;
-  try {
-    value = await work();
-  } catch (error) {
-    value = error;
-  }
-  return { ms: performance.now() - started, value };
 }
 
 describe("stdio faults (fault-matrix §7.2)", () => {

@@ -1,31 +1,13 @@
 import type { CallToolResult } from "@modelcontextprotocol/client";
 
-import { MCPError } from "../../errors/errors.js";
-import type { MultiMCPClient, MultiToolEntry } from "../../multi/multiClient.js";
 import type { ExitCode } from "../exitCodes.js";
 import { EXIT } from "../exitCodes.js";
 import type { Output } from "../output.js";
 import { printToolResult } from "../render.js";
+import { resolveRoutedName } from "../routedName.js";
 import type { GlobalOptions, Session } from "../session.js";
 import { closeSession, openSession, sessionFailure } from "../session.js";
 import { parseToolArguments } from "../toolArgs.js";
-
-/**
- * A tool by its routed name (`mcp__demo__echo`) or, when only one server has it, its own name
- * (`echo`).
- */
-export function resolveToolName(multi: MultiMCPClient, name: string): MultiToolEntry | undefined {
-  const exact = multi.tools.get(name);
-  if (exact) return exact;
-  const matches = [...multi.tools.values()].filter((entry) => entry.rawName === name);
-  if (matches.length > 1) {
-    throw new MCPError(
-      `Tool "${name}" exists on several servers; use one of: ${matches.map((m) => m.name).join(", ")}.`,
-      { code: "NOT_FOUND", context: { tool: name, candidates: matches.map((m) => m.name) } },
-    );
-  }
-  return matches[0];
-}
 
 /** `mcp-tools call <tool> [json | key=value…]`. */
 export async function callCommand(
@@ -39,7 +21,7 @@ export async function callCommand(
     session = await openSession(options, output);
     sessionFailure(session);
     const { multi } = session;
-    const entry = resolveToolName(multi, tool);
+    const entry = resolveRoutedName(multi.tools, tool, "Tool");
     const args = parseToolArguments(argTokens, entry?.inputSchema);
     const routed = entry?.name ?? tool;
     const bar = output.progress(entry?.rawName ?? tool);

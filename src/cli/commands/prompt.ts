@@ -1,8 +1,8 @@
-import { MCPError } from "../../errors/errors.js";
 import type { ExitCode } from "../exitCodes.js";
 import { EXIT } from "../exitCodes.js";
 import type { Output } from "../output.js";
 import { printPrompt } from "../render.js";
+import { resolveRoutedName } from "../routedName.js";
 import type { GlobalOptions, Session } from "../session.js";
 import { closeSession, openSession, sessionFailure } from "../session.js";
 import { parseToolArguments } from "../toolArgs.js";
@@ -19,19 +19,7 @@ export async function promptCommand(
     session = await openSession(options, output);
     sessionFailure(session);
     const { multi } = session;
-    let routed = name;
-    if (!multi.prompts.has(name)) {
-      const matches = [...multi.prompts.values()].filter((p) => p.rawName === name);
-      if (matches.length > 1) {
-        throw new MCPError(
-          `Prompt "${name}" exists on several servers; use one of: ${matches.map((m) => m.name).join(", ")}.`,
-          {
-            code: "NOT_FOUND",
-          },
-        );
-      }
-      if (matches[0]) routed = matches[0].name;
-    }
+    const routed = resolveRoutedName(multi.prompts, name, "Prompt")?.name ?? name;
     const parsed = parseToolArguments(argTokens);
     // Prompt arguments are strings on the wire.
     const args = Object.fromEntries(
