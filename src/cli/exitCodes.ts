@@ -18,6 +18,8 @@ export const EXIT = {
   CONNECTION: 3,
   /** Interrupted by Ctrl+C (128 + SIGINT). */
   INTERRUPTED: 130,
+  /** Stopped by SIGTERM (128 + SIGTERM). */
+  TERMINATED: 143,
 } as const;
 
 export type ExitCode = (typeof EXIT)[keyof typeof EXIT];

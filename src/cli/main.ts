@@ -50,14 +50,15 @@ async function finish(code: ExitCode): Promise<never> {
  * terminal's SIGINT never reaches them: this handler is what stops them.
  */
 function onSignal(signal: NodeJS.Signals): void {
+  const code = signal === "SIGTERM" ? EXIT.TERMINATED : EXIT.INTERRUPTED;
   if (interrupted) {
     killAllTrees();
-    process.exit(EXIT.INTERRUPTED);
+    process.exit(code);
   }
   interrupted = true;
   output.note(`\nReceived ${signal}: closing servers… (press Ctrl+C again to force)`);
   const session = currentSession();
-  void (session ? session.disconnect() : Promise.resolve()).finally(() => finish(EXIT.INTERRUPTED));
+  void (session ? session.disconnect() : Promise.resolve()).finally(() => finish(code));
 }
 
 async function run(options: GlobalOptions, action: () => Promise<ExitCode>): Promise<void> {
@@ -117,7 +118,8 @@ const program = new Command("mcp-tools")
     "after",
     `
 Exit codes: 0 success, 1 the tool returned an error, 2 usage or config error,
-            3 connection failure (server unreachable, timed out, unauthorized), 130 interrupted.
+            3 connection failure (server unreachable, timed out, unauthorized),
+            130 interrupted (Ctrl+C), 143 terminated (SIGTERM).
 Examples:
   mcp-tools list
   mcp-tools call echo message="hello world"
@@ -190,7 +192,12 @@ try {
   }
 } catch (error) {
   if (error instanceof CommanderError) {
-    // Help and version exit 0; every parse error is a usage error.
+    // Help and version exit 0; every parse error is a usage error (commander printed it on stderr).
+    if (error.exitCode !== 0 && process.argv.includes("--json")) {
+      output.printJson({
+        error: { name: "UsageError", code: "USAGE", message: error.message.replace(/^error: /, "") },
+      });
+    }
     await finish(error.exitCode === 0 ? EXIT.OK : EXIT.USAGE);
   }
   throw error;

@@ -40,12 +40,10 @@ export async function loadServers(
 ): Promise<{
   source: ConfigSource;
   servers: Array<ServerConfig | ServerConfigInput>;
-  clientOptions: { allowedTools?: string[]; excludeTools?: string[] };
 }> {
   const source = resolveConfigSource(options.config);
   output.note(describeSource(source));
   let servers: Array<ServerConfig | ServerConfigInput>;
-  let clientOptions: { allowedTools?: string[]; excludeTools?: string[] } = {};
   if (source.kind === "file") {
     const loaded = await loadConfig(source.path);
     for (const warning of loaded.warnings) {
@@ -54,7 +52,6 @@ export async function loadServers(
       );
     }
     servers = loaded.servers;
-    clientOptions = loaded.clientOptions;
   } else {
     servers = source.servers;
   }
@@ -72,7 +69,7 @@ export async function loadServers(
   if (servers.length === 0) {
     throw new MCPError("The config has no (enabled) servers to connect to.", { code: "NOT_FOUND" });
   }
-  return { source, servers, clientOptions };
+  return { source, servers };
 }
 
 /**
@@ -80,9 +77,8 @@ export async function loadServers(
  * normal: the session is returned as long as the config itself was valid.
  */
 export async function openSession(options: GlobalOptions, output: Output): Promise<Session> {
-  const { source, servers, clientOptions } = await loadServers(options, output);
+  const { source, servers } = await loadServers(options, output);
   const multi = new MultiMCPClient(servers, {
-    ...clientOptions,
     auth: cliAuthOptions(output),
     // One-shot commands: a lost server is reported, not reconnected in the background.
     autoReconnect: false,

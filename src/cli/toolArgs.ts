@@ -12,7 +12,12 @@ interface PropertySchema {
  * coerced to the declared type (a string property keeps `007` as text); without one, values that
  * parse as JSON are used as JSON, anything else as a string.
  */
-export function parseToolArguments(tokens: readonly string[], schema?: unknown): Record<string, unknown> {
+export function parseToolArguments(
+  tokens: readonly string[],
+  schema?: unknown,
+  options: { coerce?: boolean } = {},
+): Record<string, unknown> {
+  const coerceValues = options.coerce ?? true;
   if (tokens.length === 1 && tokens[0]!.trimStart().startsWith("{")) {
     let parsed: unknown;
     try {
@@ -36,6 +41,9 @@ export function parseToolArguments(tokens: readonly string[], schema?: unknown):
     }
     const path = token.slice(0, eq).split(".");
     const raw = token.slice(eq + 1);
+    if (path.some((key) => UNSAFE_KEYS.has(key) || key === "")) {
+      throw usage(`"${token.slice(0, eq)}" is not a usable argument name`, "args.keyValue");
+    }
     let target = result;
     let props = (schema as PropertySchema | undefined)?.properties;
     for (const key of path.slice(0, -1)) {
@@ -45,10 +53,13 @@ export function parseToolArguments(tokens: readonly string[], schema?: unknown):
       props = props?.[key]?.properties;
     }
     const last = path[path.length - 1]!;
-    target[last] = coerce(raw, props?.[last]?.type, last);
+    target[last] = coerceValues ? coerce(raw, props?.[last]?.type, last) : raw;
   }
   return result;
 }
+
+/** Keys that would reach Object.prototype through `a.b=c` paths. */
+const UNSAFE_KEYS = new Set(["__proto__", "prototype", "constructor"]);
 
 function coerce(raw: string, declared: string | string[] | undefined, key: string): unknown {
   const types = declared === undefined ? [] : Array.isArray(declared) ? declared : [declared];

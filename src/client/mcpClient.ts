@@ -30,6 +30,7 @@ import type { MCPError } from "../errors/errors.js";
 import {
   isMCPError,
   MCPCancelledError,
+  MCPServerError,
   MCPConnectionError,
   MCPError as MCPErrorClass,
   MCPTimeoutError,
@@ -110,7 +111,10 @@ export interface RequestCallOptions {
 export interface ReconnectOptions {
   /** Attempts before giving up. @default config max_retries (3) */
   maxRetries?: number | undefined;
-  /** Base delay in seconds; attempt n waits retryDelay × 2^(n−1), jittered and capped at 30 s. @default config retry_delay (1) */
+  /**
+   * Base delay in seconds. Attempt 1 starts at once; before attempt n ≥ 2 the wait is between half and
+   * all of retryDelay × 2^(n−2), capped at 30 s. 0 retries at once. @default config retry_delay (1)
+   */
   retryDelay?: number | undefined;
   /** Stops the retry loop early. */
   signal?: AbortSignal | undefined;
@@ -133,7 +137,6 @@ export interface ClientDiagnostics {
 type Operation = { label: string; timeoutSeconds: number; uri?: string };
 
 let progressSequence = 0;
-let sharedSchemaValidator: AjvJsonSchemaValidator | undefined;
 
 /**
  * A connection to one MCP server (stdio, streamable HTTP or legacy SSE): lifecycle, discovery with
@@ -165,6 +168,13 @@ export class MCPClient {
   private readonly inputValidators = new Map<string, JsonSchemaValidator<unknown> | null>();
   private readonly progressHandlers = new Map<string, (progress: Progress) => void>();
   private readonly refreshing = new Map<"tools" | "resources" | "prompts", Promise<void>>();
+  /** Lists whose `list_changed` arrived while they were being refreshed. */
+  private readonly refreshAgain = new Set<"tools" | "resources" | "prompts">();
+  /** The running `reconnect()`, shared by concurrent callers, and what stops it. */
+  private reconnecting: Promise<boolean> | undefined;
+  private reconnectAbort: AbortController | undefined;
+  /** Compiles tool input schemas; one per client so schemas with the same `$id` never mix. */
+  private schemaValidator: AjvJsonSchemaValidator | undefined;
   private lastError: MCPError | undefined;
   private inFlightCount = 0;
   /** The running connect deadline's clock, while `connect()` waits for the handshake. */
@@ -320,7 +330,7 @@ export class MCPClient {
         this.options.lookup,
       );
       this.assertCurrent(generation);
-      transport = this.createTransport(prepared);
+      transport = this.createTransport(prepared, generation);
       sdk = new Client(this.options.clientInfo ?? CLIENT_INFO, {
         capabilities: clientCapabilities(this.options.handlers),
       });
@@ -407,6 +417,7 @@ export class MCPClient {
 
   private createTransport(
     prepared: Awaited<ReturnType<typeof prepareConnection>>,
+    generation: number,
   ): StdioTransport | HttpTransport {
     const config = this.config;
     if (config.type === "stdio" && prepared.kind === "stdio") {
@@ -419,9 +430,11 @@ export class MCPClient {
         maxMessageBytes: config.maxMessageBytes,
         shutdownGraceMs: config.shutdownGrace * 1000,
         onStderrLine: (line) => {
-          if (this.events.has("stderr")) this.events.emit("stderr", { server: this.name, message: line });
+          // Lines of a previous connection's process (still closing) are not this connection's.
+          if (generation === this.generation && this.events.has("stderr")) this.events.emit("stderr", { server: this.name, message: line });
         },
         onNoise: (line) => {
+          if (generation !== this.generation) return;
           this.events.emit("warning", {
             server: this.name,
             kind: "stdout-noise",
@@ -520,15 +533,22 @@ export class MCPClient {
   /** Re-reads one list after a `list_changed` notification; concurrent notifications share one refresh. */
   private refresh(kind: "tools" | "resources" | "prompts"): Promise<void> {
     const running = this.refreshing.get(kind);
-    if (running) return running;
+    if (running) {
+      // The running refresh may already have read the old list: read it once more afterwards.
+      this.refreshAgain.add(kind);
+      return running;
+    }
     const sdk = this.sdk;
     const generation = this.generation;
     if (!sdk) return Promise.resolve();
     const work = (async () => {
       try {
-        if (kind === "tools") await this.discoverTools(sdk, generation);
-        else if (kind === "resources") await this.discoverResources(sdk, generation);
-        else await this.discoverPrompts(sdk, generation);
+        do {
+          this.refreshAgain.delete(kind);
+          if (kind === "tools") await this.discoverTools(sdk, generation);
+          else if (kind === "resources") await this.discoverResources(sdk, generation);
+          else await this.discoverPrompts(sdk, generation);
+        } while (this.refreshAgain.has(kind) && generation === this.generation);
         if (generation !== this.generation) return;
         this.events.emit("listChanged", {
           server: this.name,
@@ -575,8 +595,10 @@ export class MCPClient {
       if (this.options.toolFilter) {
         if (!this.options.toolFilter(tool)) continue;
       } else {
-        if (excluded.has(tool.name)) continue;
-        if (allowed !== undefined && !allowed.includes(tool.name)) continue;
+        // Filters may name a tool raw or routed (`mcp__{server}__{tool}`, as MassGen configs do).
+        const routed = `mcp__${this.name}__${tool.name}`;
+        if (excluded.has(tool.name) || excluded.has(routed)) continue;
+        if (allowed !== undefined && !allowed.includes(tool.name) && !allowed.includes(routed)) continue;
       }
       if (map.has(tool.name)) {
         this.events.emit("warning", {
@@ -591,6 +613,7 @@ export class MCPClient {
     if (generation !== this.generation) return;
     this.toolMap = map;
     this.inputValidators.clear();
+    this.schemaValidator = undefined;
   }
 
   private async discoverResources(sdk: Client, generation: number): Promise<void> {
@@ -732,15 +755,24 @@ export class MCPClient {
   /**
    * Closes the connection: ends an HTTP session (best-effort DELETE) or stops a stdio server's whole
    * process tree (stdin EOF, then SIGTERM, then SIGKILL), in bounded time. Idempotent; also stops a
-   * connect in progress (which then rejects with CONNECTION_CLOSED).
+   * connect in progress (which then rejects with CONNECTION_CLOSED) and a running `reconnect()`.
    */
   disconnect(): Promise<void> {
+    this.reconnectAbort?.abort(new Error("disconnect() was called"));
+    return this.close();
+  }
+
+  /** The body of `disconnect()`, also used between reconnect attempts (without stopping the loop). */
+  private close(): Promise<void> {
     if (this.disconnecting) return this.disconnecting;
     if (!this.transport && !this.sdk && !this.connecting) {
       if (this.currentState === "failed") this.setState("disconnected");
       this.clearLists();
       return Promise.resolve();
     }
+    // Only a connect that started before this disconnect is waited for: one started afterwards waits
+    // for this disconnect itself, and waiting for it here would deadlock both.
+    const pendingConnect = this.connecting;
     this.disconnecting = (async () => {
       this.generation++;
       const sdk = this.sdk;
@@ -755,7 +787,7 @@ export class MCPClient {
       } catch {
         // Closing is best effort; the transports bound their own shutdown.
       }
-      if (this.connecting) await this.connecting.catch(() => undefined);
+      if (pendingConnect) await pendingConnect.catch(() => undefined);
       this.clearLists();
       this.setState("disconnected");
       this.events.emit("disconnected", {
@@ -774,6 +806,7 @@ export class MCPClient {
     this.templateList = [];
     this.promptMap = new Map();
     this.inputValidators.clear();
+    this.schemaValidator = undefined;
   }
 
   /** `await using client = …` disconnects at the end of the scope. */
@@ -782,49 +815,65 @@ export class MCPClient {
   }
 
   /**
-   * Tears the connection down and connects again, up to `maxRetries` attempts, waiting
-   * `retryDelay × 2^(n−1)` seconds (jittered, capped at 30 s) before attempt n. Succeeds when the
-   * server connects and answers a health check. Never throws; returns false when every attempt failed.
+   * Tears the connection down and connects again, up to `maxRetries` attempts: the first at once,
+   * then exponential backoff (attempt n ≥ 2 waits between half and all of `retryDelay × 2^(n−2)`
+   * seconds, capped at 30 s). Succeeds when the server connects and answers a health check. Concurrent
+   * calls share one loop; `disconnect()` stops it. Never throws; returns false when every attempt failed.
    */
-  async reconnect(options: ReconnectOptions = {}): Promise<boolean> {
-    const maxRetries = options.maxRetries ?? this.config.maxRetries;
-    const retryDelayMs = (options.retryDelay ?? this.config.retryDelay) * 1000;
+  reconnect(options: ReconnectOptions = {}): Promise<boolean> {
+    // One loop at a time: a second caller joins the running one instead of tearing down its work.
+    this.reconnecting ??= this.reconnectLoop(options).finally(() => {
+      this.reconnecting = undefined;
+    });
+    return this.reconnecting;
+  }
+
+  private async reconnectLoop(options: ReconnectOptions): Promise<boolean> {
+    const configuredRetries = options.maxRetries ?? this.config.maxRetries;
+    const maxRetries = Number.isFinite(configuredRetries) ? Math.max(0, Math.floor(configuredRetries)) : this.config.maxRetries;
+    const configuredDelay = options.retryDelay ?? this.config.retryDelay;
+    // 0 (or less) means "again at once"; the backoff needs a positive base, so 1 ms stands in.
+    const retryDelayMs = Number.isFinite(configuredDelay) && configuredDelay > 0 ? configuredDelay * 1000 : 1;
     const backoff = new Backoff({
       initialDelayMs: retryDelayMs,
       maxDelayMs: Math.max(retryDelayMs, MAX_RECONNECT_DELAY_MS),
     });
-    for (let attempt = 1; attempt <= maxRetries; attempt++) {
-      if (options.signal?.aborted) return false;
-      if (attempt > 1) {
-        const delayMs = backoff.next();
+    const abort = new AbortController();
+    this.reconnectAbort = abort;
+    const signal = options.signal ? AbortSignal.any([options.signal, abort.signal]) : abort.signal;
+    try {
+      for (let attempt = 1; attempt <= maxRetries; attempt++) {
+        if (signal.aborted) return false;
+        const delayMs = attempt === 1 ? 0 : backoff.next();
         this.events.emit("reconnecting", {
           server: this.name,
           attempt,
           delaySeconds: delayMs / 1000,
-          message: `Reconnecting to "${this.name}" in ${(delayMs / 1000).toFixed(1)} s (attempt ${attempt} of ${maxRetries})`,
+          message:
+            attempt === 1
+              ? `Reconnecting to "${this.name}" (attempt 1 of ${maxRetries})`
+              : `Reconnecting to "${this.name}" in ${(delayMs / 1000).toFixed(1)} s (attempt ${attempt} of ${maxRetries})`,
         });
-        try {
-          await sleep(delayMs, options.signal);
-        } catch {
-          return false;
+        if (delayMs > 0) {
+          try {
+            await sleep(delayMs, signal);
+          } catch {
+            return false;
+          }
         }
-      } else {
-        this.events.emit("reconnecting", {
-          server: this.name,
-          attempt,
-          delaySeconds: 0,
-          message: `Reconnecting to "${this.name}" (attempt 1 of ${maxRetries})`,
-        });
+        await this.close();
+        if (signal.aborted) return false;
+        try {
+          await this.connect();
+          if (await this.healthCheck()) return true;
+        } catch {
+          // Recorded in lastFailure and reported through the "error" event; try again.
+        }
       }
-      await this.disconnect();
-      try {
-        await this.connect();
-        if (await this.healthCheck()) return true;
-      } catch {
-        // Recorded in lastFailure and reported through the "error" event; try again.
-      }
+      return false;
+    } finally {
+      if (this.reconnectAbort === abort) this.reconnectAbort = undefined;
     }
-    return false;
   }
 
   /**
@@ -843,6 +892,8 @@ export class MCPClient {
       );
       return true;
     } catch (error) {
+      // Any JSON-RPC answer means the server is alive; only "method not found" needs the fallback.
+      if (error instanceof MCPServerError && error.rpcCode !== -32601) return true;
       if ((error as { rpcCode?: number }).rpcCode !== -32601) return false;
     }
     try {
@@ -1005,7 +1056,9 @@ export class MCPClient {
   private validateArguments(tool: Tool, args: Record<string, unknown>): void {
     let validator = this.inputValidators.get(tool.name);
     if (validator === undefined) {
-      validator = compileSchema(tool.inputSchema);
+      // One Ajv per client, replaced with the tool list, so its cache never outgrows the tools.
+      this.schemaValidator ??= new AjvJsonSchemaValidator();
+      validator = compileSchema(this.schemaValidator, tool.inputSchema);
       this.inputValidators.set(tool.name, validator);
     }
     if (validator === null) return;
@@ -1048,6 +1101,8 @@ export class MCPClient {
       closeReason: transport instanceof StdioTransport ? transport.closeReason : undefined,
       uri: operation.uri,
     });
+    assertSeconds(operation.timeoutSeconds, "timeout", operation.label);
+    if (progress) assertSeconds(progress.maxTotalSeconds, "maxTotalTimeout", operation.label);
     if (signal?.aborted) {
       throw new MCPCancelledError(
         `${operation.label} on server "${this.name}" was cancelled before it was sent.`,
@@ -1077,7 +1132,7 @@ export class MCPClient {
       }
     }
     const controller = new AbortController();
-    const timeoutMs = operation.timeoutSeconds * 1000;
+    const timeoutMs = Math.min(operation.timeoutSeconds * 1000, MAX_TIMER_MS);
     let timedOut = false;
     let totalExpired = false;
     const onTimeout = () => {
@@ -1091,11 +1146,14 @@ export class MCPClient {
     let progressToken: string | undefined;
     if (progress) {
       progressToken = `mcp-tools-${++progressSequence}`;
-      if (progress.resetOnProgress) {
-        totalTimer = setTimeout(() => {
-          totalExpired = true;
-          onTimeout();
-        }, progress.maxTotalSeconds * 1000);
+      if (progress.resetOnProgress && Number.isFinite(progress.maxTotalSeconds)) {
+        totalTimer = setTimeout(
+          () => {
+            totalExpired = true;
+            onTimeout();
+          },
+          Math.min(progress.maxTotalSeconds * 1000, MAX_TIMER_MS),
+        );
       }
       this.progressHandlers.set(progressToken, (update) => {
         if (progress.resetOnProgress && !controller.signal.aborted) {
@@ -1148,11 +1206,28 @@ export class MCPClient {
 }
 
 /** Compiles a tool's input schema once; `null` when the schema is missing or cannot be compiled. */
-function compileSchema(schema: Tool["inputSchema"] | undefined): JsonSchemaValidator<unknown> | null {
+/** Per-call times must be positive numbers of seconds (Infinity means "no limit"). */
+function assertSeconds(value: unknown, option: string, operation: string): void {
+  if (typeof value === "number" && value > 0) return;
+  throw new MCPValidationError(
+    `${option} for ${operation} must be a number of seconds > 0 (Infinity for no limit), got ${String(value)}.`,
+    { code: "INVALID_ARGUMENTS", field: option, rule: `options.${option}` },
+  );
+}
+
+/**
+ * Compiles a tool's input schema once; `null` when the schema is missing or cannot be compiled.
+ * A top-level `$id` is dropped: Ajv looks schemas up by `$id`, so a changed schema with the same id
+ * would get the old validator.
+ */
+function compileSchema(
+  validator: AjvJsonSchemaValidator,
+  schema: Tool["inputSchema"] | undefined,
+): JsonSchemaValidator<unknown> | null {
   if (!schema || typeof schema !== "object") return null;
   try {
-    sharedSchemaValidator ??= new AjvJsonSchemaValidator();
-    return sharedSchemaValidator.getValidator(schema as JsonSchemaType);
+    const { $id: _id, ...withoutId } = schema as Record<string, unknown>;
+    return validator.getValidator(withoutId as JsonSchemaType);
   } catch {
     // A server's broken schema must not make its tool uncallable; the server validates too.
     return null;

@@ -1,6 +1,7 @@
 import { readFile } from "node:fs/promises";
 import { homedir } from "node:os";
 import { dirname, extname, resolve } from "node:path";
+import { isDeepStrictEqual } from "node:util";
 
 import type { ConfigIssue } from "../errors/errors.js";
 import type { Environment } from "./expandVariables.js";
@@ -34,8 +35,6 @@ export interface LoadedConfig {
   file: string | undefined;
   /** Non-fatal findings (unknown keys with suggestions, disabled servers, ignored VS Code inputs…). */
   warnings: ConfigIssue[];
-  /** Client-level tool filters found in the file (MassGen backend `allowed_tools` / `exclude_tools`). */
-  clientOptions: { allowedTools?: string[]; excludeTools?: string[] };
 }
 
 /** One server entry found in a document, with its location. */
@@ -44,12 +43,13 @@ interface Entry {
   path: DocPath;
   /** The name from the map key, when the shape is a map. */
   key?: string;
+  /** The MassGen backend (or agent) this server belongs to, and its tool filters. */
+  backend?: { path: DocPath; value: Record<string, unknown> };
 }
 
 interface Found {
   shape: ConfigShape;
   entries: Entry[];
-  filters: Array<{ path: DocPath; value: Record<string, unknown> }>;
 }
 
 /**
@@ -132,9 +132,14 @@ export function loadDocument(
 
   const variables = variableContext(file, options);
   const servers: ServerConfig[] = [];
-  const seen = new Map<string, DocPath>();
+  const seen = new Map<string, { path: DocPath; raw: unknown; backend: unknown }>();
+  const checkedBackends = new Set<Record<string, unknown>>();
   for (const entry of found.entries) {
     const where = renderPath(entry.path);
+    if (entry.backend && !checkedBackends.has(entry.backend.value)) {
+      checkedBackends.add(entry.backend.value);
+      issues.push(...backendFilterIssues(entry.backend, locate));
+    }
     if (entry.raw.disabled === true) {
       warnings.push({
         path: where,
@@ -144,6 +149,30 @@ export function loadDocument(
       });
       continue;
     }
+    const rawName = entry.key ?? (typeof entry.raw.name === "string" ? entry.raw.name : undefined);
+    const previous = rawName === undefined ? undefined : seen.get(rawName);
+    if (previous && rawName !== undefined) {
+      // The same server listed by several MassGen agents is one server here; a different one is a clash.
+      const otherAgent = entry.backend !== undefined && previous.backend !== entry.backend.value;
+      if (otherAgent && isDeepStrictEqual(stripName(previous.raw), stripName(entry.raw))) {
+        warnings.push({
+          path: where,
+          message: `server "${rawName}" is also defined at ${renderPath(previous.path)} with the same settings; it is used once`,
+          rule: "config.sharedServer",
+          ...locate(entry.path),
+        });
+      } else {
+        issues.push({
+          path: where,
+          message: `duplicate server name "${rawName}" (also at ${renderPath(previous.path)}); server names must be unique`,
+          rule: "config.duplicateName",
+          ...locate(entry.path),
+        });
+      }
+      continue;
+    }
+    if (rawName !== undefined)
+      seen.set(rawName, { path: entry.path, raw: entry.raw, backend: entry.backend?.value });
     const { value: normalised, notes } = normaliseEntry(entry);
     for (const note of notes)
       warnings.push({
@@ -168,39 +197,7 @@ export function loadDocument(
     };
     issues.push(...check.issues.map(relocate));
     warnings.push(...check.warnings.map(relocate));
-    if (!check.config) continue;
-    const previous = seen.get(check.config.name);
-    if (previous) {
-      issues.push({
-        path: where,
-        message: `duplicate server name "${check.config.name}" (also at ${renderPath(previous)}); server names must be unique`,
-        rule: "config.duplicateName",
-        ...locate(entry.path),
-      });
-      continue;
-    }
-    seen.set(check.config.name, entry.path);
-    if (expanded.missing.length === 0) servers.push(check.config);
-  }
-
-  const clientOptions: LoadedConfig["clientOptions"] = {};
-  for (const filter of found.filters) {
-    for (const key of ["allowed_tools", "exclude_tools"] as const) {
-      const value = filter.value[key] ?? filter.value[toCamelCase(key)];
-      if (value === undefined) continue;
-      const path = [...filter.path, key];
-      if (!Array.isArray(value) || value.some((item) => typeof item !== "string")) {
-        issues.push({
-          path: renderPath(path),
-          message: `${key} must be a list of tool names (strings)`,
-          rule: "config.schema",
-          ...locate(path),
-        });
-        continue;
-      }
-      const target = key === "allowed_tools" ? "allowedTools" : "excludeTools";
-      clientOptions[target] = [...(clientOptions[target] ?? []), ...(value as string[])];
-    }
+    if (check.config && expanded.missing.length === 0) servers.push(check.config);
   }
 
   if (issues.length > 0) {
@@ -208,18 +205,18 @@ export function loadDocument(
     const byLine = [...issues].sort((a, b) => (a.line ?? Infinity) - (b.line ?? Infinity));
     throw configurationError(subject, byLine, warnings, file ? { configFile: file } : {});
   }
-  return { servers, shape: found.shape, file, warnings, clientOptions };
+  return { servers, shape: found.shape, file, warnings };
 }
 
 /** Finds the server entries in any supported shape. */
 function findServers(value: unknown): Found | undefined {
-  if (Array.isArray(value)) return { shape: "list", entries: entriesOf(value, []), filters: [] };
+  if (Array.isArray(value)) return { shape: "list", entries: entriesOf(value, []) };
   if (!isPlainObject(value)) return undefined;
   if (value.mcpServers !== undefined)
-    return { shape: "mcpServers", entries: entriesOf(value.mcpServers, ["mcpServers"]), filters: [] };
+    return { shape: "mcpServers", entries: entriesOf(value.mcpServers, ["mcpServers"]) };
   if (isPlainObject(value.servers))
-    return { shape: "servers", entries: entriesOf(value.servers, ["servers"]), filters: [] };
-  const found: Found = { shape: "massgen", entries: [], filters: [] };
+    return { shape: "servers", entries: entriesOf(value.servers, ["servers"]) };
+  const found: Found = { shape: "massgen", entries: [] };
   collectMassGen(value, [], found);
   if (isPlainObject(value.backend)) collectMassGen(value.backend, ["backend"], found);
   const agents = value.agents;
@@ -234,10 +231,10 @@ function findServers(value: unknown): Found | undefined {
         collectMassGen(agent.backend, ["agents", id, "backend"], found);
     }
   }
-  if (found.entries.length > 0 || found.filters.length > 0) return found;
+  if (found.entries.length > 0) return found;
   // A single server object (`name` plus `command` or `url`).
   if (typeof value.name === "string" && (value.command !== undefined || value.url !== undefined)) {
-    return { shape: "list", entries: [{ raw: value, path: [] }], filters: [] };
+    return { shape: "list", entries: [{ raw: value, path: [] }] };
   }
   return undefined;
 }
@@ -246,15 +243,10 @@ function collectMassGen(backend: Record<string, unknown>, path: DocPath, found: 
   const servers = backend.mcp_servers ?? backend.mcpServers;
   if (servers === undefined) return;
   const key = backend.mcp_servers !== undefined ? "mcp_servers" : "mcpServers";
-  found.entries.push(...entriesOf(servers, [...path, key]));
-  if (
-    backend.allowed_tools !== undefined ||
-    backend.exclude_tools !== undefined ||
-    backend.allowedTools !== undefined ||
-    backend.excludeTools !== undefined
-  ) {
-    found.filters.push({ path, value: backend });
-  }
+  // A backend's allowed_tools / exclude_tools apply to its own servers only (each MassGen agent has
+  // its own client), so they are folded into those servers' filters.
+  for (const entry of entriesOf(servers, [...path, key]))
+    found.entries.push({ ...entry, backend: { path, value: backend } });
 }
 
 function entriesOf(servers: unknown, path: DocPath): Entry[] {
@@ -304,6 +296,7 @@ function normaliseEntry(entry: Entry): { value: unknown; notes: Array<{ key: str
     value.type = value.transport;
     delete value.transport;
   }
+  if (entry.backend) foldBackendFilters(value, entry.backend.value);
   if (value.includeTools !== undefined) {
     if (value.allowedTools === undefined && value.allowed_tools === undefined)
       value.allowedTools = value.includeTools;
@@ -315,6 +308,64 @@ function normaliseEntry(entry: Entry): { value: unknown; notes: Array<{ key: str
     delete value.includeTools;
   }
   return { value, notes };
+}
+
+const FILTER_KEYS = {
+  allowed: ["allowed_tools", "allowedTools"],
+  exclude: ["exclude_tools", "excludeTools"],
+} as const;
+
+function listOf(
+  record: Record<string, unknown>,
+  keys: readonly string[],
+): { key: string; value: unknown } | undefined {
+  for (const key of keys) if (record[key] !== undefined) return { key, value: record[key] };
+  return undefined;
+}
+
+/** Checks a backend's filters once: lists of tool names. */
+function backendFilterIssues(
+  backend: { path: DocPath; value: Record<string, unknown> },
+  locate: (path: DocPath) => { file?: string; line?: number },
+): ConfigIssue[] {
+  const issues: ConfigIssue[] = [];
+  for (const keys of [FILTER_KEYS.allowed, FILTER_KEYS.exclude]) {
+    const found = listOf(backend.value, keys);
+    if (!found || (Array.isArray(found.value) && found.value.every((item) => typeof item === "string")))
+      continue;
+    const path = [...backend.path, found.key];
+    issues.push({
+      path: renderPath(path),
+      message: `${found.key} must be a list of tool names (strings)`,
+      rule: "config.schema",
+      ...locate(path),
+    });
+  }
+  return issues;
+}
+
+/**
+ * The backend's exclusions are added to the server's; its allow-list applies unless the server has
+ * its own (MassGen's precedence). Names may be raw or routed (`mcp__server__tool`).
+ */
+function foldBackendFilters(server: Record<string, unknown>, backend: Record<string, unknown>): void {
+  const exclude = listOf(backend, FILTER_KEYS.exclude);
+  if (exclude && Array.isArray(exclude.value)) {
+    const own = listOf(server, FILTER_KEYS.exclude);
+    const merged = [...(Array.isArray(own?.value) ? (own.value as unknown[]) : []), ...exclude.value];
+    if (own) delete server[own.key];
+    server.exclude_tools = merged;
+  }
+  const allowed = listOf(backend, FILTER_KEYS.allowed);
+  if (allowed && Array.isArray(allowed.value) && !listOf(server, FILTER_KEYS.allowed))
+    server.allowed_tools = allowed.value;
+}
+
+/** A server entry without its name, for comparing the same server listed by several agents. */
+function stripName(raw: unknown): unknown {
+  if (!isPlainObject(raw)) return raw;
+  const { name: _name, ...rest } = raw;
+  return rest;
 }
 
 interface VariableContext {
@@ -333,6 +384,9 @@ function variableContext(file: string | undefined, options: LoadConfigOptions): 
   };
 }
 
+/** Keys whose `${VAR}` references MCPClient expands at connect time (src/client/prepare.ts). */
+const EXPANDED_AT_CONNECT = new Set(["args", "env", "headers", "auth"]);
+
 /** Expands variables in every string of a value; keys are left alone. */
 function expandDeep(
   value: unknown,
@@ -348,7 +402,9 @@ function expandDeep(
       );
       const { value: expanded, missing: names } = expandString(withBuiltins, context.env);
       for (const name of names) missing.push({ path: at, name });
-      return expanded;
+      // These are expanded when connecting (once: a value that itself holds "${" must not be
+      // expanded twice); here they are only checked, so a missing variable is still reported now.
+      return typeof at[0] === "string" && EXPANDED_AT_CONNECT.has(at[0]) ? withBuiltins : expanded;
     }
     if (Array.isArray(node)) return node.map((item, i) => walk(item, [...at, i]));
     if (isPlainObject(node))
@@ -358,6 +414,13 @@ function expandDeep(
   return { value: walk(value, path), missing };
 }
 
+/** Other hosts' spellings of our keys, for pointing at the line the user wrote. */
+const KEY_ALIASES: Record<string, readonly string[]> = {
+  url: ["httpUrl", "serverUrl"],
+  type: ["transport"],
+  allowed_tools: ["includeTools"],
+};
+
 /** Turns an issue path relative to a server (`env.API_KEY`, `args[2]`) into a document path. */
 function issueDocPath(entry: Entry, issuePath: string, doc: SourceDocument): DocPath {
   if (!issuePath) return entry.path;
@@ -366,16 +429,19 @@ function issueDocPath(entry: Entry, issuePath: string, doc: SourceDocument): Doc
     if (match[2] !== undefined) parts.push(Number(match[2]));
     else if (match[1] !== undefined) parts.push(match[1]);
   }
-  // Issue paths use snake_case; the file may use camelCase. Use whichever spelling the file has,
-  // and fall back to the closest enclosing key that exists.
+  // Issue paths use snake_case; the file may use camelCase or another host's alias (httpUrl for
+  // url). Use whichever spelling the file has, and fall back to the closest enclosing key.
   for (let length = parts.length; length > 0; length--) {
-    const snake = [...entry.path, ...parts.slice(0, length)];
-    if (doc.lineOf(snake) !== undefined) return snake;
-    const camel = [
-      ...entry.path,
-      ...parts.slice(0, length).map((p) => (typeof p === "string" ? toCamelCase(p) : p)),
-    ];
-    if (doc.lineOf(camel) !== undefined) return camel;
+    const prefix = parts.slice(0, length);
+    const spellings = [prefix, prefix.map((p) => (typeof p === "string" ? toCamelCase(p) : p))];
+    const first = prefix[0];
+    for (const alias of typeof first === "string" ? (KEY_ALIASES[first] ?? []) : []) {
+      spellings.push([alias, ...prefix.slice(1)]);
+    }
+    for (const spelling of spellings) {
+      const candidate = [...entry.path, ...spelling];
+      if (doc.lineOf(candidate) !== undefined) return candidate;
+    }
   }
   return entry.path;
 }

@@ -239,6 +239,47 @@ describe("mcp-tools CLI", () => {
     expect(result.stderr).toContain('Server "gone" exited with code 1');
   });
 
+  it("--json keeps its promise on usage errors and for the demo session", async () => {
+    const cwd = scratch();
+    const bogus = await run(["--json", "bogus"], { cwd });
+    expect(bogus.code).toBe(2);
+    expect(JSON.parse(bogus.stdout)).toMatchObject({ error: { code: "USAGE" } });
+    const demo = await run(["--json", "demo"], { cwd });
+    expect(demo.code).toBe(0);
+    const doc = JSON.parse(demo.stdout) as {
+      server: string;
+      steps: Array<{ step: string; result: unknown }>;
+    };
+    expect(doc.server).toBe("demo");
+    expect(doc.steps.length).toBeGreaterThanOrEqual(8);
+  });
+
+  it("prompt arguments stay the strings typed; unsafe argument names are refused", async () => {
+    const cwd = scratch();
+    const prompt = await run(["prompt", "summarize", "text=1.50", "max_words=12"], { cwd });
+    expect(prompt.code).toBe(0);
+    expect(prompt.stdout).toContain("1.50");
+    const polluted = await run(["call", "echo", "__proto__.polluted=1", "message=x"], { cwd });
+    expect(polluted.code).toBe(2);
+    expect(polluted.stderr).toContain("not a usable argument name");
+  });
+
+  it("calling a tool of a server that could not start exits 3 with that server's reason", async () => {
+    const dir = scratch();
+    const config = writeConfig(dir, "two.json", {
+      mcpServers: {
+        demo: demoEntry,
+        bad: { command: process.execPath, args: [FAULT_SERVER], env: { MODE: "exit-immediately:4" } },
+      },
+    });
+    const routed = await run(["--config", config, "call", "mcp__bad__echo", "message=x"]);
+    expect(routed.code).toBe(3);
+    expect(routed.stderr).toContain("exited with code 4");
+    const typo = await run(["--config", config, "call", "ecko"]);
+    expect(typo.code).toBe(2);
+    expect(typo.stderr).toContain('Did you mean "mcp__demo__echo"');
+  });
+
   it("the demo session (npm start) runs end to end", async () => {
     const result = await run(["demo"], { cwd: scratch() });
     expect(result.code).toBe(0);
@@ -258,6 +299,16 @@ describe("mcp-tools CLI", () => {
     const result = await cli.done;
     expect(result.code).toBe(130);
     expect(result.stderr).toContain("closing servers");
+    for (const pid of servers) expect(isAlive(pid)).toBe(false);
+  });
+
+  it("SIGTERM closes the servers too and exits 143", async () => {
+    const cli = start(["call", "slow_task", "seconds=30", "steps=30"], { cwd: scratch() });
+    await cli.stderrContains("✔ demo");
+    const servers = liveChildrenOf(cli.child.pid!);
+    cli.child.kill("SIGTERM");
+    const result = await cli.done;
+    expect(result.code).toBe(143);
     for (const pid of servers) expect(isAlive(pid)).toBe(false);
   });
 

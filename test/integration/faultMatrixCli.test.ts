@@ -86,8 +86,9 @@ describe("P2 through the CLI", () => {
     const table = await run(["validate", config], { GH_TOKEN: FROM_ENV });
     expect(table.code).toBe(0);
     expect(table.stdout).toMatch(/fixture\s+stdio/);
+    // `${GH_TOKEN}` is expanded only when connecting, so the reference itself is shown (no secret in it).
     expect(table.stdout).toContain(
-      "--token [REDACTED] --api-key=[REDACTED] --header Authorization: [REDACTED]",
+      "--token ${GH_TOKEN} --api-key=[REDACTED] --header Authorization: [REDACTED]",
     );
     expect(table.stdout).toContain("mcp.example.com/mcp");
     expectNoSecret(table.stdout + table.stderr);
@@ -107,7 +108,7 @@ describe("P2 through the CLI", () => {
     expect(table.code).toBe(0);
     expect(table.stdout).toMatch(/fixture\s+stdio\s+connected/);
     expect(table.stdout).toContain("mcp__fixture__echo");
-    expect(table.stdout).toContain("--token [REDACTED]");
+    expect(table.stdout).toContain("--token ${GH_TOKEN} --api-key=[REDACTED]");
     expectNoSecret(table.stdout + table.stderr);
 
     const json = await run(["--json", "--config", config, "--server", "fixture", "list"], env);

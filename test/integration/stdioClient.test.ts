@@ -261,6 +261,13 @@ describe("MCPClient over stdio (demo server)", () => {
       await MCPClient.createAndConnect(demoStdio({ name: "d3" }), { allowedTools: ["fail_tool"] }),
     );
     expect(clientLevel.getAvailableTools()).toEqual(["fail_tool"]);
+    // Routed names (as MassGen configs write them) work too.
+    const routed = track(
+      await MCPClient.createAndConnect(
+        demoStdio({ name: "d4", allowed_tools: ["mcp__d4__echo", "add"], exclude_tools: ["mcp__d4__add"] }),
+      ),
+    );
+    expect(routed.getAvailableTools()).toEqual(["echo"]);
   });
 
   it("disconnect() is idempotent, clears state and refuses calls afterwards", async () => {

@@ -20,11 +20,8 @@ export async function promptCommand(
     sessionFailure(session);
     const { multi } = session;
     const routed = resolveRoutedName(multi.prompts, name, "Prompt")?.name ?? name;
-    const parsed = parseToolArguments(argTokens);
-    // Prompt arguments are strings on the wire.
-    const args = Object.fromEntries(
-      Object.entries(parsed).map(([k, v]) => [k, typeof v === "string" ? v : JSON.stringify(v)]),
-    );
+    // Prompt arguments are strings on the wire: `code=1.50` stays "1.50".
+    const args = parseToolArguments(argTokens, undefined, { coerce: false }) as Record<string, string>;
     const result = await multi.getPrompt(routed, args, { timeout: options.timeout });
     if (output.json) output.printJson({ prompt: routed, arguments: args, result });
     else printPrompt(result, output);

@@ -51,7 +51,6 @@ export async function validateCommand(
         shape: loaded.shape,
         servers,
         warnings,
-        clientOptions: loaded.clientOptions,
       });
     } else {
       output.print(

@@ -3,6 +3,7 @@ import { join, resolve } from "node:path";
 
 import { describe, expect, it } from "vitest";
 
+import { expandString } from "../../../src/config/expandVariables.js";
 import { loadConfig } from "../../../src/config/loadConfig.js";
 import { MCPConfigValidator } from "../../../src/config/validator.js";
 import { MCPConfigurationError } from "../../../src/errors/errors.js";
@@ -32,7 +33,10 @@ describe("loadConfig: the shapes users already have", () => {
     expect(loaded.servers.map((s) => s.name)).toEqual(["filesystem", "github"]);
     const github = loaded.servers[1]!;
     expect(github.type).toBe("stdio");
-    expect(github.type === "stdio" && github.env).toEqual({ GITHUB_PERSONAL_ACCESS_TOKEN: "ghp_secret_1" });
+    // args, env, headers and auth keep their ${VAR} references: MCPClient expands them once, at connect.
+    expect(github.type === "stdio" && github.env).toEqual({
+      GITHUB_PERSONAL_ACCESS_TOKEN: "${GITHUB_TOKEN}",
+    });
     expect(loaded.warnings).toContainEqual(
       expect.objectContaining({
         path: "mcpServers.old",
@@ -46,10 +50,14 @@ describe("loadConfig: the shapes users already have", () => {
   it("reads Claude Code .mcp.json: type http and sse, headers, ${VAR:-default}", async () => {
     const loaded = await loadConfig(file("claudeCode.mcp.json"), { environment: env });
     const byName = Object.fromEntries(loaded.servers.map((s) => [s.name, s]));
-    expect(byName.local).toMatchObject({ type: "stdio", command: "node", env: { LEVEL: "info" } });
+    expect(byName.local).toMatchObject({
+      type: "stdio",
+      command: "node",
+      env: { LEVEL: "${LOG_LEVEL:-info}" },
+    });
     expect(byName.remote).toMatchObject({
       type: "streamable-http",
-      headers: { Authorization: "Bearer tok_secret_2" },
+      headers: { Authorization: "Bearer ${API_TOKEN}" },
     });
     expect(byName.events).toMatchObject({ type: "sse" });
   });
@@ -62,7 +70,7 @@ describe("loadConfig: the shapes users already have", () => {
     const docs = loaded.servers.find((s) => s.name === "docs")!;
     expect(docs).toMatchObject({
       args: ["/work/project/docs-server.js"],
-      env: { HOME_DIR: homedir(), KEY: "k3" },
+      env: { HOME_DIR: homedir(), KEY: "${env:DOCS_KEY}" },
     });
     expect(loaded.servers.find((s) => s.name === "search")).toMatchObject({
       type: "sse",
@@ -95,11 +103,21 @@ describe("loadConfig: the shapes users already have", () => {
     const loaded = await loadConfig(file("massgenAgents.yaml"), { environment: {} });
     expect(loaded.shape).toBe("massgen");
     expect(loaded.servers.map((s) => s.name)).toEqual(["weather", "discord", "filesystem"]);
-    expect(loaded.servers[1]).toMatchObject({ headers: { Authorization: "Bearer none" } });
+    expect(loaded.servers[1]).toMatchObject({ headers: { Authorization: "Bearer ${DISCORD_TOKEN:-none}" } });
     expect(loaded.servers[1]!.security.level).toBe("moderate");
     expect(loaded.servers[2]).toMatchObject({ args: ["-y", "@modelcontextprotocol/server-filesystem", dir] });
-    expect(loaded.clientOptions).toEqual({
+    // Each backend's filters belong to its own servers (MassGen gives every agent its own client).
+    expect(loaded.servers[0]).toMatchObject({
+      name: "weather",
       allowedTools: ["mcp__weather__get_forecast"],
+    });
+    expect(loaded.servers[1]).toMatchObject({
+      name: "discord",
+      allowedTools: ["mcp__weather__get_forecast"],
+    });
+    expect(loaded.servers[2]).toMatchObject({
+      name: "filesystem",
+      allowedTools: undefined,
       excludeTools: ["read_media_file"],
     });
   });
@@ -124,7 +142,57 @@ describe("loadConfig: the shapes users already have", () => {
   });
 });
 
+describe("loadConfig: MassGen agents and variables", () => {
+  it("uses a server listed identically by several agents once, and refuses a clash", async () => {
+    const weather = { type: "stdio", command: "npx", args: ["-y", "weather"] };
+    const shared = await loadConfig({
+      agents: [
+        { backend: { mcp_servers: [{ name: "weather", ...weather }] } },
+        { backend: { mcp_servers: [{ name: "weather", ...weather }] } },
+      ],
+    });
+    expect(shared.servers.map((s) => s.name)).toEqual(["weather"]);
+    expect(shared.warnings).toContainEqual(expect.objectContaining({ rule: "config.sharedServer" }));
+    const clash = await failure({
+      agents: [
+        { backend: { mcp_servers: [{ name: "weather", ...weather }] } },
+        { backend: { mcp_servers: [{ name: "weather", ...weather, args: ["other"] }] } },
+      ],
+    });
+    expect(clash.issues).toEqual([
+      expect.objectContaining({ rule: "config.duplicateName", path: "agents[1].backend.mcp_servers[0]" }),
+    ]);
+  });
+
+  it("reports a duplicate name even when the first definition is invalid", async () => {
+    const error = await failure({
+      mcp_servers: [
+        { name: "a", command: "docker" },
+        { name: "a", command: "npx" },
+      ],
+    });
+    expect(error.issues.map((i) => i.rule)).toEqual(
+      expect.arrayContaining(["command.allowlist", "config.duplicateName"]),
+    );
+  });
+
+  it("leaves ${VAR} in args, env and headers for the connect step, so a secret holding ${ is expanded once", async () => {
+    const loaded = await loadConfig(
+      { mcpServers: { s: { command: "node", args: ["x.js"], env: { P: "${PASSWORD}" } } } },
+      { environment: { PASSWORD: "a${b}c" } },
+    );
+    const server = loaded.servers[0]!;
+    expect(server.type === "stdio" && server.env).toEqual({ P: "${PASSWORD}" });
+    expect(expandString("${PASSWORD}", { PASSWORD: "a${b}c" })).toEqual({ value: "a${b}c", missing: [] });
+  });
+});
+
 describe("loadConfig: errors point at the file, the key and the line", () => {
+  it("points at an aliased key (httpUrl) the way the user wrote it", async () => {
+    const error = await failure(file("aliasError.json"));
+    expect(error.issues[0]).toMatchObject({ path: "mcpServers.api.url", line: 4 });
+  });
+
   it("reports every problem at once, each with its path, rule and line", async () => {
     const error = await failure(file("invalid.yaml"));
     expect(error.configFile).toBe(file("invalid.yaml"));
