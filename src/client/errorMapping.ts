@@ -3,6 +3,7 @@ import {
   SdkError,
   SdkErrorCode,
   SdkHttpError,
+  SseError,
   UnauthorizedError,
 } from "@modelcontextprotocol/client";
 
@@ -14,6 +15,7 @@ import {
   MCPResourceError,
   MCPServerError,
 } from "../errors/errors.js";
+import { clipText } from "../errors/redact.js";
 import { LOCAL_ERROR_DATA_KEY, type LocalErrorCode } from "../transport/localErrors.js";
 
 export interface ErrorScope {
@@ -42,12 +44,42 @@ const NETWORK_CODES: Record<string, string> = {
   UND_ERR_CONNECT_TIMEOUT: "the connection attempt timed out",
 };
 
+/**
+ * Server-provided text placed in one of our messages is cut (the whole text stays on `cause`): an
+ * HTTP body or a transport's error text to `MAX_SERVER_TEXT` characters (a 5 kB HTML error page is no
+ * message), a JSON-RPC error message, which the server wrote for people to read, to a longer bound.
+ */
+const MAX_RPC_MESSAGE = 1000;
+
+/**
+ * Errors the SDK raises itself, after a well-formed answer, when a tool's result does not fit its
+ * declared `outputSchema` (`Client.callTool`). They are `ProtocolError`s with JSON-RPC codes, so they
+ * would otherwise read as an error the server sent.
+ */
+const SDK_RESULT_SCHEMA_ERRORS = [
+  /^Structured content does not match the tool's output schema: /,
+  /^Tool .+ has an output schema but did not return structured content$/,
+  /^Failed to validate structured content: /,
+];
+/** Raised before the call is sent, when the tool's declared `outputSchema` cannot be compiled. */
+const SDK_INVALID_SCHEMA_ERROR = /^Tool .+ has an invalid outputSchema: /;
+
+/** The legacy SSE transport's POST failure: a plain `Error` whose message holds the status and the body. */
+const SSE_POST_FAILURE = /^Error POSTing to endpoint \(HTTP (\d{3})\)/;
+
 /** The errno-like code of a network failure (undici puts it on `cause`), if any. */
 function networkCode(error: unknown): string | undefined {
   for (let current = error, depth = 0; current && depth < 4; depth++) {
     const code = (current as { code?: unknown }).code;
     if (typeof code === "string" && code in NETWORK_CODES) return code;
     current = (current as { cause?: unknown }).cause;
+  }
+  // The legacy SSE stream (the `eventsource` package) flattens a fetch failure into the message of
+  // an `SseError` ("SSE error: TypeError: fetch failed: connect ECONNREFUSED 127.0.0.1:…").
+  if (error instanceof SseError) {
+    for (const word of error.message.match(/\b[A-Z][A-Z_]{3,}\b/g) ?? []) {
+      if (word in NETWORK_CODES) return word;
+    }
   }
   return undefined;
 }
@@ -61,10 +93,87 @@ function wrappedMCPError(error: unknown): MCPError | undefined {
   return undefined;
 }
 
+/**
+ * The HTTP status an error carries: `data.status` of an `SdkError`, `code` of the legacy SSE
+ * stream's `SseError`, or the status in the legacy SSE transport's POST failure message.
+ */
 function httpStatusOf(error: unknown): number | undefined {
-  if (!(error instanceof SdkError)) return undefined;
-  const status = (error.data as { status?: unknown } | undefined)?.status;
-  return typeof status === "number" ? status : undefined;
+  if (error instanceof SdkError) {
+    const status = (error.data as { status?: unknown } | undefined)?.status;
+    return typeof status === "number" ? status : undefined;
+  }
+  if (error instanceof SseError) return typeof error.code === "number" ? error.code : undefined;
+  if (error instanceof Error) {
+    const status = SSE_POST_FAILURE.exec(error.message)?.[1];
+    return status === undefined ? undefined : Number(status);
+  }
+  return undefined;
+}
+
+/** The SDK's own output-schema check failed (see `SDK_RESULT_SCHEMA_ERRORS`); undefined otherwise. */
+function outputSchemaError(error: ProtocolError, scope: ErrorScope): MCPConnectionError | undefined {
+  if (error.data !== undefined) return undefined;
+  const { serverName, operation, transportType } = scope;
+  const options = { serverName, transportType, cause: error, code: "PROTOCOL_ERROR" as const };
+  if (SDK_INVALID_SCHEMA_ERROR.test(error.message)) {
+    return new MCPConnectionError(
+      `${operation} was not sent: server "${serverName}" declares an outputSchema for the tool that cannot be compiled (${clipText(error.message)}). The server's tool definition is broken; report it to the server's maintainers.`,
+      options,
+    );
+  }
+  if (SDK_RESULT_SCHEMA_ERRORS.some((pattern) => pattern.test(error.message))) {
+    return new MCPConnectionError(
+      `Server "${serverName}" answered ${operation}, but the server's result does not match its declared outputSchema (${clipText(error.message)}). The server's tool and its definition disagree; report it to the server's maintainers.`,
+      options,
+    );
+  }
+  return undefined;
+}
+
+/** The typed error for an HTTP status: authentication for 401/403, `HTTP_STATUS` otherwise. */
+function statusError(status: number, error: unknown, scope: ErrorScope): MCPError {
+  const { serverName, operation, transportType } = scope;
+  if (status === 401) {
+    return new MCPAuthenticationError(
+      `Server "${serverName}" refused ${operation} with HTTP 401 (not authorized). Check the credentials or the "auth" section.`,
+      {
+        serverName,
+        cause: error,
+        // A 401 status on an SDK error that is not an HTTP response error comes from its auth flow
+        // giving up: no token was available. Any other 401 refused the credentials that were sent.
+        code:
+          error instanceof SdkError && !(error instanceof SdkHttpError) && httpStatusOf(error) === 401
+            ? "AUTH_REQUIRED"
+            : "AUTH_FAILED",
+        httpStatus: 401,
+      },
+    );
+  }
+  if (status === 403) {
+    return new MCPAuthenticationError(
+      `Server "${serverName}" refused ${operation} with HTTP 403 (forbidden). The credentials lack the needed permission or scope.`,
+      { serverName, cause: error, code: "AUTH_FAILED", httpStatus: 403 },
+    );
+  }
+  const hint =
+    status === 404
+      ? "check the server URL"
+      : status >= 500
+        ? "the server failed; it may recover on its own"
+        : status === 429
+          ? "the server is rate-limiting; slow down"
+          : "check the server URL and configuration";
+  return new MCPConnectionError(
+    `Server "${serverName}" answered ${operation} with HTTP ${status}; ${hint}.`,
+    {
+      serverName,
+      transportType,
+      cause: error,
+      code: "HTTP_STATUS",
+      httpStatus: status,
+      context: { status },
+    },
+  );
 }
 
 /**
@@ -90,7 +199,9 @@ export function mapError(error: unknown, scope: ErrorScope): MCPError {
         code: local,
       });
     }
-    const message = `Server "${serverName}" answered ${operation} with error ${error.code}: ${stripPrefix(error.message)}`;
+    const schemaError = outputSchemaError(error, scope);
+    if (schemaError) return schemaError;
+    const message = `Server "${serverName}" answered ${operation} with error ${error.code}: ${clipText(stripPrefix(error.message), MAX_RPC_MESSAGE)}`;
     if (error.code === RESOURCE_NOT_FOUND && scope.uri !== undefined) {
       return new MCPResourceError(`${message}. Check the URI against getAvailableResources().`, {
         serverName,
@@ -110,44 +221,12 @@ export function mapError(error: unknown, scope: ErrorScope): MCPError {
     );
   }
 
+  const status = httpStatusOf(error);
+  if (status !== undefined) return statusError(status, error, scope);
+
   if (error instanceof SdkError) {
-    const status = httpStatusOf(error);
-    if (status === 401 || error.code === SdkErrorCode.ClientHttpAuthentication) {
-      return new MCPAuthenticationError(
-        `Server "${serverName}" refused ${operation} with HTTP 401 (not authorized). Check the credentials or the "auth" section.`,
-        {
-          serverName,
-          cause: error,
-          code: status === 401 && !(error instanceof SdkHttpError) ? "AUTH_REQUIRED" : "AUTH_FAILED",
-          httpStatus: 401,
-        },
-      );
-    }
-    if (status === 403 || error.code === SdkErrorCode.ClientHttpForbidden) {
-      return new MCPAuthenticationError(
-        `Server "${serverName}" refused ${operation} with HTTP 403 (forbidden). The credentials lack the needed permission or scope.`,
-        { serverName, cause: error, code: "AUTH_FAILED", httpStatus: 403 },
-      );
-    }
-    if (status !== undefined) {
-      const hint =
-        status === 404
-          ? "check the server URL"
-          : status >= 500
-            ? "the server failed; it may recover on its own"
-            : status === 429
-              ? "the server is rate-limiting; slow down"
-              : "check the server URL and configuration";
-      return new MCPConnectionError(
-        `Server "${serverName}" answered ${operation} with HTTP ${status}; ${hint}.`,
-        {
-          ...base,
-          code: "HTTP_STATUS",
-          httpStatus: status,
-          context: { status },
-        },
-      );
-    }
+    if (error.code === SdkErrorCode.ClientHttpAuthentication) return statusError(401, error, scope);
+    if (error.code === SdkErrorCode.ClientHttpForbidden) return statusError(403, error, scope);
     switch (error.code) {
       case SdkErrorCode.ConnectionClosed:
       case SdkErrorCode.SendFailed:
@@ -167,14 +246,17 @@ export function mapError(error: unknown, scope: ErrorScope): MCPError {
       case SdkErrorCode.InvalidResult:
       case SdkErrorCode.UnsupportedResultType:
         return new MCPConnectionError(
-          `Server "${serverName}" sent an invalid answer to ${operation}: ${error.message}`,
+          `Server "${serverName}" sent an invalid answer to ${operation}: ${clipText(error.message)}`,
           { ...base, code: "PROTOCOL_ERROR" },
         );
       default:
-        return new MCPConnectionError(`${operation} on server "${serverName}" failed: ${error.message}`, {
-          ...base,
-          code: "CONNECTION_CLOSED",
-        });
+        return new MCPConnectionError(
+          `${operation} on server "${serverName}" failed: ${clipText(error.message)}`,
+          {
+            ...base,
+            code: "CONNECTION_CLOSED",
+          },
+        );
     }
   }
 
@@ -192,7 +274,7 @@ export function mapError(error: unknown, scope: ErrorScope): MCPError {
 
   if (scope.closeReason) return scope.closeReason;
   const text = error instanceof Error ? error.message : String(error);
-  return new MCPConnectionError(`${operation} on server "${serverName}" failed: ${text}`, {
+  return new MCPConnectionError(`${operation} on server "${serverName}" failed: ${clipText(text)}`, {
     ...base,
     code: "PROTOCOL_ERROR",
   });

@@ -30,9 +30,9 @@ import type { MCPError } from "../errors/errors.js";
 import {
   isMCPError,
   MCPCancelledError,
-  MCPServerError,
   MCPConnectionError,
   MCPError as MCPErrorClass,
+  MCPServerError,
   MCPTimeoutError,
   MCPValidationError,
 } from "../errors/errors.js";
@@ -430,8 +430,8 @@ export class MCPClient {
         maxMessageBytes: config.maxMessageBytes,
         shutdownGraceMs: config.shutdownGrace * 1000,
         onStderrLine: (line) => {
-          // Lines of a previous connection's process (still closing) are not this connection's.
-          if (generation === this.generation && this.events.has("stderr")) this.events.emit("stderr", { server: this.name, message: line });
+          // A closing process's last lines ("ignoring SIGTERM", a crash trace) are still this server's.
+          if (this.events.has("stderr")) this.events.emit("stderr", { server: this.name, message: line });
         },
         onNoise: (line) => {
           if (generation !== this.generation) return;
@@ -830,7 +830,9 @@ export class MCPClient {
 
   private async reconnectLoop(options: ReconnectOptions): Promise<boolean> {
     const configuredRetries = options.maxRetries ?? this.config.maxRetries;
-    const maxRetries = Number.isFinite(configuredRetries) ? Math.max(0, Math.floor(configuredRetries)) : this.config.maxRetries;
+    const maxRetries = Number.isFinite(configuredRetries)
+      ? Math.max(0, Math.floor(configuredRetries))
+      : this.config.maxRetries;
     const configuredDelay = options.retryDelay ?? this.config.retryDelay;
     // 0 (or less) means "again at once"; the backoff needs a positive base, so 1 ms stands in.
     const retryDelayMs = Number.isFinite(configuredDelay) && configuredDelay > 0 ? configuredDelay * 1000 : 1;

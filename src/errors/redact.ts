@@ -157,3 +157,14 @@ export function redactCommandLine(argv: readonly string[]): string[] {
   }
   return out;
 }
+
+/** Server-provided text (an HTTP body, a transport's error text) is cut to this many characters. */
+export const MAX_SERVER_TEXT = 200;
+
+/**
+ * `text` cut to `max` characters for a message: a 5 kB HTML error page is no message, and the full
+ * text stays on the error's `cause`.
+ */
+export function clipText(text: string, max = MAX_SERVER_TEXT): string {
+  return text.length <= max ? text : `${text.slice(0, max)}… (${text.length - max} more characters)`;
+}

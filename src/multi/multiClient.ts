@@ -21,6 +21,7 @@ import {
   DEFAULT_HEALTH_CHECK_INTERVAL_SECONDS,
   DEFAULT_HEALTH_CHECK_MAX_MISSES,
   DEFAULT_HEALTH_CHECK_TIMEOUT_SECONDS,
+  MAX_MAX_RETRIES,
   MAX_SCHEDULE_SECONDS,
   MAX_TIMEOUT_SECONDS,
 } from "../config/defaults.js";
@@ -45,6 +46,7 @@ import { sleepOn, systemClock } from "../resilience/clock.js";
 import { ConcurrencyLimit } from "../resilience/concurrencyLimit.js";
 import type { HealthState } from "../resilience/healthMonitor.js";
 import { HealthMonitor } from "../resilience/healthMonitor.js";
+import { classifyOutcome } from "../resilience/outcome.js";
 import type { ServerConfigsInput } from "./serverConfigs.js";
 import { parseServerConfigs } from "./serverConfigs.js";
 import type { NameKind, ResourceEntry } from "./toolRegistry.js";
@@ -235,9 +237,15 @@ export interface MultiMCPClientOptions {
 }
 
 export interface ReconnectServerOptions {
-  /** Attempts of this cycle. @default the server's max_retries (3) */
+  /**
+   * Attempts of this cycle (a whole number, at most 100; 0 makes none and resolves false).
+   * @default the server's max_retries (3)
+   */
   maxRetries?: number | undefined;
-  /** Seconds before the second attempt (doubling, jittered, capped). @default the server's retry_delay */
+  /**
+   * Seconds before the second attempt (doubling, jittered, capped); 0 retries almost at once (1 ms).
+   * @default the server's retry_delay
+   */
   retryDelay?: number | undefined;
 }
 
@@ -265,6 +273,19 @@ interface Slot {
   loopAbort: AbortController | undefined;
   /** The connect() attempt in progress, if any. */
   connectTask: Promise<ServerConnectOutcome> | undefined;
+  /**
+   * Bumped whenever we close this server on purpose (disconnect(), a strict rollback): work started
+   * before the bump and failing after it was abandoned by us, which says nothing about the server.
+   */
+  epoch: number;
+}
+
+/** One connect() pass; a strict pass includes its rollback. */
+interface ConnectRun {
+  readonly strict: boolean;
+  readonly done: Promise<ConnectSummary>;
+  /** The disconnect() this pass waits for before it starts, if any. */
+  readonly after: Promise<void> | undefined;
 }
 
 interface ReconnectPlan {
@@ -301,8 +322,10 @@ export class MultiMCPClient {
   private resourceEntries = new Map<string, ResourceEntry>();
   private readonly reported = new Set<string>();
   private active = false;
-  private connecting: Promise<ConnectSummary> | undefined;
+  private connecting: ConnectRun | undefined;
   private disconnecting: Promise<void> | undefined;
+  /** Errors of work we abandoned by disconnecting: neutral for the breaker, whatever their code. */
+  private readonly abandoned = new WeakSet<object>();
 
   /**
    * @param servers A list of server configs, a `{ name: config }` map, or `{ mcpServers: … }`.
@@ -358,29 +381,50 @@ export class MultiMCPClient {
    * Connects every server in parallel, each bounded by its own `connect_timeout`; a failing or hanging
    * server never delays the others. Partial success is normal: the outcome of each server is returned,
    * recorded (`getServerStatus`) and reported (`setupComplete`, `connectionSummary` events). Servers
-   * already connected are left as they are, so calling it again connects only the missing ones.
+   * already connected are left as they are, so calling it again connects only the missing ones. A
+   * server whose reconnect is running is waited for up to its `connect_timeout` too; if it is still
+   * reconnecting then, it is reported as failed (state `reconnecting`, NOT_CONNECTED) and the reconnect
+   * goes on. Concurrent calls share one pass; a call made during `disconnect()` runs after it.
    *
    * With `{ strict: true }` partial success is a failure: when any server fails, the servers this call
-   * connected are closed again and it rejects with one error listing every server's outcome.
+   * connected are closed again and it rejects with one error listing every server's outcome. A strict
+   * call never joins a pass already running (it could not tell what it connected itself): it waits for
+   * that pass, then runs its own.
    * @throws MCPConnectionError (or the only server's own error) when no server could be connected;
    *   with `strict`, MCPConnectionError NOT_CONNECTED (cause: an AggregateError of the failures) when
    *   any server could not be connected.
    */
-  connect(options: MultiConnectOptions = {}): Promise<ConnectSummary> {
-    const before = new Set(
-      this.slots.filter((s) => s.state === "connected" && s.client.isConnected()).map((s) => s.name),
-    );
-    this.connecting ??= (async () => {
-      if (this.disconnecting) await this.disconnecting;
-      return this.connectAll();
+  async connect(options: MultiConnectOptions = {}): Promise<ConnectSummary> {
+    const strict = options.strict === true;
+    // A strict pass must know which servers it connected itself, and its rollback may close servers
+    // a joined pass would report as connected: strict passes neither join nor are joined.
+    while (this.connecting && (strict || this.connecting.strict)) {
+      await this.connecting.done.catch(() => undefined);
+    }
+    const run = this.connecting ?? this.startConnect(strict);
+    const summary = await run.done;
+    if (!strict && summary.connected.length === 0) {
+      throw this.nothingConnected(Object.values(summary.servers));
+    }
+    return summary;
+  }
+
+  private startConnect(strict: boolean): ConnectRun {
+    const after = this.disconnecting;
+    const done = (async () => {
+      if (after) await after;
+      // Taken once a disconnect() in progress is over, so what it closes counts as started here.
+      const before = new Set(
+        this.slots.filter((s) => s.state === "connected" && s.client.isConnected()).map((s) => s.name),
+      );
+      const summary = await this.connectAll();
+      return strict ? this.strictOutcome(summary, before) : summary;
     })().finally(() => {
-      this.connecting = undefined;
+      if (this.connecting === run) this.connecting = undefined;
     });
-    return this.connecting.then((summary) => {
-      if (options.strict) return this.strictOutcome(summary, before);
-      if (summary.connected.length === 0) throw this.nothingConnected(Object.values(summary.servers));
-      return summary;
-    });
+    const run: ConnectRun = { strict, done, after };
+    this.connecting = run;
+    return run;
   }
 
   /** `connect({ strict: true })`: all or nothing (of what this call started). */
@@ -390,6 +434,7 @@ export class MultiMCPClient {
       (slot) => summary.connected.includes(slot.name) && !before.has(slot.name),
     );
     for (const slot of started) {
+      slot.epoch++;
       slot.monitor?.stop();
       slot.loopAbort?.abort(new Error("connect({ strict: true }) failed"));
     }
@@ -502,20 +547,87 @@ export class MultiMCPClient {
     });
     if (slot.state === "connected" && slot.client.isConnected()) return outcome(true);
     if (slot.loop) {
-      const ok = await slot.loop;
+      // Bounded like any other server by its connect_timeout, not by the whole reconnect cycle.
+      const ok = await this.waitForLoop(slot, slot.config.connectTimeout * 1000);
+      if (ok === undefined) return outcome(false, this.stillReconnecting(slot));
       return outcome(ok, ok ? undefined : slot.lastError);
     }
+    const epoch = slot.epoch;
     slot.state = "connecting";
     try {
-      await slot.breaker.execute(() => slot.client.connect());
+      await this.guarded(slot, () => slot.client.connect());
+      if (slot.epoch !== epoch) {
+        // disconnect() came while the handshake finished: nothing it waits for may stay running.
+        await slot.client.disconnect().catch(() => undefined);
+        slot.state = "disconnected";
+        return outcome(false, this.abandonedConnect(slot));
+      }
       this.markConnected(slot);
       return outcome(true);
     } catch (raw) {
       const error = asMCPError(raw, slot.name);
+      if (slot.epoch !== epoch) {
+        // Interrupted by our own disconnect(): not the server's failure, so not its lastError either.
+        slot.state = "disconnected";
+        return outcome(false, error);
+      }
       slot.state = "failed";
       if (error.code !== "CIRCUIT_OPEN" || slot.lastError === undefined) slot.lastError = error;
       return outcome(false, error);
     }
+  }
+
+  /** The loop's result, or undefined when it is still running after `ms`. */
+  private waitForLoop(slot: Slot, ms: number): Promise<boolean | undefined> {
+    const loop = slot.loop;
+    if (!loop) return Promise.resolve(undefined);
+    return new Promise<boolean | undefined>((resolve) => {
+      const timer = this.clock.setTimeout(() => resolve(undefined), ms);
+      void loop.then((ok) => {
+        this.clock.clearTimeout(timer);
+        resolve(ok);
+      });
+    });
+  }
+
+  private stillReconnecting(slot: Slot): MCPConnectionError {
+    const last = slot.lastError ? ` Last error: ${slot.lastError.message}` : "";
+    return new MCPConnectionError(
+      `Server "${slot.name}" is still reconnecting (attempt ${slot.attempts}) after its connect_timeout of ${slot.config.connectTimeout} s; connect() did not wait for the rest of the cycle. Its tools come back when it reconnects (the "reconnected" event), or await reconnectServer("${slot.name}").${last}`,
+      {
+        code: "NOT_CONNECTED",
+        serverName: slot.name,
+        transportType: slot.config.type,
+        cause: slot.lastError,
+        context: { state: slot.state, reconnectAttempts: slot.attempts },
+      },
+    );
+  }
+
+  private abandonedConnect(slot: Slot): MCPCancelledError {
+    return new MCPCancelledError(
+      `Connecting to server "${slot.name}" was abandoned because disconnect() was called; it was closed again.`,
+      { serverName: slot.name, operation: "connect" },
+    );
+  }
+
+  /**
+   * Runs `fn` through the server's breaker. When `fn` fails because we closed the server meanwhile
+   * (disconnect(), a strict rollback, or `signal`), the failure is neutral: our own disconnect must
+   * not count against the server, nor re-open a half-open breaker. The caller still gets the error.
+   */
+  private guarded<T>(slot: Slot, fn: () => Promise<T>, signal?: AbortSignal): Promise<T> {
+    const epoch = slot.epoch;
+    return slot.breaker.execute(async () => {
+      try {
+        return await fn();
+      } catch (raw) {
+        if (slot.epoch === epoch && !signal?.aborted) throw raw;
+        const error: unknown = typeof raw === "object" && raw !== null ? raw : asMCPError(raw, slot.name);
+        this.abandoned.add(error as object);
+        throw error;
+      }
+    });
   }
 
   private markConnected(slot: Slot): void {
@@ -531,20 +643,32 @@ export class MultiMCPClient {
 
   /**
    * Disconnects every server in parallel (each bounded by its shutdown grace), stops health monitors
-   * and reconnect loops. Idempotent; `connect()` may be called again afterwards.
+   * and reconnect loops, and waits for a `connect()` already running (whose servers it closes); no
+   * server is left running when it resolves. Idempotent; `connect()` may be called again afterwards.
+   * Work it cuts off (connects, reconnect attempts, calls in flight) is not counted by the breakers.
    */
   disconnect(): Promise<void> {
-    this.disconnecting ??= (async () => {
+    if (this.disconnecting) {
+      // A connect() queued behind the running disconnect would undo it: this one comes after it.
+      const running = this.disconnecting;
+      if (this.connecting?.after === running) return running.then(() => this.disconnect());
+      return running;
+    }
+    // Only a connect() that started before this disconnect is waited for: one started afterwards
+    // waits for this disconnect, and waiting for it here would deadlock both.
+    const pendingConnect = this.connecting?.done;
+    this.disconnecting = (async () => {
       this.active = false;
       const loops: Array<Promise<boolean>> = [];
       for (const slot of this.slots) {
+        slot.epoch++;
         slot.monitor?.stop();
         slot.loopAbort?.abort(new Error("disconnect() was called"));
         if (slot.loop) loops.push(slot.loop);
       }
       await Promise.all(this.slots.map((slot) => slot.client.disconnect().catch(() => undefined)));
       await Promise.all(loops);
-      if (this.connecting) await this.connecting.catch(() => undefined);
+      if (pendingConnect) await pendingConnect.catch(() => undefined);
       for (const slot of this.slots) {
         slot.state = "disconnected";
         slot.snapshot = undefined;
@@ -767,7 +891,7 @@ export class MultiMCPClient {
             { serverName: slot.name, timeoutSeconds, operation },
           );
         }
-        return slot.breaker.execute(() => exec(slot.client, remaining));
+        return this.guarded(slot, () => exec(slot.client, remaining));
       },
       { signal: options.signal, queueTimeoutMs: timeoutSeconds * 1000, operation },
     );
@@ -852,8 +976,9 @@ export class MultiMCPClient {
   private async ping(slot: Slot, timeoutMs: number): Promise<boolean | undefined> {
     if (slot.state !== "connected" || slot.loop || !slot.client.isConnected()) return undefined;
     if (!slot.breaker.wouldAdmit()) return undefined;
+    const epoch = slot.epoch;
     try {
-      await slot.breaker.execute(async () => {
+      await this.guarded(slot, async () => {
         if (!(await slot.client.healthCheck({ timeout: timeoutMs / 1000 }))) {
           throw new MCPTimeoutError(
             `Server "${slot.name}" did not answer a health check (ping) within ${timeoutMs / 1000} s.`,
@@ -863,7 +988,7 @@ export class MultiMCPClient {
       });
       return true;
     } catch (error) {
-      return isMCPError(error, "CIRCUIT_OPEN") ? undefined : false;
+      return isMCPError(error, "CIRCUIT_OPEN") || slot.epoch !== epoch ? undefined : false;
     }
   }
 
@@ -895,15 +1020,14 @@ export class MultiMCPClient {
     if (slot.state === "connected" && slot.client.isConnected()) return true;
     if (slot.loop) return slot.loop;
     if (!slot.breaker.wouldAdmit()) return false;
-    const delay = (options.retryDelay ?? slot.config.retryDelay) * 1000;
+    const maxAttempts = attemptsOf(options.maxRetries, slot.config.maxRetries);
+    if (maxAttempts === 0) return false;
+    const delay = secondsOf(options.retryDelay, slot.config.retryDelay);
     return this.startReconnect(slot, {
       fresh: true,
-      maxAttempts: options.maxRetries ?? slot.config.maxRetries,
+      maxAttempts,
       firstImmediately: true,
-      backoff: new Backoff({
-        initialDelayMs: delay,
-        maxDelayMs: Math.max(delay, slot.config.reconnect.maxDelay * 1000),
-      }),
+      backoff: backoffOf(delay, Math.max(delay, slot.config.reconnect.maxDelay)),
     });
   }
 
@@ -995,16 +1119,24 @@ export class MultiMCPClient {
             : `Reconnecting to "${slot.name}" (attempt ${slot.attempts} of ${plan.maxAttempts})`,
       });
       try {
-        if (waitMs > 0) await sleepOn(this.clock, waitMs, signal, { unref: true });
+        // Kept ref'd: someone may be awaiting this cycle (reconnectServer(), connect()), and an
+        // unref'd wait would let Node exit with that promise never settled. disconnect() ends it.
+        if (waitMs > 0) await sleepOn(this.clock, waitMs, signal);
       } catch {
         return false;
       }
       if (signal.aborted) return false;
       try {
-        await slot.breaker.execute(async () => {
-          await slot.client.disconnect();
-          await slot.client.connect();
-        });
+        await this.guarded(
+          slot,
+          async () => {
+            await slot.client.disconnect();
+            // disconnect() may have come during that close: starting the server now would leak it.
+            if (signal.aborted) throw this.abandonedConnect(slot);
+            await slot.client.connect();
+          },
+          signal,
+        );
       } catch (raw) {
         if (signal.aborted) return false;
         const error = asMCPError(raw, slot.name);
@@ -1013,7 +1145,12 @@ export class MultiMCPClient {
         else slot.lastError = error;
         continue;
       }
-      if (signal.aborted) return false;
+      if (signal.aborted) {
+        // The handshake finished after disconnect() (or a strict rollback) began: close it again, so
+        // the disconnect() awaiting this loop leaves no server running.
+        await slot.client.disconnect().catch(() => undefined);
+        return false;
+      }
       this.markConnected(slot);
       this.rebuild(true);
       this.endLoop(slot);
@@ -1105,7 +1242,18 @@ export class MultiMCPClient {
     const client = this.options.createClient
       ? this.options.createClient(config, clientOptions)
       : new MCPClient(config, clientOptions);
-    const breaker = CircuitBreaker.fromConfig(name, config.circuitBreaker, this.clock);
+    const expected = config.circuitBreaker.expectedException;
+    const breaker = new CircuitBreaker({
+      name,
+      failureThreshold: config.circuitBreaker.failureThreshold,
+      recoveryTimeout: config.circuitBreaker.recoveryTimeout,
+      expectedException: expected,
+      clock: this.clock,
+      classify: (error) =>
+        typeof error === "object" && error !== null && this.abandoned.has(error)
+          ? "neutral"
+          : classifyOutcome(error, expected),
+    });
     breaker.onStateChange((change) => this.events.emit("breakerStateChange", change));
     const reconnect = config.reconnect;
     const slot: Slot = {
@@ -1119,10 +1267,7 @@ export class MultiMCPClient {
         maxQueue: config.concurrency.maxQueue,
         clock: this.clock,
       }),
-      backoff: new Backoff({
-        initialDelayMs: reconnect.initialDelay * 1000,
-        maxDelayMs: reconnect.maxDelay * 1000,
-      }),
+      backoff: backoffOf(reconnect.initialDelay, reconnect.maxDelay),
       monitor: undefined,
       state: "disconnected",
       lastError: undefined,
@@ -1132,6 +1277,7 @@ export class MultiMCPClient {
       loop: undefined,
       loopAbort: undefined,
       connectTask: undefined,
+      epoch: 0,
     };
     slot.monitor = this.createMonitor(slot);
     return slot;
@@ -1309,6 +1455,24 @@ function snapshotOf(client: MCPClient): Snapshot {
     templates: [...client.resourceTemplates],
     prompts: [...client.prompts.values()],
   };
+}
+
+/** A backoff from seconds; 0 and tiny delays become 1 ms ("again almost at once"), never a RangeError. */
+function backoffOf(initialSeconds: number, maxSeconds: number): Backoff {
+  const initialDelayMs = Math.max(1, initialSeconds * 1000);
+  return new Backoff({ initialDelayMs, maxDelayMs: Math.max(initialDelayMs, maxSeconds * 1000) });
+}
+
+/** A delay given at run time: a finite number ≥ 0, else the configured one. */
+function secondsOf(given: unknown, fallback: number): number {
+  if (typeof given !== "number" || !Number.isFinite(given)) return fallback;
+  return Math.min(Math.max(0, given), MAX_SCHEDULE_SECONDS);
+}
+
+/** An attempt count given at run time: a whole number in [0, MAX_MAX_RETRIES], else the configured one. */
+function attemptsOf(given: unknown, fallback: number): number {
+  const value = typeof given === "number" && !Number.isNaN(given) ? given : fallback;
+  return Math.min(Math.max(0, Math.floor(value)), MAX_MAX_RETRIES);
 }
 
 function asMCPError(raw: unknown, serverName: string): MCPError {

@@ -131,7 +131,9 @@ const keyOf = (server: string, raw: string) => `${server}\u0000${raw}`;
  * Assigns routed names. Deterministic: servers in config order, items in the order the server lists
  * them; the first claimant of a name keeps it, later ones get `_2`, `_3`… Assignments are sticky: a
  * name once handed out keeps pointing at the same server and raw name across rebuilds (reconnects,
- * list changes) while that item exists, so held names and handles stay valid.
+ * list changes), and is never given to another item, not even while its holder's server is down: a
+ * caller holding `mcp__gh__repo__delete` must reach gh's `repo__delete` or nothing, never server
+ * `gh__repo`'s `delete`.
  */
 export class NameTable<T> {
   /** item key → the name it holds. */
@@ -182,32 +184,38 @@ export class NameTable<T> {
     for (const item of pending) {
       const base = prefixedName(item.server, item.rawName);
       let name = base;
-      for (let n = 2; entries.has(name); n++) name = prefixedName(item.server, item.rawName, `_${n}`);
+      for (let n = 2; entries.has(name) || !this.claim(name, item.server, item.rawName); n++) {
+        name = prefixedName(item.server, item.rawName, `_${n}`);
+      }
       if (name !== base) {
-        const owner = entries.get(base)!;
+        const owner = entries.get(base) ?? this.holders.get(base)!;
+        const down = entries.has(base)
+          ? ""
+          : " (its server is not connected now; the name stays reserved for it)";
         collisions.push({
           kind: this.kind,
           server: item.server,
           rawName: item.rawName,
           name,
           conflictsWith: { server: owner.server, rawName: owner.rawName, name: base },
-          message: `The ${this.kind} "${item.rawName}" of server "${item.server}" would be named "${base}", which ${owner.server === item.server ? "another of its" : `server "${owner.server}"'s`} ${this.kind} "${owner.rawName}" already has; it is available as "${name}".`,
+          message: `The ${this.kind} "${item.rawName}" of server "${item.server}" would be named "${base}", which ${owner.server === item.server ? "another of its" : `server "${owner.server}"'s`} ${this.kind} "${owner.rawName}" already has${down}; it is available as "${name}".`,
         });
       }
-      this.claim(name, item.server, item.rawName);
       entries.set(name, { name, server: item.server, rawName: item.rawName, value: item.value });
     }
     return { entries, collisions, skipped };
   }
 
-  private claim(name: string, server: string, rawName: string): void {
-    const previous = this.holders.get(name);
-    if (previous) this.assigned.delete(keyOf(previous.server, previous.rawName));
+  /** Gives `name` to the item, unless another item holds it (even one whose server is down): false. */
+  private claim(name: string, server: string, rawName: string): boolean {
+    const holder = this.holders.get(name);
+    if (holder !== undefined && (holder.server !== server || holder.rawName !== rawName)) return false;
     const key = keyOf(server, rawName);
     const old = this.assigned.get(key);
     if (old !== undefined) this.holders.delete(old);
     this.assigned.set(key, name);
     this.holders.set(name, { server, rawName });
+    return true;
   }
 }
 

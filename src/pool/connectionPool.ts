@@ -147,6 +147,8 @@ export class MCPConnectionPool {
       if (options.signal?.aborted) throw this.cancelled(options.signal);
       const reused = await this.takeIdle();
       if (reused) return reused;
+      // close() may have run during the health check: it must not be outlived by a new client.
+      this.assertOpen();
       if (this.total() < this.size) return this.create();
       const handed = await this.wait(deadline, timeoutSeconds, options.signal);
       if (handed) return handed;
@@ -243,6 +245,7 @@ export class MCPConnectionPool {
 
   /** Creates and connects a client; it counts towards the size from the first moment. */
   private create(): Promise<MCPClient> {
+    this.assertOpen();
     const client = this.options.createClient
       ? this.options.createClient(this.config, this.options.clientOptions ?? {})
       : new MCPClient(this.config, this.options.clientOptions);

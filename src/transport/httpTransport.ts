@@ -20,6 +20,7 @@ import { Agent, fetch as undiciFetch } from "undici";
 import type { TransportAuthorization } from "../auth/session.js";
 import { configurationError } from "../config/issues.js";
 import { MCPConnectionError } from "../errors/errors.js";
+import { clipText } from "../errors/redact.js";
 import type { SecurityPolicy } from "../security/types.js";
 import { addressRefusal, classifyIp, type HostLookup } from "../security/url.js";
 import { LOCAL_ERROR_DATA_KEY } from "./localErrors.js";
@@ -99,7 +100,13 @@ export class HttpTransport implements Transport {
   private readonly internal = new Map<RequestId, { resolve: () => void; reject: (error: Error) => void }>();
   private initializeParams: unknown;
   private renewal: Promise<void> | undefined;
+  /** Aborts the session renewal in progress (its timer, or close()). */
+  private renewalAbort: AbortController | undefined;
+  /** Set by the inner transport's close and by close(): nothing new may start. */
   private closed = false;
+  /** The single shutdown started by the first close(). */
+  private closing: Promise<void> | undefined;
+  private closeNotified = false;
   /** SSE resumption timers; the SDK keeps only the latest one, and a pending one must not outlive close(). */
   private readonly reconnectTimers = new Set<NodeJS.Timeout>();
   /** Requests whose response stream was aborted by the idle read timeout. */
@@ -173,6 +180,9 @@ export class HttpTransport implements Transport {
     this.inner.onerror = (error) => this.onerror?.(error);
     this.inner.onclose = () => {
       this.closed = true;
+      // The SDK reports close again when close() closes an inner transport that closed by itself.
+      if (this.closeNotified) return;
+      this.closeNotified = true;
       this.onclose?.();
     };
     if (this.inner instanceof SSEClientTransport && this.options.authorization) {
@@ -250,7 +260,7 @@ export class HttpTransport implements Transport {
       try {
         return await send();
       } catch (error) {
-        if (this.closed) throw error;
+        if (this.closed || this.closing) throw error;
         const retry = await authorization.recover(error, logins, (callback) =>
           this.inner.finishAuth(callback),
         );
@@ -278,8 +288,17 @@ export class HttpTransport implements Transport {
       ) {
         throw error;
       }
+      // The session is being ended (DELETE in flight): a 404 now is no reason to start another.
+      if (this.closing || this.closed) throw this.closedError(error);
     }
-    await this.renewSession(sessionUsed);
+    try {
+      await this.renewSession(sessionUsed);
+    } catch (error) {
+      // close() aborted the renewal: the request failed because the connection closed.
+      if (this.closing || this.closed) throw this.closedError(error);
+      throw error;
+    }
+    if (this.closing || this.closed) throw this.closedError();
     try {
       await inner.send(message, options as never);
     } catch (error) {
@@ -297,6 +316,18 @@ export class HttpTransport implements Transport {
     }
   }
 
+  private closedError(cause?: unknown): MCPConnectionError {
+    return new MCPConnectionError(
+      `The connection to server "${this.options.serverName}" was closed while the request was being sent.`,
+      {
+        code: "CONNECTION_CLOSED",
+        serverName: this.options.serverName,
+        transportType: this.options.type,
+        cause,
+      },
+    );
+  }
+
   /** Starts a new session, once, unless another request already replaced the stale one. */
   private renewSession(staleSessionId: string): Promise<void> {
     if (this.sessionId !== staleSessionId && this.sessionId !== undefined) return Promise.resolve();
@@ -306,28 +337,47 @@ export class HttpTransport implements Transport {
     return this.renewal;
   }
 
+  /**
+   * One `initialize` → answer → `notifications/initialized` exchange, bounded as a whole by
+   * `reinitializeTimeoutMs`: a server that holds any step (or a `fetch` that ignores its signal) must
+   * not keep the renewal, and with it every later 404 that waits on it, pending for ever. The timer and
+   * close() abort the same controller, which also aborts the exchange's requests.
+   */
   private async reinitialize(): Promise<void> {
     const inner = this.inner as StreamableHTTPClientTransport;
     const id = `mcp-tools-reinitialize-${++reinitSequence}`;
+    const controller = new AbortController();
+    this.renewalAbort = controller;
+    const requestSignal = controller.signal;
     const answered = new Promise<void>((resolve, reject) => {
       this.internal.set(id, { resolve, reject });
     });
-    const timeoutMs = this.options.reinitializeTimeoutMs;
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(
-        () => reject(new Error(`no answer to initialize within ${timeoutMs} ms`)),
-        timeoutMs,
-      );
+    // It can be rejected (by close()) while the initialize POST is still being sent, before anything awaits it.
+    answered.catch(() => undefined);
+    const aborted = new Promise<never>((_, reject) => {
+      requestSignal.addEventListener("abort", () => reject(requestSignal.reason as Error), { once: true });
     });
+    const timeoutMs = this.options.reinitializeTimeoutMs;
+    const timer = setTimeout(
+      () => controller.abort(new Error(`no answer to initialize within ${timeoutMs} ms`)),
+      timeoutMs,
+    );
+    const exchange = (async () => {
+      await inner.send(
+        { jsonrpc: "2.0", id, method: "initialize", params: this.initializeParams as never },
+        { requestSignal },
+      );
+      await answered;
+      await inner.send({ jsonrpc: "2.0", method: "notifications/initialized" }, { requestSignal });
+    })();
     try {
-      await inner.send({ jsonrpc: "2.0", id, method: "initialize", params: this.initializeParams as never });
-      await Promise.race([answered, timeout]);
-      await inner.send({ jsonrpc: "2.0", method: "notifications/initialized" });
+      await Promise.race([exchange, aborted]);
       this.sessionRenewals++;
     } catch (error) {
+      // Whatever of the exchange is still in flight (a response stream) is not wanted any more.
+      if (!requestSignal.aborted) controller.abort(error);
       throw new MCPConnectionError(
-        `Server "${this.options.serverName}" expired the session (HTTP 404) and starting a new one failed: ${(error as Error).message}`,
+        `Server "${this.options.serverName}" expired the session (HTTP 404) and starting a new one failed: ${clipText((error as Error).message)}`,
         {
           code: "SESSION_EXPIRED",
           serverName: this.options.serverName,
@@ -339,6 +389,7 @@ export class HttpTransport implements Transport {
     } finally {
       clearTimeout(timer);
       this.internal.delete(id);
+      if (this.renewalAbort === controller) this.renewalAbort = undefined;
     }
   }
 
@@ -360,9 +411,20 @@ export class HttpTransport implements Transport {
     });
   }
 
-  async close(): Promise<void> {
-    if (this.closed) return;
-    if (this.inner instanceof StreamableHTTPClientTransport && this.inner.sessionId !== undefined) {
+  /** Single flight: a second close() (or one racing the first) waits for the same shutdown. */
+  close(): Promise<void> {
+    this.closing ??= this.shutdown();
+    return this.closing;
+  }
+
+  private async shutdown(): Promise<void> {
+    this.renewalAbort?.abort(new Error("the transport was closed"));
+    // An inner transport that closed by itself has aborted its requests; its session is not ended here.
+    if (
+      !this.closed &&
+      this.inner instanceof StreamableHTTPClientTransport &&
+      this.inner.sessionId !== undefined
+    ) {
       // Best effort: a server that does not answer must not delay shutdown.
       let timer: NodeJS.Timeout | undefined;
       await Promise.race([

@@ -15,19 +15,25 @@ import { onExit } from "signal-exit";
 
 const isWindows = process.platform === "win32";
 
-/** Sends `signal` to the process group led by `pid` (POSIX) or the tree rooted at `pid` (Windows). */
-export function signalTree(pid: number, signal: NodeJS.Signals): void {
+/**
+ * Sends `signal` to the process group led by `pid` (POSIX) or the tree rooted at `pid` (Windows).
+ * Returns whether it was delivered. Never throws: it runs from exit handlers and timers, where an
+ * exception would take the host down. `false` means the tree is gone (ESRCH) or not ours to signal
+ * (EPERM: a member changed its user, e.g. through a setuid wrapper); either way nothing more can be
+ * done about it from here.
+ */
+export function signalTree(pid: number, signal: NodeJS.Signals): boolean {
   if (isWindows) {
     // taskkill has no graceful tree signal; /F is only used for the forced step.
     const args = ["/pid", String(pid), "/T"];
     if (signal === "SIGKILL") args.push("/F");
-    spawnSync("taskkill", args, { stdio: "ignore", windowsHide: true });
-    return;
+    return spawnSync("taskkill", args, { stdio: "ignore", windowsHide: true }).status === 0;
   }
   try {
     process.kill(-pid, signal);
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== "ESRCH") throw error;
+    return true;
+  } catch {
+    return false;
   }
 }
 
@@ -36,13 +42,14 @@ export function signalTree(pid: number, signal: NodeJS.Signals): void {
  *
  * `kill(-pid, 0)` also succeeds while the only members left are zombies (killed orphans wait for
  * their new parent to reap them, which in containers can take seconds), so on Linux the answer is
- * confirmed from /proc, where zombies can be told apart.
+ * confirmed from /proc, where zombies can be told apart. EPERM means members exist that we may not
+ * signal: they are alive (confirmed the same way), and `signalTree` reports that it cannot reach them.
  */
 export function treeAlive(pid: number): boolean {
   try {
     process.kill(isWindows ? pid : -pid, 0);
   } catch (error) {
-    return (error as NodeJS.ErrnoException).code === "EPERM";
+    if ((error as NodeJS.ErrnoException).code !== "EPERM") return false;
   }
   if (process.platform !== "linux") return true;
   return liveGroupMembers(pid) !== 0;
@@ -87,13 +94,7 @@ export function trackTree(pid: number): void {
   if (exitHookInstalled) return;
   exitHookInstalled = true;
   onExit(() => {
-    for (const tree of liveTrees) {
-      try {
-        signalTree(tree, "SIGKILL");
-      } catch {
-        // Nothing more can be done while the process exits.
-      }
-    }
+    for (const tree of liveTrees) signalTree(tree, "SIGKILL");
     liveTrees.clear();
   });
 }
@@ -103,13 +104,7 @@ export function trackTree(pid: number): void {
  * second Ctrl+C; normal shutdown goes through each transport's graceful close.
  */
 export function killAllTrees(): void {
-  for (const tree of liveTrees) {
-    try {
-      signalTree(tree, "SIGKILL");
-    } catch {
-      // Already gone, or not ours to signal any more.
-    }
-  }
+  for (const tree of liveTrees) signalTree(tree, "SIGKILL");
 }
 
 /** Forgets a tree once it is gone. */

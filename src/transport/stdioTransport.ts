@@ -62,6 +62,8 @@ export class StdioTransport implements Transport {
   private closePromise: Promise<void> | undefined;
   private closedNotified = false;
   private writeQueue: string[] = [];
+  /** Bytes in `writeQueue`. */
+  private queuedBytes = 0;
   private flushScheduled = false;
   private blocked = false;
   /** Why the connection ended, when it ended on its own (exit, oversize message, broken pipe). */
@@ -69,8 +71,12 @@ export class StdioTransport implements Transport {
   /** Lines on stdout that were not JSON. */
   noiseLines = 0;
 
+  /** Bound on bytes queued or buffered for stdin (see `send`). */
+  private readonly writeBufferLimit: number;
+
   constructor(private readonly options: StdioTransportOptions) {
     this.framer = new LineFramer(options.maxMessageBytes);
+    this.writeBufferLimit = 2 * options.maxMessageBytes;
   }
 
   /** The server's pid, once started. */
@@ -153,9 +159,30 @@ export class StdioTransport implements Transport {
           ),
       );
     }
+    const line = JSON.stringify(message) + "\n";
+    const bytes = Buffer.byteLength(line);
+    const waiting = this.queuedBytes + (this.child.stdin?.writableLength ?? 0);
+    // A server that stopped reading stdin would otherwise make us buffer every later message (and the
+    // cancellations of the ones that timed out) without bound. The message is refused rather than the
+    // connection failed: a server busy for a while resumes reading, and the waiting bytes drain. One
+    // message is always accepted into an empty buffer, however large.
+    if (waiting > 0 && waiting + bytes > this.writeBufferLimit) {
+      return Promise.reject(
+        new MCPConnectionError(
+          `Server "${this.options.serverName}" is not reading its stdin: ${waiting} bytes of earlier messages are still waiting to be written, and this message would pass the ${this.writeBufferLimit}-byte limit (twice max_message_bytes). It was not sent; if the server stays stuck, reconnect() restarts it.`,
+          {
+            code: "CONNECTION_CLOSED",
+            serverName: this.options.serverName,
+            transportType: "stdio",
+            context: { waitingBytes: waiting, messageBytes: bytes, limitBytes: this.writeBufferLimit },
+          },
+        ),
+      );
+    }
     // Messages sent in the same tick go out in one write: a burst of calls costs one syscall, and
     // back-pressure is handled once (a single `drain` wait) instead of per message.
-    this.writeQueue.push(JSON.stringify(message) + "\n");
+    this.writeQueue.push(line);
+    this.queuedBytes += bytes;
     if (!this.flushScheduled && !this.blocked) {
       this.flushScheduled = true;
       queueMicrotask(this.flush);
@@ -170,6 +197,7 @@ export class StdioTransport implements Transport {
       return;
     const data = this.writeQueue.length === 1 ? this.writeQueue[0]! : this.writeQueue.join("");
     this.writeQueue = [];
+    this.queuedBytes = 0;
     if (!stdin.write(data)) {
       this.blocked = true;
       stdin.once("drain", () => {
@@ -193,13 +221,12 @@ export class StdioTransport implements Transport {
       this.flush();
       child.stdin?.end();
       await this.waitForExit(grace);
-      // 2. SIGTERM the whole tree (wrappers' children included), then 3. SIGKILL it.
-      if (treeAlive(pid)) {
-        signalTree(pid, "SIGTERM");
+      // 2. SIGTERM the whole tree (wrappers' children included), then 3. SIGKILL it. A tree the
+      // signal cannot reach (EPERM) is not waited for: nothing we do will end it.
+      if (treeAlive(pid) && signalTree(pid, "SIGTERM")) {
         await this.waitForTreeExit(pid, grace);
       }
-      if (treeAlive(pid)) {
-        signalTree(pid, "SIGKILL");
+      if (treeAlive(pid) && signalTree(pid, "SIGKILL")) {
         // The wrapper may already be gone; wait for the whole tree (its orphaned children) to die.
         await this.waitForTreeExit(pid, KILL_WAIT_MS);
       }
@@ -210,6 +237,9 @@ export class StdioTransport implements Transport {
   }
 
   private handleStdout(chunk: Buffer): void {
+    // After a failure (an oversized message) the rest of the stream cannot be framed: the tail of
+    // that message would be reported as stdout noise, its content included.
+    if (this.failure) return;
     try {
       this.framer.push(chunk, (framed) => {
         if (framed.kind === "message") {
@@ -238,16 +268,20 @@ export class StdioTransport implements Transport {
   }
 
   /**
-   * Valid JSON that is not JSON-RPC. If it carries the id of a request, that request gets a local
-   * PROTOCOL_ERROR instead of waiting for its timeout; otherwise it is reported and the connection kept.
+   * Valid JSON that is not JSON-RPC. If it is a response (an id and no method) for one of our
+   * requests, that request gets a local PROTOCOL_ERROR instead of waiting for its timeout; otherwise it
+   * is reported and the connection kept. A malformed request from the server carries an id of the
+   * server's own numbering, which must not fail our request that happens to have the same id.
    */
   private handleInvalid(line: string, reason: string): void {
-    let id: unknown;
+    let parsed: { id?: unknown; method?: unknown } | undefined;
     try {
-      id = (JSON.parse(line) as { id?: unknown }).id;
+      const value = JSON.parse(line) as unknown;
+      parsed = typeof value === "object" && value !== null ? (value as typeof parsed) : undefined;
     } catch {
-      id = undefined;
+      parsed = undefined;
     }
+    const id = parsed && !("method" in parsed) ? parsed.id : undefined;
     const message = `Server "${this.options.serverName}" sent an invalid JSON-RPC message (${reason})`;
     if (typeof id === "string" || typeof id === "number") {
       this.onmessage?.({
@@ -286,8 +320,8 @@ export class StdioTransport implements Transport {
     const pid = this.child?.pid;
     if (this.closePromise) return;
     // The server went away on its own. Reap any children a wrapper left behind, then report.
-    if (pid !== undefined && treeAlive(pid)) {
-      signalTree(pid, "SIGTERM");
+    // (signalTree never throws: an exception here would be uncaught.)
+    if (pid !== undefined && treeAlive(pid) && signalTree(pid, "SIGTERM")) {
       const timer = setTimeout(() => {
         if (treeAlive(pid)) signalTree(pid, "SIGKILL");
         untrackTree(pid);
@@ -370,6 +404,7 @@ export class StdioTransport implements Transport {
     child.stderr?.destroy();
     this.framer.clear();
     this.writeQueue = [];
+    this.queuedBytes = 0;
   }
 
   private notifyClosed(): void {

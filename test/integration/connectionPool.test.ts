@@ -176,3 +176,55 @@ describe("MCPConnectionPool with a real server", () => {
     expect(q.stats.size).toBe(0);
   });
 });
+
+/** A stand-in for MCPClient with a health check the test answers by hand. */
+class ScriptedClient {
+  connected = false;
+  healthChecks = 0;
+  /** The answer of the next health check; undefined = answer true at once. */
+  nextHealth: Promise<boolean> | undefined;
+  async connect(): Promise<void> {
+    this.connected = true;
+  }
+  async disconnect(): Promise<void> {
+    this.connected = false;
+  }
+  isConnected(): boolean {
+    return this.connected;
+  }
+  async healthCheck(): Promise<boolean> {
+    this.healthChecks++;
+    const answer = this.nextHealth ?? Promise.resolve(true);
+    this.nextHealth = undefined;
+    return answer;
+  }
+}
+
+describe("MCPConnectionPool with scripted clients", () => {
+  it("close() during an idle client's health check: acquire() creates no client after close() resolved", async () => {
+    const made: ScriptedClient[] = [];
+    const p = pool({
+      createClient: () => {
+        const client = new ScriptedClient();
+        made.push(client);
+        return client as unknown as MCPClient;
+      },
+    });
+    const first = await p.acquire();
+    p.release(first);
+    let answer!: (healthy: boolean) => void;
+    let checking!: () => void;
+    const checkStarted = new Promise<void>((resolveStarted) => (checking = resolveStarted));
+    made[0]!.nextHealth = new Promise<boolean>((resolveHealth) => {
+      answer = resolveHealth;
+      checking();
+    });
+    const second = p.acquire().catch((e: unknown) => e);
+    await checkStarted;
+    await p.close();
+    answer(true);
+    expect(await second).toMatchObject({ code: "NOT_CONNECTED", serverName: "demo" });
+    expect(made).toHaveLength(1);
+    expect(p.stats).toMatchObject({ size: 0, connecting: 0 });
+  });
+});

@@ -29,6 +29,8 @@ export class FakeClient {
   serverPrompts: Prompt[] = [];
   /** Behaviours of the next connects (shifted one per connect); empty = succeed at once. */
   connectPlan: Array<() => Promise<void>> = [];
+  /** Behaviours of the next disconnects, run after the state is already "disconnected" (a slow close). */
+  disconnectPlan: Array<() => Promise<void>> = [];
   connectCalls = 0;
   disconnectCalls = 0;
   private activeConnects = 0;
@@ -100,6 +102,8 @@ export class FakeClient {
     this.tools = new Map();
     this.resources = new Map();
     this.prompts = new Map();
+    const step = this.disconnectPlan.shift();
+    if (step) await step();
   }
 
   async healthCheck(): Promise<boolean> {

@@ -125,12 +125,38 @@ describe("NameTable", () => {
     expect(table.lookup("mcp__a__b__c")).toEqual({ server: "a__b", rawName: "c" });
   });
 
-  it("remembers the holder of a name while its server is down (lookup), until another item claims it", () => {
+  it("remembers the holder of a name while its server is down (lookup)", () => {
     const table = new NameTable<string>("tool");
     table.build([group("s", "echo")]);
     table.build([]);
     expect(table.lookup("mcp__s__echo")).toEqual({ server: "s", rawName: "echo" });
     expect(table.build([group("s", "echo")]).entries.get("mcp__s__echo")).toMatchObject({ rawName: "echo" });
+  });
+
+  it("never hands a name to another item, not even while its holder's server is down", () => {
+    const table = new NameTable<string>("tool");
+    table.build([group("gh", "repo__delete")]); // gh__repo is down
+    // gh goes down, gh__repo comes up with a tool whose routed name is the one gh holds.
+    const { entries, collisions } = table.build([group("gh"), group("gh__repo", "delete")]);
+    expect(entries.has("mcp__gh__repo__delete")).toBe(false);
+    expect(entries.get("mcp__gh__repo__delete_2")).toMatchObject({ server: "gh__repo", rawName: "delete" });
+    expect(collisions).toEqual([
+      expect.objectContaining({
+        server: "gh__repo",
+        name: "mcp__gh__repo__delete_2",
+        conflictsWith: { server: "gh", rawName: "repo__delete", name: "mcp__gh__repo__delete" },
+        message: expect.stringContaining("not connected now"),
+      }),
+    ]);
+    expect(table.lookup("mcp__gh__repo__delete")).toEqual({ server: "gh", rawName: "repo__delete" });
+    // gh is back: each keeps its own name.
+    const back = table.build([group("gh", "repo__delete"), group("gh__repo", "delete")]);
+    expect(back.entries.get("mcp__gh__repo__delete")).toMatchObject({
+      server: "gh",
+      rawName: "repo__delete",
+    });
+    expect(back.entries.get("mcp__gh__repo__delete_2")).toMatchObject({ server: "gh__repo" });
+    expect(back.collisions).toEqual([]);
   });
 
   it("ignores a name a server lists twice (first definition wins)", () => {
