@@ -23,8 +23,8 @@ import type { MultiClientEvents } from "../../src/multi/multiClient.js";
 import { MultiMCPClient } from "../../src/multi/multiClient.js";
 import type { Clock, ClockTimer } from "../../src/resilience/clock.js";
 import { systemClock } from "../../src/resilience/clock.js";
+import { elapsed } from "../helpers/async.js";
 import { isAlive, liveChildrenOf, readPid } from "../helpers/processes.js";
-import { elapsed } from "../helpers/results.js";
 import { faultStdio, tempDir } from "../helpers/servers.js";
 
 const clients: MCPClient[] = [];

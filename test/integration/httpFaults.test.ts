@@ -23,7 +23,7 @@ import {
   type RecordedRequest,
   startHttpFaultServer,
 } from "../fixtures/httpFaultServer.js";
-import { elapsed } from "../helpers/results.js";
+import { elapsed } from "../helpers/async.js";
 
 const servers: HttpFaultServer[] = [];
 const clients: MCPClient[] = [];

@@ -5,8 +5,8 @@ import { afterEach, describe, expect, it } from "vitest";
 
 import { MCPClient } from "../../src/client/mcpClient.js";
 import { MCPConnectionError, MCPTimeoutError } from "../../src/errors/errors.js";
+import { elapsed } from "../helpers/async.js";
 import { isAlive, readPid } from "../helpers/processes.js";
-import { elapsed } from "../helpers/results.js";
 import { faultStdio, tempDir } from "../helpers/servers.js";
 
 const clients: MCPClient[] = [];

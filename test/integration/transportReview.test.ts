@@ -21,8 +21,8 @@ import {
   type HttpFaultServer,
   startHttpFaultServer,
 } from "../fixtures/httpFaultServer.js";
+import { elapsed } from "../helpers/async.js";
 import { isAlive } from "../helpers/processes.js";
-import { elapsed } from "../helpers/results.js";
 
 const clients: MCPClient[] = [];
 const cleanups: Array<() => Promise<unknown> | void> = [];

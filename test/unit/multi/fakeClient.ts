@@ -3,9 +3,11 @@ import { vi } from "vitest";
 
 import type { ConnectionState } from "../../../src/client/events.js";
 import type { CallToolOptions, MCPClient, MCPClientOptions } from "../../../src/client/mcpClient.js";
-import type { ServerConfig } from "../../../src/config/types.js";
+import type { ServerConfig, ServerConfigInput } from "../../../src/config/types.js";
 import type { MCPError } from "../../../src/errors/errors.js";
 import { MCPConnectionError, MCPError as MCPErrorClass } from "../../../src/errors/errors.js";
+import type { MultiClientEvents, MultiMCPClientOptions } from "../../../src/multi/multiClient.js";
+import { MultiMCPClient } from "../../../src/multi/multiClient.js";
 
 export const tool = (name: string): Tool => ({ name, inputSchema: { type: "object" } });
 
@@ -177,4 +179,37 @@ export function fakeFactory() {
     return fake as unknown as MCPClient;
   };
   return { fakes, createClient, get: (name: string) => fakes.get(name)! };
+}
+
+/** A status event of a MultiMCPClient, as recorded by `setupMulti`. */
+export type AnyEvent = { type: keyof MultiClientEvents } & Record<string, unknown>;
+
+/** A server config for tests with fake clients (nothing is spawned). */
+export const cfg = (name: string, extra: Partial<ServerConfigInput> = {}): ServerConfigInput => ({
+  name,
+  command: "node",
+  args: [`${name}.js`],
+  ...extra,
+});
+
+/**
+ * A MultiMCPClient whose servers are scripted fakes, recording every status event. The client is
+ * pushed onto `created` so the test file can disconnect them all afterwards.
+ */
+export function setupMulti(
+  created: MultiMCPClient[],
+  servers: ServerConfigInput[],
+  options: MultiMCPClientOptions = {},
+) {
+  const factory = fakeFactory();
+  const events: AnyEvent[] = [];
+  const multi = new MultiMCPClient(servers, {
+    createClient: factory.createClient,
+    onStatus: (event) => events.push(event as unknown as AnyEvent),
+    ...options,
+  });
+  created.push(multi);
+  const ofType = <K extends keyof MultiClientEvents>(type: K) =>
+    events.filter((e) => e.type === type) as unknown as Array<MultiClientEvents[K]>;
+  return { multi, events, ofType, ...factory };
 }

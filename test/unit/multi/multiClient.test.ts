@@ -9,43 +9,15 @@ import {
   MCPServerError,
   MCPTimeoutError,
 } from "../../../src/errors/errors.js";
-import type { MultiClientEvents, MultiMCPClientOptions } from "../../../src/multi/multiClient.js";
+import type { MultiMCPClientOptions } from "../../../src/multi/multiClient.js";
 import { MultiMCPClient } from "../../../src/multi/multiClient.js";
-import { fakeFactory, tool } from "./fakeClient.js";
-
-type AnyEvent = { type: keyof MultiClientEvents } & Record<string, unknown>;
-
-const cfg = (name: string, extra: Partial<ServerConfigInput> = {}): ServerConfigInput => ({
-  name,
-  command: "node",
-  args: [`${name}.js`],
-  ...extra,
-});
+import { deferred } from "../../helpers/async.js";
+import { cfg, fakeFactory, setupMulti, tool } from "./fakeClient.js";
 
 const clients: MultiMCPClient[] = [];
 
 function setup(servers: ServerConfigInput[] = [cfg("a"), cfg("b")], options: MultiMCPClientOptions = {}) {
-  const factory = fakeFactory();
-  const events: AnyEvent[] = [];
-  const multi = new MultiMCPClient(servers, {
-    createClient: factory.createClient,
-    onStatus: (event) => events.push(event as unknown as AnyEvent),
-    ...options,
-  });
-  clients.push(multi);
-  const ofType = <K extends keyof MultiClientEvents>(type: K) =>
-    events.filter((e) => e.type === type) as unknown as Array<MultiClientEvents[K]>;
-  return { multi, events, ofType, ...factory };
-}
-
-function deferred<T = void>() {
-  let resolve!: (value: T) => void;
-  let reject!: (error: unknown) => void;
-  const promise = new Promise<T>((res, rej) => {
-    resolve = res;
-    reject = rej;
-  });
-  return { promise, resolve, reject };
+  return setupMulti(clients, servers, options);
 }
 
 const timeoutError = () => new MCPTimeoutError("no answer", { timeoutSeconds: 1, operation: "tools/call" });

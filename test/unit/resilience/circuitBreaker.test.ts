@@ -12,6 +12,7 @@ import type { BreakerPolicy } from "../../../src/resilience/breakerPolicies.js";
 import type { CircuitStateChange } from "../../../src/resilience/circuitBreaker.js";
 import { CircuitBreaker } from "../../../src/resilience/circuitBreaker.js";
 import { ManualClock } from "../../../src/resilience/clock.js";
+import { deferred } from "../../helpers/async.js";
 
 const THRESHOLD = 3;
 const RECOVERY_S = 10;
@@ -52,16 +53,6 @@ async function openBreaker(breaker: CircuitBreaker): Promise<unknown[]> {
   const errors: unknown[] = [];
   for (let i = 0; i < THRESHOLD; i++) errors.push(await fail(breaker));
   return errors;
-}
-
-function deferred<T>() {
-  let resolve!: (value: T) => void;
-  let reject!: (error: unknown) => void;
-  const promise = new Promise<T>((res, rej) => {
-    resolve = res;
-    reject = rej;
-  });
-  return { promise, resolve, reject };
 }
 
 describe("CircuitBreaker (fault-matrix §7.3 B1–B12)", () => {

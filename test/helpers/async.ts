@@ -18,3 +18,18 @@ export function resultText(result: { content?: unknown }): string {
     .map((c) => c.text ?? "")
     .join("\n");
 }
+
+/** A promise with its resolve and reject exposed, for tests that decide when things happen. */
+export function deferred<T = void>(): {
+  promise: Promise<T>;
+  resolve: (value: T) => void;
+  reject: (error: unknown) => void;
+} {
+  let resolve!: (value: T) => void;
+  let reject!: (error: unknown) => void;
+  const promise = new Promise<T>((res, rej) => {
+    resolve = res;
+    reject = rej;
+  });
+  return { promise, resolve, reject };
+}
