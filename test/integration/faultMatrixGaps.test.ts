@@ -19,11 +19,11 @@ import {
   MCPTimeoutError,
   MCPValidationError,
 } from "../../src/errors/errors.js";
-import type { MultiClientEvents } from "../../src/multi/multiClient.js";
 import { MultiMCPClient } from "../../src/multi/multiClient.js";
 import type { Clock, ClockTimer } from "../../src/resilience/clock.js";
 import { systemClock } from "../../src/resilience/clock.js";
 import { elapsed } from "../helpers/async.js";
+import { nextEvent } from "../helpers/multiEvents.js";
 import { isAlive, liveChildrenOf, readPid } from "../helpers/processes.js";
 import { faultStdio, tempDir } from "../helpers/servers.js";
 
@@ -88,27 +88,6 @@ function received(file: string): Logged[] {
 
 const toolCalls = (file: string) => received(file).filter((m) => m.method === "tools/call");
 const cancellations = (file: string) => received(file).filter((m) => m.method === "notifications/cancelled");
-
-/** Resolves with the first matching event; rejects after `ms` (a bound, not a wait). */
-function nextEvent<K extends keyof MultiClientEvents>(
-  multi: MultiMCPClient,
-  event: K,
-  match: (payload: MultiClientEvents[K]) => boolean = () => true,
-  ms = 10_000,
-): Promise<MultiClientEvents[K]> {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => {
-      off();
-      reject(new Error(`no ${String(event)} event within ${ms} ms`));
-    }, ms);
-    const off = multi.on(event, (payload) => {
-      if (!match(payload)) return;
-      clearTimeout(timer);
-      off();
-      resolve(payload);
-    });
-  });
-}
 
 function text(result: { content?: unknown }): string {
   return (result.content as Array<{ text?: string }>).map((c) => c.text ?? "").join("");

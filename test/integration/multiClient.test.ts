@@ -4,8 +4,8 @@ import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 
 import { MCPCircuitOpenError, MCPConnectionError, MCPTimeoutError } from "../../src/errors/errors.js";
-import type { MultiClientEvents } from "../../src/multi/multiClient.js";
 import { MultiMCPClient } from "../../src/multi/multiClient.js";
+import { nextEvent } from "../helpers/multiEvents.js";
 import { isAlive, liveChildrenOf, readPid } from "../helpers/processes.js";
 import { demoStdio, faultStdio, tempDir } from "../helpers/servers.js";
 
@@ -39,27 +39,6 @@ function scratch(): string {
   const dir = tempDir();
   cleanups.push(dir.cleanup);
   return dir.path;
-}
-
-/** Resolves with the first matching event; rejects after `ms` (a bound, not a wait). */
-function nextEvent<K extends keyof MultiClientEvents>(
-  multi: MultiMCPClient,
-  event: K,
-  match: (payload: MultiClientEvents[K]) => boolean = () => true,
-  ms = 10_000,
-): Promise<MultiClientEvents[K]> {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => {
-      off();
-      reject(new Error(`no ${String(event)} event within ${ms} ms`));
-    }, ms);
-    const off = multi.on(event, (payload) => {
-      if (!match(payload)) return;
-      clearTimeout(timer);
-      off();
-      resolve(payload);
-    });
-  });
 }
 
 function text(result: { content?: unknown }): string {
