@@ -33,3 +33,16 @@ export function deferred<T = void>(): {
   });
   return { promise, resolve, reject };
 }
+
+/** Rejects when `promise` has not settled within `ms`: a deadline, never a pause. */
+export async function within<T>(ms: number, promise: Promise<T>, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what} did not happen within ${ms} ms`)), ms);
+  });
+  try {
+    return await Promise.race([promise, deadline]);
+  } finally {
+    clearTimeout(timer);
+  }
+}

@@ -20,6 +20,7 @@ import {
   MCPTimeoutError,
 } from "../../src/errors/errors.js";
 import { type HttpFaultServer, startHttpFaultServer } from "../fixtures/httpFaultServer.js";
+import { within } from "../helpers/async.js";
 import { EVERYTHING_SERVER } from "../helpers/servers.js";
 
 const clients: MCPClient[] = [];
@@ -41,19 +42,6 @@ afterEach(async () => {
     for (const stop of stops.splice(0)) await stop();
   }
 });
-
-/** Rejects when `promise` has not settled within `ms`: a deadline, never a pause. */
-async function within<T>(ms: number, promise: Promise<T>, what: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const deadline = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`${what} did not happen within ${ms} ms`)), ms);
-  });
-  try {
-    return await Promise.race([promise, deadline]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
 
 /** TCP sockets open in this process (client and in-process server sides alike). */
 function tcpSockets(): number {

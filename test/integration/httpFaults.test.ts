@@ -23,24 +23,11 @@ import {
   type RecordedRequest,
   startHttpFaultServer,
 } from "../fixtures/httpFaultServer.js";
-import { elapsed } from "../helpers/async.js";
+import { elapsed, within } from "../helpers/async.js";
 
 const servers: HttpFaultServer[] = [];
 const clients: MCPClient[] = [];
 const cleanups: Array<() => Promise<unknown>> = [];
-
-/** Rejects when `promise` has not settled within `ms`: a deadline, never a pause. */
-async function within<T>(ms: number, promise: Promise<T>, what: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const deadline = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`${what} did not happen within ${ms} ms`)), ms);
-  });
-  try {
-    return await Promise.race([promise, deadline]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
 
 afterEach(async () => {
   try {

@@ -21,7 +21,7 @@ import {
   type HttpFaultServer,
   startHttpFaultServer,
 } from "../fixtures/httpFaultServer.js";
-import { elapsed } from "../helpers/async.js";
+import { elapsed, within } from "../helpers/async.js";
 import { isAlive } from "../helpers/processes.js";
 
 const clients: MCPClient[] = [];
@@ -39,19 +39,6 @@ beforeAll(() => {
 afterAll(() => {
   process.off("unhandledRejection", onUnhandled);
 });
-
-/** Rejects when `promise` has not settled within `ms`: a deadline, never a pause. */
-async function within<T>(ms: number, promise: Promise<T>, what: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const deadline = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`${what} did not happen within ${ms} ms`)), ms);
-  });
-  try {
-    return await Promise.race([promise, deadline]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
 
 /** Lets rejections left without a handler in the turn just finished be reported. */
 function nextTurn(): Promise<void> {
