@@ -5,6 +5,63 @@ import simpleImportSort from "eslint-plugin-simple-import-sort";
 import unicorn from "eslint-plugin-unicorn";
 import tseslint from "typescript-eslint";
 
+/**
+ * Who may import whom inside `src/` (DEVELOPERS.md, "Layout"): each folder lists the folders it may
+ * import; an import of any other folder of `src/` is a lint error. Data flows one way, so a new
+ * upward import fails `npm run lint` instead of slowly turning the layers into a cycle.
+ */
+const LAYERS = {
+  errors: [],
+  common: [],
+  security: ["errors", "common"],
+  // Temporary: config/serverConfig.ts reads the auth section's schema from auth/config.ts while auth
+  // reads config/defaults.ts — a folder cycle to break by moving the auth schema into config/.
+  config: ["errors", "common", "security", "auth"],
+  auth: ["errors", "common", "security", "config"],
+  transport: ["errors", "common", "security", "config", "auth"],
+  // Defaults (breaker recovery, expected exceptions) have one home, config/defaults.ts.
+  resilience: ["errors", "common", "config"],
+  client: ["errors", "common", "security", "config", "auth", "transport", "resilience"],
+  multi: ["errors", "common", "security", "config", "auth", "transport", "resilience", "client"],
+  pool: ["errors", "common", "security", "config", "auth", "transport", "resilience", "client"],
+  converters: ["errors", "common", "client"],
+  cli: [
+    "errors",
+    "common",
+    "security",
+    "config",
+    "auth",
+    "transport",
+    "resilience",
+    "client",
+    "multi",
+    "pool",
+    "converters",
+  ],
+  demo: ["errors", "common"],
+};
+const FOLDERS = Object.keys(LAYERS);
+
+/** One lint block per folder that refuses imports of the folders it may not use, and of the root index. */
+function layerRules() {
+  return Object.entries(LAYERS).map(([folder, allowed]) => {
+    const forbidden = FOLDERS.filter((other) => other !== folder && !allowed.includes(other));
+    const patterns = [
+      {
+        regex: "^(\\.\\./)+index(\\.js)?$",
+        message: "Import the module itself, not the public index (it would make a cycle).",
+      },
+    ];
+    if (forbidden.length > 0) {
+      patterns.push({
+        regex: `^(\\.\\./)+(${forbidden.join("|")})/`,
+        message: `src/${folder} may import only ${allowed.length > 0 ? allowed.join(", ") : "nothing of ours"} (the layer table in eslint.config.js and DEVELOPERS.md).`,
+      });
+    }
+    return { files: [`src/${folder}/**/*.ts`], rules: { "no-restricted-imports": ["error", { patterns }] } };
+  });
+}
+
 export default tseslint.config(
   { ignores: ["dist/", "node_modules/", "coverage/", ".conformance/", "bench/results/"] },
   js.configs.recommended,
@@ -50,5 +107,6 @@ export default tseslint.config(
     ignores: ["src/cli/**", "src/demo/**"],
     rules: { "no-console": "error" },
   },
+  ...layerRules(),
   prettier,
 );

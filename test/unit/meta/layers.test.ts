@@ -1,0 +1,47 @@
+// The layer table lives in eslint.config.js; these tests make sure the rule is really active, so that
+// deleting or loosening it fails a test as well as leaving upward imports unreported.
+import { ESLint } from "eslint";
+import { describe, expect, it } from "vitest";
+
+const eslint = new ESLint();
+
+async function restrictedImports(filePath: string, code: string): Promise<string[]> {
+  const [result] = await eslint.lintText(code, { filePath });
+  return (result?.messages ?? []).filter((m) => m.ruleId === "no-restricted-imports").map((m) => m.message);
+}
+
+describe("layer rule (eslint no-restricted-imports per folder)", () => {
+  it("refuses an upward import and names the folders that are allowed", async () => {
+    const messages = await restrictedImports(
+      "src/resilience/probe.ts",
+      'import type { MCPClient } from "../client/mcpClient.js";\nexport type T = MCPClient;\n',
+    );
+    expect(messages).toHaveLength(1);
+    expect(messages[0]).toContain("src/resilience may import only errors, common, config");
+  });
+
+  it("says so when a folder may import nothing of ours", async () => {
+    const messages = await restrictedImports(
+      "src/errors/probe.ts",
+      'import { x } from "../security/url.js";\nexport const y = x;\n',
+    );
+    expect(messages[0]).toContain("src/errors may import only nothing of ours");
+  });
+
+  it("refuses the public index from inside the library", async () => {
+    const messages = await restrictedImports(
+      "src/client/probe.ts",
+      'import { MCPClient } from "../index.js";\nexport const c = MCPClient;\n',
+    );
+    expect(messages[0]).toContain("not the public index");
+  });
+
+  it("accepts imports the table allows, and imports inside the same folder", async () => {
+    expect(
+      await restrictedImports(
+        "src/cli/commands/probe.ts",
+        'import { a } from "../../multi/multiClient.js";\nimport { b } from "../output.js";\nexport const c = [a, b];\n',
+      ),
+    ).toEqual([]);
+  });
+});
