@@ -7,6 +7,6 @@ export default defineConfig({
     testTimeout: 30_000,
     hookTimeout: 30_000,
     setupFiles: ["test/helpers/setup.ts"],
-    reporters: ["default"],
+    reporters: ["default", "./test/helpers/summaryReporter.ts"],
   },
 });
