@@ -108,5 +108,20 @@ export default tseslint.config(
     rules: { "no-console": "error" },
   },
   ...layerRules(),
+  {
+    // Type-aware rules that cost nothing today and keep a habit the code already has: every promise
+    // is awaited or handled, none is passed where a callback's result is ignored, every switch over
+    // a union names each member (or has a default).
+    files: ["**/*.ts"],
+    languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname } },
+    rules: {
+      "@typescript-eslint/no-floating-promises": "error",
+      "@typescript-eslint/no-misused-promises": "error",
+      "@typescript-eslint/switch-exhaustiveness-check": [
+        "error",
+        { considerDefaultExhaustiveForUnions: true },
+      ],
+    },
+  },
   prettier,
 );
