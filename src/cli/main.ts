@@ -1,8 +1,8 @@
 #!/usr/bin/env node
-import { createRequire } from "node:module";
 
 import { Command, CommanderError, InvalidArgumentError } from "commander";
 
+import { PACKAGE_VERSION } from "../common/version.js";
 import { isMCPError } from "../errors/errors.js";
 import { killAllTrees } from "../transport/processTree.js";
 import { callCommand } from "./commands/call.js";
@@ -18,7 +18,7 @@ import { Output } from "./output.js";
 import type { GlobalOptions } from "./session.js";
 import { currentSession } from "./session.js";
 
-const { version } = createRequire(import.meta.url)("../../package.json") as { version: string };
+const version = PACKAGE_VERSION;
 
 function seconds(value: string): number {
   const parsed = Number(value);

@@ -21,6 +21,7 @@ import { AjvJsonSchemaValidator } from "@modelcontextprotocol/client/validators/
 
 import { AuthSession } from "../auth/session.js";
 import type { AuthOptions } from "../auth/types.js";
+import { PACKAGE_VERSION } from "../common/version.js";
 import { SESSION_DELETE_TIMEOUT_SECONDS } from "../config/defaults.js";
 import type { Environment } from "../config/expandVariables.js";
 import { isValidatedConfig } from "../config/serverConfig.js";
@@ -49,7 +50,7 @@ import type { DnsLookup } from "./prepare.js";
 import { prepareConnection } from "./prepare.js";
 
 /** The package's own identity in `initialize`. */
-export const CLIENT_INFO: Implementation = { name: "mcp-tools", version: "0.1.0" };
+export const CLIENT_INFO: Implementation = { name: "mcp-tools", version: PACKAGE_VERSION };
 
 /** Longest timer Node accepts; the SDK's own per-request timer is pushed out of the way with it. */
 const MAX_TIMER_MS = 2 ** 31 - 1;

@@ -12,6 +12,8 @@ import {
 } from "@modelcontextprotocol/server";
 import { z } from "zod";
 
+import { PACKAGE_VERSION } from "../common/version.js";
+
 /** `serverInfo.name` the demo server reports in its `initialize` result. */
 export const DEMO_SERVER_NAME = "mcp-tools-demo";
 
@@ -19,7 +21,7 @@ export const DEMO_SERVER_NAME = "mcp-tools-demo";
  * `serverInfo.version` the demo server reports. Kept as a constant (rather than read from
  * `package.json`) so the server behaves the same from `src/`, `dist/` and a bundled copy.
  */
-export const DEMO_SERVER_VERSION = "0.1.0";
+export const DEMO_SERVER_VERSION = PACKAGE_VERSION;
 
 /** Upper bound of {@link DemoServerOptions.tools}: enough for benchmarks, small enough to stay sane. */
 export const MAX_EXTRA_TOOLS = 100_000;
