@@ -1,3 +1,4 @@
+import { isPrototypeKey, ownValue } from "../common/objects.js";
 import { MCPValidationError } from "../errors/errors.js";
 
 /** The JSON Schema bits we read to coerce `key=value` strings. */
@@ -41,25 +42,33 @@ export function parseToolArguments(
     }
     const path = token.slice(0, eq).split(".");
     const raw = token.slice(eq + 1);
-    if (path.some((key) => UNSAFE_KEYS.has(key) || key === "")) {
+    // `__proto__.polluted=1` would otherwise reach Object.prototype through the nested assignments.
+    if (path.some((key) => isPrototypeKey(key) || key === "")) {
       throw usage(`"${token.slice(0, eq)}" is not a usable argument name`, "args.keyValue");
     }
     let target = result;
     let props = (schema as PropertySchema | undefined)?.properties;
     for (const key of path.slice(0, -1)) {
-      const next = target[key];
+      const next = Object.hasOwn(target, key) ? target[key] : undefined;
       if (typeof next !== "object" || next === null || Array.isArray(next)) target[key] = {};
       target = target[key] as Record<string, unknown>;
-      props = props?.[key]?.properties;
+      props = propertyOf(props, key)?.properties;
     }
     const last = path[path.length - 1]!;
-    target[last] = coerceValues ? coerce(raw, props?.[last]?.type, last) : raw;
+    target[last] = coerceValues ? coerce(raw, propertyOf(props, last)?.type, last) : raw;
   }
   return result;
 }
 
-/** Keys that would reach Object.prototype through `a.b=c` paths. */
-const UNSAFE_KEYS = new Set(["__proto__", "prototype", "constructor"]);
+/** The schema of one property, own keys only: `toString=1` must not find Object.prototype.toString. */
+function propertyOf(
+  properties: Record<string, PropertySchema> | undefined,
+  name: string,
+): PropertySchema | undefined {
+  if (typeof properties !== "object" || properties === null) return undefined;
+  const schema = ownValue(properties, name);
+  return typeof schema === "object" && schema !== null ? schema : undefined;
+}
 
 function coerce(raw: string, declared: string | string[] | undefined, key: string): unknown {
   const types = declared === undefined ? [] : Array.isArray(declared) ? declared : [declared];

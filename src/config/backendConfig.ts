@@ -1,8 +1,8 @@
 import type { ConfigIssue } from "../errors/errors.js";
 import { MCPConfigurationError } from "../errors/errors.js";
 import { configurationError, prefixIssues } from "./issues.js";
-import { isPlainObject } from "./keys.js";
-import { loadDocument } from "./loadConfig.js";
+import { isPlainObject, prototypeKeyIssue, withoutPrototypeKeys } from "./keys.js";
+import { loadDocument, renderPath } from "./loadConfig.js";
 import { objectDocument } from "./sourceDocument.js";
 import type { ServerConfig } from "./types.js";
 
@@ -50,6 +50,12 @@ function checkBackend(
   }
 }
 
+/** Reports `__proto__`/`constructor`/`prototype` keys anywhere in the input and returns it without them. */
+function refusePrototypeKeys(input: unknown): { value: unknown; issues: ConfigIssue[] } {
+  const { value, found } = withoutPrototypeKeys(input);
+  return { value, issues: found.map((finding) => prototypeKeyIssue(renderPath(finding.path), finding)) };
+}
+
 function pickFilters(backend: Record<string, unknown>): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const key of ["allowed_tools", "exclude_tools", "allowedTools", "excludeTools"]) {
@@ -65,8 +71,10 @@ function pickFilters(backend: Record<string, unknown>): Record<string, unknown> 
  * servers is returned unchanged.
  * @throws MCPConfigurationError listing every problem (with `mcp_servers[i]…` paths).
  */
-export function validateBackendMcpConfig(backend: unknown): ValidatedBackendConfig {
-  const { value, issues } = checkBackend(backend, "");
+export function validateBackendMcpConfig(input: unknown): ValidatedBackendConfig {
+  const { value: backend, issues: refused } = refusePrototypeKeys(input);
+  const { value, issues: found } = checkBackend(backend, "");
+  const issues = [...refused, ...found];
   if (issues.length > 0 || !value) throw configurationError("backend config", issues);
   return value;
 }
@@ -77,13 +85,14 @@ export function validateBackendMcpConfig(backend: unknown): ValidatedBackendConf
  * `mcp_servers` validated.
  * @throws MCPConfigurationError listing every problem across all agents.
  */
-export function validateMcpIntegration(config: unknown): Record<string, unknown> {
+export function validateMcpIntegration(input: unknown): Record<string, unknown> {
+  const { value: config, issues: refused } = refusePrototypeKeys(input);
   if (!isPlainObject(config)) {
     throw configurationError("config", [
       { path: "", message: "configuration must be a mapping", rule: "config.schema" },
     ]);
   }
-  const issues: ConfigIssue[] = [];
+  const issues: ConfigIssue[] = [...refused];
   const result: Record<string, unknown> = { ...config };
   const agents = config.agents;
   if (agents !== undefined) {
@@ -117,7 +126,7 @@ export function validateMcpIntegration(config: unknown): Record<string, unknown>
   } else if (config.mcp_servers !== undefined || config.mcpServers !== undefined) {
     const checked = checkBackend(config, "");
     issues.push(...checked.issues);
-    if (checked.value) return checked.value;
+    if (checked.value && issues.length === 0) return checked.value;
   }
   if (issues.length > 0) throw configurationError("MCP integration config", issues);
   return result;

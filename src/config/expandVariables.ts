@@ -1,3 +1,4 @@
+import { setOwn } from "../common/objects.js";
 import type { ConfigIssue } from "../errors/errors.js";
 
 /**
@@ -19,13 +20,23 @@ export function expandString(text: string, env: Environment = process.env): Expa
   const missing: string[] = [];
   if (!text.includes("${")) return { value: text, missing };
   const value = text.replace(REFERENCE, (_match, name: string, fallback: string | undefined) => {
-    const found = env[name];
+    const found = variable(env, name);
     if (found !== undefined && found !== "") return found;
     if (fallback !== undefined) return fallback;
     missing.push(name);
     return "";
   });
   return { value, missing };
+}
+
+/**
+ * The value of one variable. `${toString}` or `${__proto__}` must not find a member every object
+ * inherits: only own string values count (process.env holds only those, and looks names up itself,
+ * case-insensitively on Windows).
+ */
+function variable(env: Environment, name: string): string | undefined {
+  const value = env === process.env || Object.hasOwn(env, name) ? env[name] : undefined;
+  return typeof value === "string" ? value : undefined;
 }
 
 /** True when the string holds at least one `${…}` reference. */
@@ -64,7 +75,7 @@ export function expandAll<T extends readonly string[] | Readonly<Record<string, 
   for (const [key, item] of Object.entries(input as Record<string, string>)) {
     const { value, missing } = expandString(item, env);
     report(`${path}.${key}`, missing);
-    out[key] = value;
+    setOwn(out, key, value);
   }
   return out as T;
 }

@@ -3,11 +3,12 @@ import { homedir } from "node:os";
 import { dirname, extname, resolve } from "node:path";
 import { isDeepStrictEqual } from "node:util";
 
+import { ownValue } from "../common/objects.js";
 import type { ConfigIssue } from "../errors/errors.js";
 import type { Environment } from "./expandVariables.js";
 import { expandString } from "./expandVariables.js";
 import { configurationError } from "./issues.js";
-import { isPlainObject, toCamelCase } from "./keys.js";
+import { isPlainObject, prototypeKeyIssue, toCamelCase, withoutPrototypeKeys } from "./keys.js";
 import { checkServerConfig } from "./serverConfig.js";
 import type { DocPath, SourceDocument } from "./sourceDocument.js";
 import { objectDocument, parseJsonDocument, parseYamlDocument } from "./sourceDocument.js";
@@ -36,6 +37,9 @@ export interface LoadedConfig {
   /** Non-fatal findings (unknown keys with suggestions, disabled servers, ignored VS Code inputs…). */
   warnings: ConfigIssue[];
 }
+
+/** Marks an entry whose value is not an object (a key no document can contain). */
+const NOT_AN_OBJECT = Symbol("notAnObject");
 
 /** One server entry found in a document, with its location. */
 interface Entry {
@@ -112,11 +116,22 @@ export function loadDocument(
 
   const issues: ConfigIssue[] = [];
   const warnings: ConfigIssue[] = [];
-  const found = findServers(doc.value);
+  // Refused keys anywhere in the document are reported once, with their lines, and removed: the
+  // servers are then read from plain own data only.
+  const scan = withoutPrototypeKeys(doc.value);
+  for (const finding of scan.found) {
+    // A key that came in through a YAML merge (`<<: *base`) has no line of its own: use the
+    // closest enclosing key that has one.
+    let at = finding.path;
+    while (at.length > 0 && doc.lineOf(at) === undefined) at = at.slice(0, -1);
+    issues.push({ ...prototypeKeyIssue(renderPath(finding.path), finding), ...locate(at) });
+  }
+  const found = findServers(scan.value);
   if (!found) {
     throw configurationError(
       subject,
       [
+        ...issues,
         {
           path: "",
           message:
@@ -252,7 +267,7 @@ function collectMassGen(backend: Record<string, unknown>, path: DocPath, found: 
 function entriesOf(servers: unknown, path: DocPath): Entry[] {
   if (Array.isArray(servers)) {
     return servers.map((raw, i) => ({
-      raw: isPlainObject(raw) ? raw : { __notAnObject: raw },
+      raw: isPlainObject(raw) ? raw : { [NOT_AN_OBJECT]: raw },
       path: [...path, i],
     }));
   }
@@ -262,17 +277,18 @@ function entriesOf(servers: unknown, path: DocPath): Entry[] {
       return [{ raw: servers, path }];
     }
     return Object.entries(servers).map(([key, raw]) => ({
-      raw: isPlainObject(raw) ? raw : { __notAnObject: raw },
+      raw: isPlainObject(raw) ? raw : { [NOT_AN_OBJECT]: raw },
       path: [...path, key],
       key,
     }));
   }
-  return [{ raw: { __notAnObject: servers }, path }];
+  return [{ raw: { [NOT_AN_OBJECT]: servers }, path }];
 }
 
 /** Maps the spellings of other hosts onto ours, and reports each change. */
 function normaliseEntry(entry: Entry): { value: unknown; notes: Array<{ key: string; message: string }> } {
-  if ("__notAnObject" in entry.raw) return { value: entry.raw.__notAnObject, notes: [] };
+  if (Object.hasOwn(entry.raw, NOT_AN_OBJECT))
+    return { value: (entry.raw as { [NOT_AN_OBJECT]: unknown })[NOT_AN_OBJECT], notes: [] };
   const value: Record<string, unknown> = { ...entry.raw };
   const notes: Array<{ key: string; message: string }> = [];
   if (entry.key !== undefined) {
@@ -435,7 +451,7 @@ function issueDocPath(entry: Entry, issuePath: string, doc: SourceDocument): Doc
     const prefix = parts.slice(0, length);
     const spellings = [prefix, prefix.map((p) => (typeof p === "string" ? toCamelCase(p) : p))];
     const first = prefix[0];
-    for (const alias of typeof first === "string" ? (KEY_ALIASES[first] ?? []) : []) {
+    for (const alias of typeof first === "string" ? (ownValue(KEY_ALIASES, first) ?? []) : []) {
       spellings.push([alias, ...prefix.slice(1)]);
     }
     for (const spelling of spellings) {

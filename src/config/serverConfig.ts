@@ -1,6 +1,7 @@
 import { z } from "zod";
 
 import { AUTH_KEYS, authShape, buildAuthConfig, IDP_KEYS } from "../auth/config.js";
+import { isPrototypeKey, ownValue } from "../common/objects.js";
 import type { ConfigIssue } from "../errors/errors.js";
 import { checkCommand, checkCwd } from "../security/command.js";
 import { DEFAULT_TOOL_ARGUMENT_LIMITS, defaultSecurityPolicy } from "../security/defaults.js";
@@ -34,7 +35,14 @@ import {
   MAX_SERVER_NAME_LENGTH,
   MAX_TIMEOUT_SECONDS,
 } from "./defaults.js";
-import { isPlainObject, normaliseKeys, suggest, toSnakeCase } from "./keys.js";
+import {
+  isPlainObject,
+  normaliseKeys,
+  prototypeKeyIssue,
+  suggest,
+  toSnakeCase,
+  withoutPrototypeKeys,
+} from "./keys.js";
 import type { ServerConfig, TransportType } from "./types.js";
 
 /** Known keys per section, camelCase. Nested sections are validated with their own key set. */
@@ -338,7 +346,7 @@ function resolveType(value: Record<string, unknown>, issues: ConfigIssue[]): Tra
     return "stdio";
   }
   if (typeof type === "string") {
-    const resolved = TYPE_SPELLINGS[type.toLowerCase()];
+    const resolved = ownValue(TYPE_SPELLINGS, type.toLowerCase());
     if (resolved) return resolved;
   }
   issues.push({
@@ -418,13 +426,23 @@ export function checkServerConfig(raw: unknown): ServerConfigCheck {
   if (isValidatedConfig(raw)) return { config: raw, issues: [], warnings: [] };
   const issues: ConfigIssue[] = [];
   const warnings: ConfigIssue[] = [];
-  if (!isPlainObject(raw)) {
-    return {
-      issues: [{ path: "", message: "a server config must be an object", rule: "config.type" }],
-      warnings,
-    };
+  // Refused keys are reported here once and removed, so the checks below see only own, plain data
+  // and can still report every other problem.
+  const scan = withoutPrototypeKeys(raw);
+  for (const finding of scan.found) issues.push(prototypeKeyIssue(pathOf(finding.path), finding));
+  if (!isPlainObject(scan.value)) {
+    issues.push({ path: "", message: "a server config must be an object", rule: "config.type" });
+    return { issues, warnings };
   }
-  const { value, extra } = normaliseSections(raw, issues, warnings);
+  const { value, extra } = normaliseSections(scan.value, issues, warnings);
+  if (typeof value.name === "string" && isPrototypeKey(value.name.trim())) {
+    // Server names become keys (status maps, token stores) and tool prefixes.
+    issues.push({
+      path: "name",
+      message: `server name "${value.name.trim()}" is reserved (rule config.reservedName): "__proto__", "constructor" and "prototype" are the prototype machinery of JavaScript objects; choose another name`,
+      rule: "config.reservedName",
+    });
+  }
   const type = resolveType(value, issues);
   const parsed = shape.safeParse(value);
   if (!parsed.success) {

@@ -1,6 +1,6 @@
 import type { Node as JsonNode, ParseError } from "jsonc-parser";
 import { findNodeAtLocation, getNodeValue, parseTree, printParseErrorCode } from "jsonc-parser";
-import { LineCounter, parseDocument } from "yaml";
+import { isMap, isScalar, LineCounter, parseDocument } from "yaml";
 
 import type { ConfigIssue } from "../errors/errors.js";
 
@@ -48,6 +48,14 @@ export function parseYamlDocument(text: string, file?: string): SourceDocument {
   return {
     value: doc.errors.length === 0 ? doc.toJS({ maxAliasCount: 100 }) : undefined,
     lineOf(path) {
+      // For a map entry, point at its key (as for JSON): a nested map's value starts a line below.
+      const last = path[path.length - 1];
+      const parent = typeof last === "string" ? doc.getIn([...path.slice(0, -1)], true) : undefined;
+      if (isMap(parent)) {
+        const pair = parent.items.find((item) => isScalar(item.key) && String(item.key.value) === last);
+        const range = pair && isScalar(pair.key) ? pair.key.range : undefined;
+        if (range) return lineCounter.linePos(range[0]).line;
+      }
       const node = doc.getIn([...path], true) as { range?: [number, number, number] } | undefined;
       return node?.range ? lineCounter.linePos(node.range[0]).line : undefined;
     },

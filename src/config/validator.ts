@@ -8,7 +8,11 @@ import type { ServerConfig } from "./types.js";
 export { configurationError, formatIssues, prefixIssues } from "./issues.js";
 
 function describeServer(raw: unknown): { subject: string; serverName?: string } {
-  const name = typeof raw === "object" && raw !== null ? (raw as { name?: unknown }).name : undefined;
+  // Own key only: an inherited `name` (a replaced prototype) is not what the user configured.
+  const name =
+    typeof raw === "object" && raw !== null && Object.hasOwn(raw, "name")
+      ? (raw as { name?: unknown }).name
+      : undefined;
   return typeof name === "string" && name.trim()
     ? { subject: `server "${name}"`, serverName: name }
     : { subject: "server (no name)" };

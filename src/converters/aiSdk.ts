@@ -1,5 +1,6 @@
 import type { CallToolResult } from "@modelcontextprotocol/client";
 
+import { emptyRecord } from "../common/objects.js";
 import { parseToolArguments } from "./arguments.js";
 import type { ConversionReport, ConvertOptions } from "./formats.js";
 import { convertEntries } from "./formats.js";
@@ -89,7 +90,9 @@ export function toAISdkTools<S, T = AISdkPlainTool<S>>(
     "json",
     options.filter,
   );
-  const tools: Record<string, T> = {};
+  // Keys are tool names from the server: without a prototype, a tool called `__proto__` stays a key
+  // and a model asking for `toString` finds no tool instead of Object.prototype.toString.
+  const tools = emptyRecord<T>();
   for (const entry of entries) {
     const tool = entry.source;
     const definition: AISdkDynamicToolDefinition<S> = {

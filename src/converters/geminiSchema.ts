@@ -1,3 +1,4 @@
+import { ownValue, setOwn } from "../common/objects.js";
 import {
   ANNOTATION_KEYWORDS,
   appendDescription,
@@ -80,7 +81,7 @@ export function geminiNode(node: unknown, path: string, log: ChangeLog): Schema 
         : "Merged allOf into one schema (Gemini has no allOf).",
     );
   }
-  if ("const" in n) {
+  if (Object.hasOwn(n, "const")) {
     const value = n["const"];
     delete n["const"];
     if (typeof value === "string") {
@@ -121,7 +122,7 @@ export function geminiNode(node: unknown, path: string, log: ChangeLog): Schema 
   let types = known.filter((t) => t !== "null");
   if (types.length === 0) {
     if (isObject(n["properties"])) types = ["object"];
-    else if ("items" in n) types = ["array"];
+    else if (Object.hasOwn(n, "items")) types = ["array"];
     else if (
       Array.isArray(n["enum"]) &&
       (n["enum"] as unknown[]).every((v) => typeof v === "string" || v === null)
@@ -161,7 +162,7 @@ export function geminiNode(node: unknown, path: string, log: ChangeLog): Schema 
   }
 
   if (typeof n["format"] === "string") {
-    const allowed = GEMINI_FORMATS[String(n["type"])];
+    const allowed = ownValue(GEMINI_FORMATS, String(n["type"]));
     if (!allowed?.has(n["format"])) {
       appendDescription(n, `Format: ${n["format"]}.`);
       log.add(
@@ -186,7 +187,7 @@ export function geminiNode(node: unknown, path: string, log: ChangeLog): Schema 
       delete n[key];
     }
   }
-  if ("additionalProperties" in n) {
+  if (Object.hasOwn(n, "additionalProperties")) {
     const value = n["additionalProperties"];
     delete n["additionalProperties"];
     log.add(
@@ -203,12 +204,12 @@ export function geminiNode(node: unknown, path: string, log: ChangeLog): Schema 
   if (isObject(n["properties"])) {
     const properties: Schema = {};
     for (const [name, sub] of Object.entries(n["properties"])) {
-      properties[name] = geminiNode(sub, child(path, "properties", name), log);
+      setOwn(properties, name, geminiNode(sub, child(path, "properties", name), log));
     }
     n["properties"] = properties;
     if (Array.isArray(n["required"])) {
       n["required"] = (n["required"] as unknown[]).filter(
-        (name): name is string => typeof name === "string" && name in properties,
+        (name): name is string => typeof name === "string" && Object.hasOwn(properties, name),
       );
     }
   }

@@ -1,5 +1,7 @@
 import { createHash } from "node:crypto";
 
+import { ownValue } from "../common/objects.js";
+
 /**
  * Tool-name rules of the LLM APIs, and a deterministic way to fit MCP tool names into them.
  *
@@ -81,7 +83,7 @@ function shortHash(name: string): string {
 
 export function resolveNameRules(rules: NameRuleSet | NameRules): NameRules {
   if (typeof rules !== "string") return rules;
-  const found = PROVIDER_NAME_RULES[rules];
+  const found = ownValue(PROVIDER_NAME_RULES, rules);
   if (!found) {
     throw new RangeError(
       `Unknown name rules "${String(rules)}"; use one of ${Object.keys(PROVIDER_NAME_RULES).join(", ")}.`,

@@ -1,3 +1,4 @@
+import { setOwn } from "../common/objects.js";
 import { geminiNode } from "./geminiSchema.js";
 import {
   appendDescription,
@@ -205,7 +206,7 @@ function inlineRefs(root: Schema, log: ChangeLog, maxExpansions = 1000): { schem
 function dropMeta(node: Schema, path: string, log: ChangeLog): Schema {
   const out: Schema = { ...node };
   for (const key of META_KEYWORDS) {
-    if (key in out) {
+    if (Object.hasOwn(out, key)) {
       delete out[key];
       log.add(path, "keyword.dropped", "info", `Removed ${key}.`);
     }
@@ -251,7 +252,7 @@ function normaliseRoot(input: Schema, log: ChangeLog): Schema {
       for (const [name, schema] of Object.entries(
         isObject(variant["properties"]) ? variant["properties"] : {},
       )) {
-        if (!(name in properties)) properties[name] = schema;
+        if (!Object.hasOwn(properties, name)) setOwn(properties, name, schema);
       }
     }
     const requiredSets = objects.map((v) => new Set(Array.isArray(v["required"]) ? v["required"] : []));
@@ -268,7 +269,7 @@ function normaliseRoot(input: Schema, log: ChangeLog): Schema {
     );
   }
   for (const key of ["not", "if", "then", "else", "enum", "const"]) {
-    if (key in root) {
+    if (Object.hasOwn(root, key)) {
       delete root[key];
       log.add(
         "#",
@@ -298,7 +299,7 @@ function normaliseRoot(input: Schema, log: ChangeLog): Schema {
     root["properties"] = {};
     log.add("#", "root.type", "info", "Added empty properties at the top level.");
   }
-  if ("required" in root) {
+  if (Object.hasOwn(root, "required")) {
     const names = Object.keys(root["properties"] as Schema);
     const required = Array.isArray(root["required"]) ? root["required"] : [];
     const kept = required.filter((name): name is string => typeof name === "string" && names.includes(name));
@@ -426,7 +427,8 @@ function restore(value: unknown, schema: unknown, path: string, nullable: Readon
   for (const [name, item] of Object.entries(value)) {
     const propertyPath = child(path, "properties", name);
     if (item === null && nullable.has(propertyPath)) continue;
-    out[name] = restore(item, properties[name], propertyPath, nullable);
+    const schemaOf = Object.hasOwn(properties, name) ? properties[name] : undefined;
+    setOwn(out, name, restore(item, schemaOf, propertyPath, nullable));
   }
   return out;
 }

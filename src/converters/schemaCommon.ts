@@ -1,6 +1,11 @@
+import { setOwn } from "../common/objects.js";
 import type { SchemaChange, SchemaChangeRule, SchemaChangeSeverity } from "./schema.js";
 
-/** Helpers shared by the schema conversions (`schema.ts`, `strictSchema.ts`, `geminiSchema.ts`). */
+/**
+ * Helpers shared by the schema conversions (`schema.ts`, `strictSchema.ts`, `geminiSchema.ts`).
+ * Property names come from the server: a property may be called `__proto__` or `constructor`, so
+ * they are written with `setOwn` and looked up with `Object.hasOwn`, never `obj[name] =` or `in`.
+ */
 
 export type Schema = Record<string, unknown>;
 
@@ -78,7 +83,7 @@ export function mapSubschemas(
     if (SUBSCHEMA_MAPS.has(key) && isObject(value)) {
       const mapped: Schema = {};
       for (const [name, sub] of Object.entries(value)) {
-        mapped[name] = isObject(sub) ? fn(sub, child(path, key, name)) : sub;
+        setOwn(mapped, name, isObject(sub) ? fn(sub, child(path, key, name)) : sub);
       }
       out[key] = mapped;
     } else if (SUBSCHEMA_SINGLE.has(key) && isObject(value)) {
@@ -112,7 +117,7 @@ export function mergeAllOf(node: Schema): { merged: Schema; lossy: boolean } {
     for (const [key, value] of Object.entries(part)) {
       if (key === "properties" && isObject(value)) {
         const current = isObject(merged["properties"]) ? merged["properties"] : {};
-        for (const name of Object.keys(value)) if (name in current) lossy = true;
+        for (const name of Object.keys(value)) if (Object.hasOwn(current, name)) lossy = true;
         merged["properties"] = { ...current, ...value };
       } else if (key === "required" && Array.isArray(value)) {
         const current = Array.isArray(merged["required"]) ? (merged["required"] as unknown[]) : [];
@@ -120,9 +125,10 @@ export function mergeAllOf(node: Schema): { merged: Schema; lossy: boolean } {
       } else if (key === "allOf" && Array.isArray(value)) {
         const inner = mergeAllOf({ allOf: value });
         lossy ||= inner.lossy;
-        for (const [k, v] of Object.entries(inner.merged)) if (!(k in merged)) merged[k] = v;
-      } else if (!(key in merged)) {
-        merged[key] = value;
+        for (const [k, v] of Object.entries(inner.merged))
+          if (!Object.hasOwn(merged, k)) setOwn(merged, k, v);
+      } else if (!Object.hasOwn(merged, key)) {
+        setOwn(merged, key, value);
       } else if (JSON.stringify(merged[key]) !== JSON.stringify(value)) {
         lossy = true;
       }

@@ -1,3 +1,4 @@
+import { setOwn } from "../common/objects.js";
 import {
   ANNOTATION_KEYWORDS,
   appendDescription,
@@ -88,7 +89,7 @@ function allowsNull(schema: unknown): boolean {
   const type = schema["type"];
   if (type === "null" || (Array.isArray(type) && type.includes("null"))) return true;
   if (Array.isArray(schema["enum"]) && schema["enum"].includes(null)) return true;
-  if ("const" in schema && schema["const"] === null) return true;
+  if (Object.hasOwn(schema, "const") && schema["const"] === null) return true;
   if (schema["nullable"] === true) return true;
   for (const key of ["anyOf", "oneOf"]) {
     const list = schema[key];
@@ -107,7 +108,7 @@ function makeNullable(schema: Schema): Schema {
   }
   if (typeof type === "string") out["type"] = [type, "null"];
   else if (Array.isArray(type)) out["type"] = [...(type as unknown[]), "null"];
-  else if ("const" in out) {
+  else if (Object.hasOwn(out, "const")) {
     const { description, ...rest } = out;
     return {
       ...(description === undefined ? {} : { description }),
@@ -151,7 +152,7 @@ function strictNode(node: unknown, path: string, depth: number, state: StrictSta
       throw new StrictUnavailable(path, `it uses "${key}", which strict mode cannot express`);
     }
   }
-  if ("default" in n) {
+  if (Object.hasOwn(n, "default")) {
     appendDescription(n, `Default: ${json(n["default"])}.`);
     delete n["default"];
     log.add(
@@ -206,7 +207,8 @@ function strictNode(node: unknown, path: string, depth: number, state: StrictSta
   }
 
   const isObjectNode =
-    nonNull.includes("object") || (type === undefined && (isObject(n["properties"]) || "required" in n));
+    nonNull.includes("object") ||
+    (type === undefined && (isObject(n["properties"]) || Object.hasOwn(n, "required")));
   if (isObjectNode) {
     if (depth >= STRICT_MAX_OBJECT_DEPTH) {
       throw new StrictUnavailable(path, `it nests objects deeper than ${STRICT_MAX_OBJECT_DEPTH} levels`);
@@ -243,7 +245,7 @@ function strictNode(node: unknown, path: string, depth: number, state: StrictSta
           `Optional property "${name}" is now required and nullable; the model sends null to leave it out, and null is removed before the call.`,
         );
       }
-      strictProperties[name] = converted;
+      setOwn(strictProperties, name, converted);
     }
     n["properties"] = strictProperties;
     n["required"] = names;
@@ -258,7 +260,7 @@ function strictNode(node: unknown, path: string, depth: number, state: StrictSta
     }
   }
 
-  if (nonNull.includes("array") || (type === undefined && "items" in n)) {
+  if (nonNull.includes("array") || (type === undefined && Object.hasOwn(n, "items"))) {
     const items = n["items"];
     if (!isObject(items)) {
       throw new StrictUnavailable(path, "it is an array without an items schema (or a tuple)");
@@ -270,7 +272,12 @@ function strictNode(node: unknown, path: string, depth: number, state: StrictSta
       strictNode(variant, child(path, "anyOf", index), depth, state),
     );
   }
-  if (n["type"] === undefined && !Array.isArray(n["anyOf"]) && !("enum" in n) && !("const" in n)) {
+  if (
+    n["type"] === undefined &&
+    !Array.isArray(n["anyOf"]) &&
+    !Object.hasOwn(n, "enum") &&
+    !Object.hasOwn(n, "const")
+  ) {
     throw new StrictUnavailable(path, "it has no type");
   }
   return n;

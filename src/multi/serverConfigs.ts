@@ -5,7 +5,7 @@
  * anything starts, duplicate names included, and every problem is reported at once with its path
  * (`servers[2].command`, `mcpServers.github.url`).
  */
-import { isPlainObject } from "../config/keys.js";
+import { isPlainObject, prototypeKeyIssue, withoutPrototypeKeys } from "../config/keys.js";
 import { checkServerConfig, isValidatedConfig } from "../config/serverConfig.js";
 import type { ServerConfig, ServerConfigInput } from "../config/types.js";
 import { configurationError, prefixIssues } from "../config/validator.js";
@@ -53,7 +53,7 @@ function entriesOf(input: unknown, issues: ConfigIssue[], warnings: ConfigIssue[
     });
     return [];
   }
-  const wrapperKey = ["mcpServers", "mcp_servers"].find((key) => key in input);
+  const wrapperKey = ["mcpServers", "mcp_servers"].find((key) => Object.hasOwn(input, key));
   if (wrapperKey !== undefined) {
     for (const key of Object.keys(input)) {
       if (key !== wrapperKey) {
@@ -87,7 +87,14 @@ function entriesOf(input: unknown, issues: ConfigIssue[], warnings: ConfigIssue[
 export function checkServerConfigs(input: unknown): ServerConfigsCheck {
   const issues: ConfigIssue[] = [];
   const warnings: ConfigIssue[] = [];
-  const entries = entriesOf(input, issues, warnings);
+  // Refused keys anywhere (a server named `__proto__` included) are reported once here and removed;
+  // the configs themselves are then checked on own, plain data.
+  const scan = withoutPrototypeKeys(input);
+  for (const finding of scan.found) {
+    const path = finding.path.reduce<string>(childPath, Array.isArray(input) ? "servers" : "");
+    issues.push(prototypeKeyIssue(path, finding));
+  }
+  const entries = entriesOf(scan.value, issues, warnings);
   if (issues.length === 0 && entries.length === 0) {
     issues.push({
       path: "servers",
