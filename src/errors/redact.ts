@@ -212,8 +212,7 @@ const TERMINAL_SEQUENCE = new RegExp(
 // eslint-disable-next-line no-control-regex
 const CONTROL_CHARACTER = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g;
 /** Anything `stripControlCharacters` changes (ESC and CR are in the C0 range). */
-// eslint-disable-next-line no-control-regex
-const ANY_CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/;
+const ANY_CONTROL = new RegExp(CONTROL_CHARACTER.source);
 
 /**
  * `text` without terminal escape codes and control characters: tab and newline stay (a CR-LF or a
@@ -230,8 +229,13 @@ const URL_IN_TEXT = /\b[a-z][a-z0-9+.-]{0,30}:\/\/[^\s"'<>`]+/gi;
 /** Header lines whose whole value is a credential, as a server echoes them (`Authorization: Basic x`). */
 const SECRET_HEADER_LINE =
   /(?<![\w.-])((?:proxy-)?authorization|(?:set-)?cookie|(?:x-)?api-key|x-auth-token|x-access-token|private-token)([ \t]*:[ \t]*)([^\r\n]*)/gi;
-/** An HTTP authorization scheme followed by its credential (`Bearer x`, `Basic x`, GitHub's `token x`). */
-const AUTH_SCHEME = /\b(bearer|basic|token)([ \t]+)([A-Za-z0-9\-._~+/]+=*)/gi;
+/**
+ * An HTTP authorization scheme followed by its credential (`Bearer x`, `Basic x`, GitHub's `token x`).
+ * Not a scheme word as the credential (`invalid token Bearer x` must reach `Bearer x`), not an
+ * auth-param (`Bearer realm="mcp"` of a `WWW-Authenticate` challenge), and not a sentence's full stop.
+ */
+const AUTH_SCHEME =
+  /\b(bearer|basic|token)([ \t]+)(?!(?:bearer|basic|token)\b)([A-Za-z0-9\-._~+/]*[A-Za-z0-9\-_~+/]=*)(?![\w-])/gi;
 /**
  * `name=value`, `name: value`, `"name": "value"` (query strings, env assignments, JSON bodies, YAML):
  * the value is hidden when the name looks secret (`isSecretKey`).
@@ -279,9 +283,11 @@ export function redactText(text: string): string {
     .replace(SECRET_HEADER_LINE, (match, name: string, separator: string, value: string) =>
       value.trim() === "" || VARIABLE_REFERENCE.test(value.trim()) ? match : `${name}${separator}${REDACTED}`,
     )
-    .replace(AUTH_SCHEME, (match, scheme: string, space: string, credential: string) =>
-      credential.length < 6 || PLAIN_WORD.test(credential) ? match : `${scheme}${space}${REDACTED}`,
-    )
+    .replace(AUTH_SCHEME, (match, scheme: string, space: string, credential: string) => {
+      // `realm=` of a challenge, or a word of prose ("Bearer authentication"), is no credential.
+      const bare = credential.replace(/=+$/, "");
+      return bare.length < 6 || PLAIN_WORD.test(bare) ? match : `${scheme}${space}${REDACTED}`;
+    })
     .replace(
       SECRET_ASSIGNMENT,
       (
