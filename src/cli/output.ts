@@ -1,11 +1,31 @@
 import { clearLine, moveCursor } from "node:readline";
 import { styleText } from "node:util";
 
+import { sanitizeText, stripControlCharacters } from "../errors/redact.js";
+
 /**
  * All terminal output of the CLI goes through here. stdout carries results only (one JSON document
  * with --json); notes, spinners and progress bars go to stderr, so piping stdout stays clean.
  * Colour only on a TTY and never with NO_COLOR.
+ *
+ * Much of what is printed comes from servers (tool names, error messages, stderr lines, progress
+ * text): a server must not be able to drive the terminal (move the cursor, retitle the window, write
+ * the clipboard with OSC 52) or get a secret printed. Plain text is cleaned here before it is styled;
+ * JSON on stdout keeps every value exactly, with the control characters JSON leaves raw escaped.
  */
+
+/** Control characters `JSON.stringify` leaves as they are (DEL, C1, bidirectional overrides). */
+const RAW_IN_JSON = /[\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g;
+
+/** JSON text with every character a terminal could act on written as a `\uXXXX` escape (same value). */
+export function terminalSafeJson(json: string): string {
+  return json.replace(RAW_IN_JSON, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
+}
+
+/** One table cell or label: no control characters, and no line breaks or tabs to break the layout. */
+function cellText(text: string): string {
+  return stripControlCharacters(text).replace(/[\n\t]+/g, " ");
+}
 
 type Style = "bold" | "dim" | "red" | "green" | "yellow" | "cyan" | "magenta";
 
@@ -55,25 +75,26 @@ export class Output {
 
   /** The single JSON document of --json mode. */
   printJson(document: unknown): void {
-    this.stdout.write(`${JSON.stringify(document, null, 2)}\n`);
+    this.stdout.write(`${terminalSafeJson(JSON.stringify(document, null, 2))}\n`);
   }
 
   /** A note for the human on stderr (also in --json mode, where stdout is reserved). */
   note(text: string): void {
-    this.writeErr(`${this.styleErr(text, "dim")}\n`);
+    // Notes carry URLs the user must open as given (a login URL): cleaned, not redacted.
+    this.writeErr(`${this.styleErr(stripControlCharacters(text), "dim")}\n`);
   }
 
   warn(text: string): void {
-    this.writeErr(`${this.styleErr("warning:", "yellow")} ${text}\n`);
+    this.writeErr(`${this.styleErr("warning:", "yellow")} ${sanitizeText(text)}\n`);
   }
 
   error(text: string): void {
-    this.writeErr(`${this.styleErr("error:", "red", "bold")} ${text}\n`);
+    this.writeErr(`${this.styleErr("error:", "red", "bold")} ${sanitizeText(text)}\n`);
   }
 
-  /** Verbose-only diagnostics on stderr. */
+  /** Verbose-only diagnostics on stderr (server stderr lines, warnings, stack traces). */
   debug(text: string): void {
-    if (this.verbose) this.writeErr(`${this.styleErr(text, "dim")}\n`);
+    if (this.verbose) this.writeErr(`${this.styleErr(sanitizeText(text), "dim")}\n`);
   }
 
   /** The spinner block being redrawn, if any: lines written meanwhile go above it. */
@@ -86,6 +107,7 @@ export class Output {
 
   /** Aligned columns; the last column is not padded. Cells are plain text (style after layout). */
   table(headers: string[], rows: string[][], styleCell?: (column: number, text: string) => string): string {
+    rows = rows.map((row) => row.map(cellText));
     const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? "").length)));
     const line = (cells: string[], isHeader: boolean) =>
       cells
@@ -132,6 +154,7 @@ export class Spinners {
     private readonly labels: string[],
     private readonly stream: NodeJS.WriteStream,
   ) {
+    this.labels = labels.map(cellText);
     this.states = labels.map(() => ({ status: "running" }));
     if (output.interactive && labels.length > 0) {
       output.activeSpinners = this;
@@ -145,11 +168,11 @@ export class Spinners {
   }
 
   succeed(index: number, detail: string): void {
-    this.settle(index, { status: "done", detail });
+    this.settle(index, { status: "done", detail: cellText(detail) });
   }
 
   fail(index: number, detail: string): void {
-    this.settle(index, { status: "failed", detail });
+    this.settle(index, { status: "failed", detail: cellText(sanitizeText(detail)) });
   }
 
   /** Stops redrawing; lines still running are shown as they are. */
@@ -213,6 +236,8 @@ export class ProgressBar {
   ) {}
 
   update(progress: number, total?: number, message?: string): void {
+    // The progress message is the server's text, redrawn on one terminal line.
+    if (message !== undefined) message = cellText(sanitizeText(message));
     if (!this.output.interactive) {
       this.output.debug(
         `${this.label}: ${progress}${total ? `/${total}` : ""}${message ? ` ${message}` : ""}`,

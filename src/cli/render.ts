@@ -1,6 +1,7 @@
 import type { CallToolResult, GetPromptResult, ReadResourceResult } from "@modelcontextprotocol/client";
 
-import type { Output } from "./output.js";
+import { stripControlCharacters } from "../errors/redact.js";
+import { type Output, terminalSafeJson } from "./output.js";
 
 type Block = CallToolResult["content"][number];
 
@@ -15,27 +16,34 @@ function base64Size(data: string | undefined): string {
       : `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
 }
 
+/**
+ * Server text for the terminal: escape codes and control characters removed (a tool result must not
+ * move the cursor, retitle the window or write the clipboard); newlines and tabs stay. `--json` keeps
+ * the exact text.
+ */
+const plain = (text: unknown): string => stripControlCharacters(String(text));
+
 /** One content block as text for a terminal: text as is, binary data described, never dumped. */
 export function renderBlock(block: Block, output: Output): string {
   switch (block.type) {
     case "text":
-      return block.text;
+      return plain(block.text);
     case "image":
-      return output.style(`[image ${block.mimeType}, ${base64Size(block.data)}]`, "dim");
+      return output.style(`[image ${plain(block.mimeType)}, ${base64Size(block.data)}]`, "dim");
     case "audio":
-      return output.style(`[audio ${block.mimeType}, ${base64Size(block.data)}]`, "dim");
+      return output.style(`[audio ${plain(block.mimeType)}, ${base64Size(block.data)}]`, "dim");
     case "resource_link":
-      return output.style(`[link ${block.name ? `${block.name} ` : ""}${block.uri}]`, "cyan");
+      return output.style(`[link ${block.name ? `${plain(block.name)} ` : ""}${plain(block.uri)}]`, "cyan");
     case "resource": {
       const resource = block.resource as { uri: string; text?: string; blob?: string; mimeType?: string };
-      if (typeof resource.text === "string") return resource.text;
+      if (typeof resource.text === "string") return plain(resource.text);
       return output.style(
-        `[resource ${resource.uri}${resource.mimeType ? ` ${resource.mimeType}` : ""}, ${base64Size(resource.blob)}]`,
+        `[resource ${plain(resource.uri)}${resource.mimeType ? ` ${plain(resource.mimeType)}` : ""}, ${base64Size(resource.blob)}]`,
         "dim",
       );
     }
     default:
-      return output.style(`[${(block as { type: string }).type} content]`, "dim");
+      return output.style(`[${plain((block as { type: string }).type)} content]`, "dim");
   }
 }
 
@@ -44,8 +52,8 @@ export function printToolResult(result: CallToolResult, output: Output): void {
   const texts = result.content.map((block) => renderBlock(block, output));
   for (const text of texts) output.print(text);
   if (result.structuredContent !== undefined) {
-    const json = JSON.stringify(result.structuredContent, null, 2);
-    const compact = JSON.stringify(result.structuredContent);
+    const json = terminalSafeJson(JSON.stringify(result.structuredContent, null, 2));
+    const compact = terminalSafeJson(JSON.stringify(result.structuredContent));
     if (!texts.some((t) => t.includes(compact) || t.includes(json))) {
       output.print(output.style("structured content:", "dim"));
       output.print(json);
@@ -57,12 +65,14 @@ export function printResource(result: ReadResourceResult, output: Output): void 
   for (const content of result.contents) {
     const item = content as { uri: string; text?: string; blob?: string; mimeType?: string };
     if (result.contents.length > 1)
-      output.print(output.style(`── ${item.uri}${item.mimeType ? ` (${item.mimeType})` : ""}`, "dim"));
-    if (typeof item.text === "string") output.print(item.text);
+      output.print(
+        output.style(`── ${plain(item.uri)}${item.mimeType ? ` (${plain(item.mimeType)})` : ""}`, "dim"),
+      );
+    if (typeof item.text === "string") output.print(plain(item.text));
     else
       output.print(
         output.style(
-          `[binary ${item.mimeType ?? "data"}, ${base64Size(item.blob)}] — use --json to get the base64 data`,
+          `[binary ${plain(item.mimeType ?? "data")}, ${base64Size(item.blob)}] — use --json to get the base64 data`,
           "dim",
         ),
       );
@@ -70,10 +80,10 @@ export function printResource(result: ReadResourceResult, output: Output): void 
 }
 
 export function printPrompt(result: GetPromptResult, output: Output): void {
-  if (result.description) output.print(output.style(result.description, "dim"));
+  if (result.description) output.print(output.style(plain(result.description), "dim"));
   for (const message of result.messages) {
     output.print(
-      `${output.style(`${message.role}:`, "bold")} ${renderBlock(message.content as Block, output)}`,
+      `${output.style(`${plain(message.role)}:`, "bold")} ${renderBlock(message.content as Block, output)}`,
     );
   }
 }

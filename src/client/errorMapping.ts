@@ -15,7 +15,7 @@ import {
   MCPResourceError,
   MCPServerError,
 } from "../errors/errors.js";
-import { clipText } from "../errors/redact.js";
+import { sanitizeServerText } from "../errors/redact.js";
 import { LOCAL_ERROR_DATA_KEY, type LocalErrorCode } from "../transport/localErrors.js";
 
 export interface ErrorScope {
@@ -45,9 +45,10 @@ const NETWORK_CODES: Record<string, string> = {
 };
 
 /**
- * Server-provided text placed in one of our messages is cut (the whole text stays on `cause`): an
- * HTTP body or a transport's error text to `MAX_SERVER_TEXT` characters (a 5 kB HTML error page is no
- * message), a JSON-RPC error message, which the server wrote for people to read, to a longer bound.
+ * Server-provided text placed in one of our messages goes through `sanitizeServerText` (escape codes
+ * and secrets removed) and is cut (the whole text stays on `cause`): an HTTP body or a transport's
+ * error text to `MAX_SERVER_TEXT` characters (a 5 kB HTML error page is no message), a JSON-RPC error
+ * message, which the server wrote for people to read, to a longer bound.
  */
 const MAX_RPC_MESSAGE = 1000;
 
@@ -117,13 +118,13 @@ function outputSchemaError(error: ProtocolError, scope: ErrorScope): MCPConnecti
   const options = { serverName, transportType, cause: error, code: "PROTOCOL_ERROR" as const };
   if (SDK_INVALID_SCHEMA_ERROR.test(error.message)) {
     return new MCPConnectionError(
-      `${operation} was not sent: server "${serverName}" declares an outputSchema for the tool that cannot be compiled (${clipText(error.message)}). The server's tool definition is broken; report it to the server's maintainers.`,
+      `${operation} was not sent: server "${serverName}" declares an outputSchema for the tool that cannot be compiled (${sanitizeServerText(error.message)}). The server's tool definition is broken; report it to the server's maintainers.`,
       options,
     );
   }
   if (SDK_RESULT_SCHEMA_ERRORS.some((pattern) => pattern.test(error.message))) {
     return new MCPConnectionError(
-      `Server "${serverName}" answered ${operation}, but the server's result does not match its declared outputSchema (${clipText(error.message)}). The server's tool and its definition disagree; report it to the server's maintainers.`,
+      `Server "${serverName}" answered ${operation}, but the server's result does not match its declared outputSchema (${sanitizeServerText(error.message)}). The server's tool and its definition disagree; report it to the server's maintainers.`,
       options,
     );
   }
@@ -201,7 +202,7 @@ export function mapError(error: unknown, scope: ErrorScope): MCPError {
     }
     const schemaError = outputSchemaError(error, scope);
     if (schemaError) return schemaError;
-    const message = `Server "${serverName}" answered ${operation} with error ${error.code}: ${clipText(stripPrefix(error.message), MAX_RPC_MESSAGE)}`;
+    const message = `Server "${serverName}" answered ${operation} with error ${error.code}: ${sanitizeServerText(stripPrefix(error.message), MAX_RPC_MESSAGE)}`;
     if (error.code === RESOURCE_NOT_FOUND && scope.uri !== undefined) {
       return new MCPResourceError(`${message}. Check the URI against getAvailableResources().`, {
         serverName,
@@ -246,12 +247,12 @@ export function mapError(error: unknown, scope: ErrorScope): MCPError {
       case SdkErrorCode.InvalidResult:
       case SdkErrorCode.UnsupportedResultType:
         return new MCPConnectionError(
-          `Server "${serverName}" sent an invalid answer to ${operation}: ${clipText(error.message)}`,
+          `Server "${serverName}" sent an invalid answer to ${operation}: ${sanitizeServerText(error.message)}`,
           { ...base, code: "PROTOCOL_ERROR" },
         );
       default:
         return new MCPConnectionError(
-          `${operation} on server "${serverName}" failed: ${clipText(error.message)}`,
+          `${operation} on server "${serverName}" failed: ${sanitizeServerText(error.message)}`,
           {
             ...base,
             code: "CONNECTION_CLOSED",
@@ -274,10 +275,13 @@ export function mapError(error: unknown, scope: ErrorScope): MCPError {
 
   if (scope.closeReason) return scope.closeReason;
   const text = error instanceof Error ? error.message : String(error);
-  return new MCPConnectionError(`${operation} on server "${serverName}" failed: ${clipText(text)}`, {
-    ...base,
-    code: "PROTOCOL_ERROR",
-  });
+  return new MCPConnectionError(
+    `${operation} on server "${serverName}" failed: ${sanitizeServerText(text)}`,
+    {
+      ...base,
+      code: "PROTOCOL_ERROR",
+    },
+  );
 }
 
 /** The SDK prefixes remote messages with "MCP error -32602: "; the code is already in our message. */

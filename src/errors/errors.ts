@@ -1,5 +1,5 @@
 import type { ErrorCode } from "./codes.js";
-import { redact } from "./redact.js";
+import { describeError, type ErrorDescription, redact, sanitizeText } from "./redact.js";
 
 /**
  * Marks every mcp-tools error, so `isMCPError()` and `instanceof` work across duplicate copies
@@ -21,7 +21,14 @@ export interface MCPErrorOptions {
   cause?: unknown;
 }
 
-/** The JSON form of an error (`toJSON()`), safe to log: secrets are redacted. */
+/** One link of the `cause` chain in `toJSON()`: name, message, code, and its own cause / errors. */
+export type MCPErrorCauseJSON = ErrorDescription;
+
+/**
+ * The JSON form of an error (`toJSON()`), safe to log: secrets are redacted and terminal escape codes
+ * removed in every string, the message and the whole `cause` chain (nested causes, the `errors` of
+ * an `AggregateError`, thrown non-errors) included; cause messages are cut to `MAX_CAUSE_TEXT`.
+ */
 export interface MCPErrorJSON {
   name: string;
   code: ErrorCode;
@@ -29,7 +36,7 @@ export interface MCPErrorJSON {
   serverName?: string;
   context: Record<string, unknown>;
   timestamp: string;
-  cause?: { name: string; message: string; code?: unknown };
+  cause?: MCPErrorCauseJSON;
 }
 
 /**
@@ -49,7 +56,10 @@ export class MCPError extends Error {
   declare readonly [KINDS]: readonly string[];
 
   constructor(message: string, options: MCPErrorOptions = {}) {
-    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    // Messages quote server text (HTTP bodies, JSON-RPC errors, stderr): secrets and escape codes are
+    // removed here, once for every class and call site, and before `super` so `stack` never has them.
+    // The untouched original stays on `cause`.
+    super(sanitizeText(message), options.cause === undefined ? undefined : { cause: options.cause });
     this.code = options.code ?? "NOT_FOUND";
     this.serverName = options.serverName;
     this.context = (redact(options.context ?? {}) ?? {}) as Record<string, unknown>;
@@ -86,19 +96,9 @@ export class MCPError extends Error {
       timestamp: this.timestamp.toISOString(),
     };
     if (this.serverName !== undefined) json.serverName = this.serverName;
-    if (this.cause !== undefined) json.cause = describeCause(this.cause);
+    if (this.cause !== undefined) json.cause = describeError(this.cause);
     return json;
   }
-}
-
-function describeCause(cause: unknown): { name: string; message: string; code?: unknown } {
-  if (cause instanceof Error) {
-    const code = (cause as { code?: unknown }).code;
-    return code === undefined
-      ? { name: cause.name, message: cause.message }
-      : { name: cause.name, message: cause.message, code };
-  }
-  return { name: typeof cause, message: String(cause) };
 }
 
 // Give every class its own `name` on the prototype (non-enumerable), so stack traces and logs show it.
@@ -137,7 +137,11 @@ export class MCPConnectionError extends MCPError {
   constructor(message: string, options: MCPConnectionErrorOptions = {}) {
     super(message, { ...options, code: options.code ?? "CONNECTION_CLOSED" });
     this.transportType = options.transportType;
-    this.process = options.process;
+    // The tail is the server's raw stderr: shown to people and logged, so cleaned like the message.
+    this.process =
+      options.process === undefined
+        ? undefined
+        : { ...options.process, stderrTail: sanitizeText(options.process.stderrTail) };
     this.httpStatus = options.httpStatus;
   }
 }
@@ -226,8 +230,9 @@ export class MCPConfigurationError extends MCPError {
 
   constructor(message: string, options: MCPConfigurationErrorOptions = {}) {
     super(message, { ...options, code: options.code ?? "CONFIG_INVALID" });
-    this.issues = options.issues ?? [];
-    this.warnings = options.warnings ?? [];
+    // Issues quote keys and names from configs, which may come from untrusted JSON.
+    this.issues = (options.issues ?? []).map(sanitizeIssue);
+    this.warnings = (options.warnings ?? []).map(sanitizeIssue);
     this.configFile = options.configFile;
   }
 
@@ -236,6 +241,16 @@ export class MCPConfigurationError extends MCPError {
   }
 }
 named(MCPConfigurationError, "MCPConfigurationError");
+
+function sanitizeIssue(issue: ConfigIssue): ConfigIssue {
+  const clean: ConfigIssue = {
+    ...issue,
+    path: sanitizeText(issue.path),
+    message: sanitizeText(issue.message),
+  };
+  if (issue.file !== undefined) clean.file = sanitizeText(issue.file);
+  return clean;
+}
 
 export interface MCPTimeoutErrorOptions extends MCPErrorOptions {
   /** The limit that was exceeded, in seconds. */

@@ -20,7 +20,7 @@ import { Agent, fetch as undiciFetch } from "undici";
 import type { TransportAuthorization } from "../auth/session.js";
 import { configurationError } from "../config/issues.js";
 import { MCPConnectionError } from "../errors/errors.js";
-import { clipText } from "../errors/redact.js";
+import { sanitizeServerText } from "../errors/redact.js";
 import type { SecurityPolicy } from "../security/types.js";
 import { addressRefusal, classifyIp, type HostLookup } from "../security/url.js";
 import { LOCAL_ERROR_DATA_KEY } from "./localErrors.js";
@@ -377,7 +377,7 @@ export class HttpTransport implements Transport {
       // Whatever of the exchange is still in flight (a response stream) is not wanted any more.
       if (!requestSignal.aborted) controller.abort(error);
       throw new MCPConnectionError(
-        `Server "${this.options.serverName}" expired the session (HTTP 404) and starting a new one failed: ${clipText((error as Error).message)}`,
+        `Server "${this.options.serverName}" expired the session (HTTP 404) and starting a new one failed: ${sanitizeServerText((error as Error).message)}`,
         {
           code: "SESSION_EXPIRED",
           serverName: this.options.serverName,

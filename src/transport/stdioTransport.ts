@@ -6,7 +6,7 @@ import spawn from "cross-spawn";
 import { STDERR_TAIL_BYTES } from "../config/defaults.js";
 import type { ProcessExitInfo } from "../errors/errors.js";
 import { MCPConnectionError } from "../errors/errors.js";
-import { redactCommandLine } from "../errors/redact.js";
+import { MAX_SERVER_TAIL_TEXT, redactCommandLine, sanitizeServerText } from "../errors/redact.js";
 import { LineFramer, MessageTooLargeError } from "./lineFramer.js";
 import { LOCAL_ERROR_DATA_KEY } from "./localErrors.js";
 import { signalTree, SPAWN_DETACHED, trackTree, treeAlive, untrackTree } from "./processTree.js";
@@ -246,7 +246,8 @@ export class StdioTransport implements Transport {
           this.onmessage?.(framed.message);
         } else if (framed.kind === "noise") {
           this.noiseLines++;
-          this.options.onNoise?.(framed.line);
+          // Raw bytes of a hostile or broken server: no escape codes or secrets reach the warning.
+          this.options.onNoise?.(sanitizeServerText(framed.line));
         } else {
           this.handleInvalid(framed.line, framed.reason);
         }
@@ -335,7 +336,7 @@ export class StdioTransport implements Transport {
       const info = this.processInfo!;
       const how = signal ? `was killed by ${signal}` : `exited with code ${exitCode}`;
       const tail = info.stderrTail
-        ? `\nLast stderr lines:\n${info.stderrTail}`
+        ? `\nLast stderr lines:\n${sanitizeServerText(info.stderrTail, MAX_SERVER_TAIL_TEXT, "end")}`
         : " (it wrote nothing to stderr)";
       this.fail(
         new MCPConnectionError(
