@@ -113,6 +113,13 @@ export class MCPConnectionPool {
     if (!(idleTimeout > 0))
       throw new RangeError(`pool idleTimeout must be > 0 seconds, got ${String(idleTimeout)}`);
     this.idleTimeoutMs = idleTimeout * 1000;
+    // Checked here, not at the first acquire: the idle-client ping would refuse it with MCPValidationError.
+    const healthCheckTimeout = options.healthCheckTimeout ?? DEFAULT_POOL_HEALTH_CHECK_TIMEOUT_SECONDS;
+    if (!(typeof healthCheckTimeout === "number" && healthCheckTimeout > 0)) {
+      throw new RangeError(
+        `pool healthCheckTimeout must be > 0 seconds (Infinity for no limit), got ${String(healthCheckTimeout)}`,
+      );
+    }
     const maxWaiters = options.maxWaiters ?? DEFAULT_POOL_MAX_WAITERS;
     if (!Number.isInteger(maxWaiters) || maxWaiters < 0) {
       throw new RangeError(`pool maxWaiters must be a whole number ≥ 0, got ${String(maxWaiters)}`);

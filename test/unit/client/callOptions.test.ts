@@ -172,4 +172,10 @@ describe("health checks and the pool use the same check", () => {
     expect(createdClients).toBe(0);
     await pool.close();
   });
+
+  it("a pool healthCheckTimeout out of range is refused when the pool is made, not at the first ping", () => {
+    expect(() => new MCPConnectionPool(cfg("srv"), { healthCheckTimeout: 0 })).toThrow(
+      /healthCheckTimeout must be > 0 seconds .*got 0/,
+    );
+  });
 });
