@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 
+import { onAbort } from "../common/abort.js";
 import { DEFAULT_LOOPBACK_TIMEOUT_SECONDS } from "../config/defaults.js";
 import { MCPAuthenticationError } from "../errors/errors.js";
 
@@ -87,9 +88,10 @@ export async function startLoopbackRedirect(
       if (ready) return Promise.resolve(ready);
       if (closed) return Promise.reject(abandoned("the listener was closed"));
       return new Promise<URLSearchParams>((resolve, reject) => {
+        let stopWaiting: (() => void) | undefined;
         const cleanup = () => {
           clearTimeout(timer);
-          signal?.removeEventListener("abort", onAbort);
+          stopWaiting?.();
           const index = waiters.indexOf(entry);
           if (index !== -1) waiters.splice(index, 1);
         };
@@ -103,14 +105,14 @@ export async function startLoopbackRedirect(
             reject(error);
           },
         };
-        const onAbort = () => entry.reject(abandoned("it was cancelled"));
+        const cancel = () => entry.reject(abandoned("it was cancelled"));
         const timer = setTimeout(
           () =>
             entry.reject(abandoned(`no browser came back to ${redirectUrl} within ${timeoutMs / 1000} s`)),
           timeoutMs,
         );
-        if (signal?.aborted) return onAbort();
-        signal?.addEventListener("abort", onAbort, { once: true });
+        if (signal?.aborted) return cancel();
+        if (signal) stopWaiting = onAbort(signal, cancel);
         waiters.push(entry);
       });
     },

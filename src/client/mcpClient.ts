@@ -21,6 +21,8 @@ import { AjvJsonSchemaValidator } from "@modelcontextprotocol/client/validators/
 
 import { AuthSession } from "../auth/session.js";
 import type { AuthOptions } from "../auth/types.js";
+import { onAbort } from "../common/abort.js";
+import { nestsDeeperThan } from "../common/jsonDepth.js";
 import { PACKAGE_VERSION } from "../common/version.js";
 import { SESSION_DELETE_TIMEOUT_SECONDS } from "../config/defaults.js";
 import type { Environment } from "../config/expandVariables.js";
@@ -38,9 +40,12 @@ import {
   MCPValidationError,
 } from "../errors/errors.js";
 import { Backoff, sleep } from "../resilience/backoff.js";
+import type { ClockTimer } from "../resilience/clock.js";
+import { MAX_TIMER_MS, systemClock } from "../resilience/clock.js";
 import { checkToolArguments } from "../security/toolArguments.js";
 import { HttpTransport } from "../transport/httpTransport.js";
 import { StdioTransport } from "../transport/stdioTransport.js";
+import { checkCallOptions } from "./callOptions.js";
 import { mapError } from "./errorMapping.js";
 import type { ClientEventName, ClientEvents, ConnectionState, StatusEvent, Unsubscribe } from "./events.js";
 import { EventHub } from "./events.js";
@@ -52,8 +57,12 @@ import { prepareConnection } from "./prepare.js";
 /** The package's own identity in `initialize`. */
 export const CLIENT_INFO: Implementation = { name: "mcp-tools", version: PACKAGE_VERSION };
 
-/** Longest timer Node accepts; the SDK's own per-request timer is pushed out of the way with it. */
-const MAX_TIMER_MS = 2 ** 31 - 1;
+/**
+ * Deepest nesting of one tool definition (the tool object is level 0) that discovery accepts. The
+ * SDK's result schema (zod) and the schema compilers (Ajv) recurse per level and overflow the stack
+ * somewhere above 1,000 levels; real schemas stay below 30. A deeper tool is skipped with a warning.
+ */
+const MAX_TOOL_DEFINITION_DEPTH = 100;
 /** A paginated list stops after this many pages even if the cursors keep changing. */
 const MAX_LIST_PAGES = 10_000;
 /** Cap of a single `reconnect()` delay. */
@@ -337,6 +346,7 @@ export class MCPClient {
       });
       registerClientHandlers(sdk, this.options.handlers, this.name);
       reuseResultValidators(sdk);
+      disarmSdkTimersBeyondMax(sdk);
       // A frame that is not JSON-RPC and answers no request fails nothing, but must not go unseen.
       sdk.onerror = (error) => {
         if (!isMCPError(error, "PROTOCOL_ERROR")) return;
@@ -365,6 +375,7 @@ export class MCPClient {
       );
       this.assertCurrent(generation);
       this.interceptProgress(transport);
+      this.screenToolLists(transport);
       this.registerNotificationHandlers(sdk);
       sdk.onclose = () => this.handleConnectionLost(generation);
       await this.discover(sdk, generation);
@@ -516,6 +527,59 @@ export class MCPClient {
       }
       (deliver as (message: T, extra?: unknown) => void)(message, extra);
     };
+  }
+
+  /**
+   * Takes every tool whose definition nests deeper than `MAX_TOOL_DEFINITION_DEPTH` out of the
+   * `tools/list` answers before the SDK parses them, and names each in a "tool-skipped" warning. The
+   * SDK's result schema recurses once per level, so one tool nested ~1,000 levels deep overflowed the
+   * stack and failed the whole list, and with it the connect, with PROTOCOL_ERROR. Answers are told
+   * apart by the ids of the `tools/list` requests seen going out.
+   */
+  private screenToolLists(transport: StdioTransport | HttpTransport): void {
+    const next = transport.onmessage;
+    if (!next) return;
+    const send = transport.send.bind(transport) as Transport["send"];
+    const listIds = new Set<string | number>();
+    (transport as Transport).send = (message, options) => {
+      if (
+        "method" in message &&
+        message.method === "tools/list" &&
+        "id" in message &&
+        message.id !== undefined
+      ) {
+        listIds.add(message.id);
+      }
+      return send(message, options);
+    };
+    transport.onmessage = <T extends JSONRPCMessage>(message: T, extra?: unknown) => {
+      const id = "method" in message || !("id" in message) ? undefined : message.id;
+      if (id !== undefined && id !== null && listIds.delete(id)) {
+        (next as (message: JSONRPCMessage, extra?: unknown) => void)(this.withoutDeepTools(message), extra);
+        return;
+      }
+      (next as (message: T, extra?: unknown) => void)(message, extra);
+    };
+  }
+
+  private withoutDeepTools(message: JSONRPCMessage): JSONRPCMessage {
+    const result = "result" in message ? (message.result as Record<string, unknown> | undefined) : undefined;
+    const tools = result?.["tools"];
+    if (!Array.isArray(tools)) return message;
+    const kept = tools.filter((tool: unknown) => {
+      if (!nestsDeeperThan(tool, MAX_TOOL_DEFINITION_DEPTH)) return true;
+      const name = (tool as { name?: unknown }).name;
+      const named =
+        typeof name === "string" ? `tool ${JSON.stringify(name.slice(0, 100))}` : "a tool without a name";
+      this.events.emit("warning", {
+        server: this.name,
+        kind: "tool-skipped",
+        message: `Server "${this.name}" listed ${named} whose definition is nested more than ${MAX_TOOL_DEFINITION_DEPTH} levels deep; it was skipped, since its schema cannot be checked safely. The server's other tools are usable; report the tool to the server's maintainers.`,
+      });
+      return false;
+    });
+    if (kept.length === tools.length) return message;
+    return { ...message, result: { ...result, tools: kept } } as JSONRPCMessage;
   }
 
   private registerNotificationHandlers(sdk: Client): void {
@@ -819,9 +883,15 @@ export class MCPClient {
    * Tears the connection down and connects again, up to `maxRetries` attempts: the first at once,
    * then exponential backoff (attempt n ≥ 2 waits between half and all of `retryDelay × 2^(n−2)`
    * seconds, capped at 30 s). Succeeds when the server connects and answers a health check. Concurrent
-   * calls share one loop; `disconnect()` stops it. Never throws; returns false when every attempt failed.
+   * calls share one loop; `disconnect()` stops it. Resolves false when every attempt failed; rejects
+   * only with MCPValidationError for options out of range (nothing is closed or started then).
    */
   reconnect(options: ReconnectOptions = {}): Promise<boolean> {
+    try {
+      checkCallOptions(options, { operation: "reconnect", serverName: this.name });
+    } catch (error) {
+      return Promise.reject(error);
+    }
     // One loop at a time: a second caller joins the running one instead of tearing down its work.
     this.reconnecting ??= this.reconnectLoop(options).finally(() => {
       this.reconnecting = undefined;
@@ -830,13 +900,11 @@ export class MCPClient {
   }
 
   private async reconnectLoop(options: ReconnectOptions): Promise<boolean> {
-    const configuredRetries = options.maxRetries ?? this.config.maxRetries;
-    const maxRetries = Number.isFinite(configuredRetries)
-      ? Math.max(0, Math.floor(configuredRetries))
-      : this.config.maxRetries;
-    const configuredDelay = options.retryDelay ?? this.config.retryDelay;
-    // 0 (or less) means "again at once"; the backoff needs a positive base, so 1 ms stands in.
-    const retryDelayMs = Number.isFinite(configuredDelay) && configuredDelay > 0 ? configuredDelay * 1000 : 1;
+    // Both checked by reconnect(): a whole number in range, and seconds ≥ 0.
+    const maxRetries = options.maxRetries ?? this.config.maxRetries;
+    const retryDelay = options.retryDelay ?? this.config.retryDelay;
+    // 0 means "again at once"; the backoff needs a positive base, so 1 ms stands in.
+    const retryDelayMs = retryDelay > 0 ? retryDelay * 1000 : 1;
     const backoff = new Backoff({
       initialDelayMs: retryDelayMs,
       maxDelayMs: Math.max(retryDelayMs, MAX_RECONNECT_DELAY_MS),
@@ -881,9 +949,11 @@ export class MCPClient {
 
   /**
    * Pings the server (falling back to `tools/list` when it does not implement `ping`). Resolves
-   * true when it answers in time; never throws.
+   * true when it answers in time; never throws for the server's sake.
+   * @throws MCPValidationError for an invalid `timeout` or `signal` (a bad option is not a dead server).
    */
   async healthCheck(options: RequestCallOptions = {}): Promise<boolean> {
+    checkCallOptions(options, { operation: "ping", serverName: this.name });
     const sdk = this.sdk;
     if (!sdk || this.currentState !== "connected") return false;
     const timeoutSeconds = options.timeout ?? Math.min(this.config.timeout, MAX_HEALTH_CHECK_SECONDS);
@@ -926,6 +996,7 @@ export class MCPClient {
     args: Record<string, unknown> = {},
     options: CallToolOptions = {},
   ): Promise<CallToolResult> {
+    checkCallOptions(options, { operation: `tools/call "${name}"`, serverName: this.name });
     const sdk = this.requireConnection(`call tool "${name}"`);
     const tool = this.toolMap.get(name);
     if (!tool) {
@@ -1008,6 +1079,7 @@ export class MCPClient {
 
   /** Reads a resource by URI (static or from a template); the server decides whether it exists. */
   async getResource(uri: string, options: RequestCallOptions = {}): Promise<ReadResourceResult> {
+    checkCallOptions(options, { operation: `resources/read "${uri}"`, serverName: this.name });
     const sdk = this.requireConnection(`read resource "${uri}"`);
     return (await this.run(
       { label: `resources/read "${uri}"`, timeoutSeconds: options.timeout ?? this.config.timeout, uri },
@@ -1022,6 +1094,7 @@ export class MCPClient {
     args: Record<string, string> = {},
     options: RequestCallOptions = {},
   ): Promise<GetPromptResult> {
+    checkCallOptions(options, { operation: `prompts/get "${name}"`, serverName: this.name });
     const sdk = this.requireConnection(`get prompt "${name}"`);
     if (this.promptMap.size > 0 && !this.promptMap.has(name)) {
       const available = this.getAvailablePrompts();
@@ -1104,8 +1177,6 @@ export class MCPClient {
       closeReason: transport instanceof StdioTransport ? transport.closeReason : undefined,
       uri: operation.uri,
     });
-    assertSeconds(operation.timeoutSeconds, "timeout", operation.label);
-    if (progress) assertSeconds(progress.maxTotalSeconds, "maxTotalTimeout", operation.label);
     if (signal?.aborted) {
       throw new MCPCancelledError(
         `${operation.label} on server "${this.name}" was cancelled before it was sent.`,
@@ -1116,14 +1187,27 @@ export class MCPClient {
         },
       );
     }
-    if (!progress) {
-      // Plain requests use the SDK's own per-request timer as the timeout and hand it the caller's
-      // signal as is: no AbortController, second timer or abort listener per call (BENCHMARKS.md).
-      // The SDK rejects both a timeout and an abort with RequestTimeout; the caller's signal tells them apart.
+    const timeoutMs = operation.timeoutSeconds * 1000;
+    // Below MAX_TIMER_MS: that value and beyond mean "our timers govern" to the SDK (see below).
+    if (!progress && timeoutMs < MAX_TIMER_MS) {
+      // Plain requests use the SDK's own per-request timer as the timeout: no second timer per call
+      // (BENCHMARKS.md). The SDK adds an abort listener per request to the signal it is given, so a
+      // caller's signal shared by many calls gets one listener (onAbort) and each request a signal
+      // of its own. The SDK rejects both a timeout and an abort with RequestTimeout; the caller's
+      // signal tells them apart.
+      let requestSignal: AbortSignal | undefined;
+      let stopWaiting: (() => void) | undefined;
+      if (signal) {
+        const linked = new AbortController();
+        stopWaiting = onAbort(signal, () => linked.abort(signal.reason));
+        requestSignal = linked.signal;
+      }
       this.inFlightCount++;
       try {
-        const timeout = Math.min(operation.timeoutSeconds * 1000, MAX_TIMER_MS);
-        return await exec(signal ? { signal, timeout } : { timeout }, undefined);
+        return await exec(
+          requestSignal ? { signal: requestSignal, timeout: timeoutMs } : { timeout: timeoutMs },
+          undefined,
+        );
       } catch (error) {
         if (signal?.aborted) throw this.cancelledError(operation, signal);
         if (error instanceof SdkError && error.code === SdkErrorCode.RequestTimeout) {
@@ -1132,36 +1216,36 @@ export class MCPClient {
         throw mapError(error, scopeError());
       } finally {
         this.inFlightCount--;
+        stopWaiting?.();
       }
     }
+    // Progress, or a timeout beyond one Node timer (Infinity included): our own timers, on the system
+    // clock (which never fires Infinity and chains longer delays), and the SDK's timer disarmed.
     const controller = new AbortController();
-    const timeoutMs = Math.min(operation.timeoutSeconds * 1000, MAX_TIMER_MS);
     let timedOut = false;
     let totalExpired = false;
     const onTimeout = () => {
       timedOut = true;
       controller.abort(new Error(`${operation.label} timed out after ${operation.timeoutSeconds} s`));
     };
-    let timer = setTimeout(onTimeout, timeoutMs);
-    let totalTimer: NodeJS.Timeout | undefined;
-    const onAbort = () => controller.abort(signal?.reason ?? new Error("cancelled"));
-    signal?.addEventListener("abort", onAbort, { once: true });
+    let timer = systemClock.setTimeout(onTimeout, timeoutMs);
+    let totalTimer: ClockTimer | undefined;
+    const stopWaiting = signal
+      ? onAbort(signal, () => controller.abort(signal.reason ?? new Error("cancelled")))
+      : undefined;
     let progressToken: string | undefined;
     if (progress) {
       progressToken = `mcp-tools-${++progressSequence}`;
-      if (progress.resetOnProgress && Number.isFinite(progress.maxTotalSeconds)) {
-        totalTimer = setTimeout(
-          () => {
-            totalExpired = true;
-            onTimeout();
-          },
-          Math.min(progress.maxTotalSeconds * 1000, MAX_TIMER_MS),
-        );
+      if (progress.resetOnProgress) {
+        totalTimer = systemClock.setTimeout(() => {
+          totalExpired = true;
+          onTimeout();
+        }, progress.maxTotalSeconds * 1000);
       }
       this.progressHandlers.set(progressToken, (update) => {
         if (progress.resetOnProgress && !controller.signal.aborted) {
-          clearTimeout(timer);
-          timer = setTimeout(onTimeout, timeoutMs);
+          systemClock.clearTimeout(timer);
+          timer = systemClock.setTimeout(onTimeout, timeoutMs);
         }
         try {
           progress.onProgress(update);
@@ -1185,9 +1269,9 @@ export class MCPClient {
       throw mapError(error, scopeError());
     } finally {
       this.inFlightCount--;
-      clearTimeout(timer);
-      clearTimeout(totalTimer);
-      signal?.removeEventListener("abort", onAbort);
+      systemClock.clearTimeout(timer);
+      systemClock.clearTimeout(totalTimer);
+      stopWaiting?.();
       if (progressToken !== undefined) this.progressHandlers.delete(progressToken);
     }
   }
@@ -1206,16 +1290,6 @@ export class MCPClient {
       cause: signal.reason,
     });
   }
-}
-
-/** Compiles a tool's input schema once; `null` when the schema is missing or cannot be compiled. */
-/** Per-call times must be positive numbers of seconds (Infinity means "no limit"). */
-function assertSeconds(value: unknown, option: string, operation: string): void {
-  if (typeof value === "number" && value > 0) return;
-  throw new MCPValidationError(
-    `${option} for ${operation} must be a number of seconds > 0 (Infinity for no limit), got ${String(value)}.`,
-    { code: "INVALID_ARGUMENTS", field: option, rule: `options.${option}` },
-  );
 }
 
 /**
@@ -1269,10 +1343,10 @@ function withDeadline<T>(
     let remaining = ms;
     let armedAt = 0;
     let pauses = 0;
-    let timer: NodeJS.Timeout | undefined;
+    let timer: ClockTimer | undefined;
     const arm = () => {
       armedAt = Date.now();
-      timer = setTimeout(() => {
+      timer = systemClock.setTimeout(() => {
         done = true;
         clock?.(undefined);
         onExpire();
@@ -1281,14 +1355,14 @@ function withDeadline<T>(
     };
     const settle = () => {
       done = true;
-      clearTimeout(timer);
+      systemClock.clearTimeout(timer);
       clock?.(undefined);
     };
     arm();
     clock?.({
       pause() {
         if (done || pauses++ > 0) return;
-        clearTimeout(timer);
+        systemClock.clearTimeout(timer);
         remaining -= Date.now() - armedAt;
       },
       resume() {
@@ -1309,6 +1383,26 @@ function withDeadline<T>(
       },
     );
   });
+}
+
+/**
+ * Every request goes to the SDK with a timeout: our own, or `MAX_TIMER_MS` when our timers govern
+ * (progress, connect, a timeout beyond one Node timer or Infinity). The SDK arms a plain `setTimeout`
+ * for it, so "no limit" would still end after 24.8 days. A request whose timeout is `MAX_TIMER_MS` or
+ * more gets no SDK timer at all (through its `_setupTimeout`, SDK 2.4.0; an SDK without that method
+ * keeps its 24.8-day timer, the bound before this fix). Cleanup and progress resets then find no
+ * timer entry and do nothing.
+ */
+function disarmSdkTimersBeyondMax(sdk: Client): void {
+  const internals = sdk as unknown as {
+    _setupTimeout?: (id: unknown, timeout: number, ...rest: unknown[]) => void;
+  };
+  const setup = internals._setupTimeout;
+  if (typeof setup !== "function") return;
+  internals._setupTimeout = function (this: unknown, id: unknown, timeout: number, ...rest: unknown[]) {
+    if (timeout >= MAX_TIMER_MS) return;
+    setup.call(this, id, timeout, ...rest);
+  };
 }
 
 /** The part of the SDK's internal wire codec that `reuseResultValidators` relies on. */

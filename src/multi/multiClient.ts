@@ -10,6 +10,7 @@ import type {
 } from "@modelcontextprotocol/client";
 
 import type { AuthOptions } from "../auth/types.js";
+import { checkCallOptions } from "../client/callOptions.js";
 import type { ClientEvents, StatusEvent, Unsubscribe } from "../client/events.js";
 import { EventHub } from "../client/events.js";
 import type { ClientHandlers } from "../client/handlers.js";
@@ -17,11 +18,11 @@ import type { CallToolOptions, MCPClientOptions, RequestCallOptions } from "../c
 import { MCPClient } from "../client/mcpClient.js";
 import { suggestNames } from "../client/names.js";
 import type { DnsLookup } from "../client/prepare.js";
+import { onAbort } from "../common/abort.js";
 import {
   DEFAULT_HEALTH_CHECK_INTERVAL_SECONDS,
   DEFAULT_HEALTH_CHECK_MAX_MISSES,
   DEFAULT_HEALTH_CHECK_TIMEOUT_SECONDS,
-  MAX_MAX_RETRIES,
   MAX_SCHEDULE_SECONDS,
   MAX_TIMEOUT_SECONDS,
 } from "../config/defaults.js";
@@ -864,6 +865,8 @@ export class MultiMCPClient {
     options: { timeout?: number | undefined; signal?: AbortSignal | undefined },
     exec: (client: MCPClient, timeoutSeconds: number) => Promise<T>,
   ): Promise<T> {
+    // The same check, and so the same error, as MCPClient's: nothing is queued or waited for first.
+    checkCallOptions(options, { operation, serverName: slot.name });
     if (!this.active) {
       throw new MCPConnectionError(
         `Cannot ${operation}: the MultiMCPClient is not connected. Call connect() first.`,
@@ -906,28 +909,31 @@ export class MultiMCPClient {
     const loop = slot.loop;
     if (!loop) return Promise.resolve();
     return new Promise<void>((resolve, reject) => {
+      let stopWaiting: (() => void) | undefined;
       const finish = (error?: unknown) => {
         this.clock.clearTimeout(timer);
-        signal?.removeEventListener("abort", onAbort);
+        stopWaiting?.();
         if (error === undefined) resolve();
         else reject(error);
       };
-      const onAbort = () =>
+      const cancelled = () =>
         finish(
           new MCPCancelledError(
             `${operation} on server "${slot.name}" was cancelled while waiting for the server to reconnect; it was never sent.`,
             { serverName: slot.name, operation, cause: signal?.reason },
           ),
         );
+      // A deadline of Infinity (timeout: Infinity) never fires: the clock takes any delay.
       const timer: ClockTimer = this.clock.setTimeout(
         () => finish(this.notConnected(slot, operation, "it is still reconnecting")),
-        Math.max(0, deadline - this.clock.now()),
+        deadline - this.clock.now(),
       );
       if (signal?.aborted) {
-        onAbort();
+        cancelled();
         return;
       }
-      signal?.addEventListener("abort", onAbort, { once: true });
+      // One listener per signal however many calls wait on it (a shared signal is not a leak).
+      if (signal) stopWaiting = onAbort(signal, cancelled);
       void loop.then(() => finish());
     });
   }
@@ -959,9 +965,12 @@ export class MultiMCPClient {
   /**
    * Pings every server in parallel, each bounded by `timeout` (default: the server's
    * `health_check.timeout`, 5 s). Servers that are not connected, or whose breaker refuses calls,
-   * report false without being contacted. The pings act as breaker probes. Never throws.
+   * report false without being contacted. The pings act as breaker probes. Never throws for the
+   * servers' sake; a `timeout` out of range is refused with MCPValidationError before any ping (it
+   * would otherwise count as a missed ping of every server).
    */
   async healthCheckAll(options: { timeout?: number | undefined } = {}): Promise<Record<string, boolean>> {
+    checkCallOptions(options, { operation: "ping" });
     const results = await Promise.all(
       this.slots.map(async (slot) => {
         const ok = await this.ping(slot, (options.timeout ?? slot.config.healthCheck.timeout) * 1000);
@@ -997,9 +1006,11 @@ export class MultiMCPClient {
   /**
    * Reconnects every server that is not connected — including servers that failed at start — and
    * resolves with each one's result. Servers already reconnecting are awaited, not restarted; a server
-   * whose breaker is open is skipped (false) until its recovery time is over. Never throws.
+   * whose breaker is open is skipped (false) until its recovery time is over. Rejects only with
+   * MCPValidationError for options out of range (then nothing is started).
    */
   async reconnectFailedServers(options: ReconnectServerOptions = {}): Promise<Record<string, boolean>> {
+    checkCallOptions(options, { operation: "reconnect" });
     const targets = this.slots.filter((slot) => !(slot.state === "connected" && slot.client.isConnected()));
     const results = await Promise.all(
       targets.map(async (slot) => [slot.name, await this.reconnectServer(slot.name, options)] as const),
@@ -1010,19 +1021,22 @@ export class MultiMCPClient {
   /**
    * Reconnects one server now (a fresh cycle of `maxRetries` attempts, the first at once, then
    * backing off), unless it is connected (true) or a reconnect is already running (its result).
-   * Gated by the breaker: false at once while it is open. Never throws.
+   * Gated by the breaker: false at once while it is open. Rejects only for an unknown server or with
+   * MCPValidationError for options out of range (then nothing is started).
    */
   async reconnectServer(server: string, options: ReconnectServerOptions = {}): Promise<boolean> {
     const slot = this.slotOf(server);
+    checkCallOptions(options, { operation: "reconnect", serverName: slot.name });
     if (this.disconnecting) await this.disconnecting;
     this.active = true;
     if (slot.connectTask) await slot.connectTask;
     if (slot.state === "connected" && slot.client.isConnected()) return true;
     if (slot.loop) return slot.loop;
     if (!slot.breaker.wouldAdmit()) return false;
-    const maxAttempts = attemptsOf(options.maxRetries, slot.config.maxRetries);
+    // Both in range (checked above): a whole number ≤ MAX_MAX_RETRIES, seconds ≤ MAX_SCHEDULE_SECONDS.
+    const maxAttempts = options.maxRetries ?? slot.config.maxRetries;
     if (maxAttempts === 0) return false;
-    const delay = secondsOf(options.retryDelay, slot.config.retryDelay);
+    const delay = options.retryDelay ?? slot.config.retryDelay;
     return this.startReconnect(slot, {
       fresh: true,
       maxAttempts,
@@ -1461,18 +1475,6 @@ function snapshotOf(client: MCPClient): Snapshot {
 function backoffOf(initialSeconds: number, maxSeconds: number): Backoff {
   const initialDelayMs = Math.max(1, initialSeconds * 1000);
   return new Backoff({ initialDelayMs, maxDelayMs: Math.max(initialDelayMs, maxSeconds * 1000) });
-}
-
-/** A delay given at run time: a finite number ≥ 0, else the configured one. */
-function secondsOf(given: unknown, fallback: number): number {
-  if (typeof given !== "number" || !Number.isFinite(given)) return fallback;
-  return Math.min(Math.max(0, given), MAX_SCHEDULE_SECONDS);
-}
-
-/** An attempt count given at run time: a whole number in [0, MAX_MAX_RETRIES], else the configured one. */
-function attemptsOf(given: unknown, fallback: number): number {
-  const value = typeof given === "number" && !Number.isNaN(given) ? given : fallback;
-  return Math.min(Math.max(0, Math.floor(value)), MAX_MAX_RETRIES);
 }
 
 function asMCPError(raw: unknown, serverName: string): MCPError {

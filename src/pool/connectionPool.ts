@@ -5,10 +5,12 @@
  * handing it out, evicts idle clients on an unref'd timer, bounds the callers waiting for a client
  * (with a timeout and abort), and closes everything it created on `close()`.
  */
+import { checkCallOptions } from "../client/callOptions.js";
 import type { Unsubscribe } from "../client/events.js";
 import { EventHub } from "../client/events.js";
 import type { MCPClientOptions } from "../client/mcpClient.js";
 import { MCPClient } from "../client/mcpClient.js";
+import { onAbort } from "../common/abort.js";
 import { isValidatedConfig } from "../config/serverConfig.js";
 import type { ServerConfig, ServerConfigInput } from "../config/types.js";
 import { MCPConfigValidator } from "../config/validator.js";
@@ -111,6 +113,13 @@ export class MCPConnectionPool {
     if (!(idleTimeout > 0))
       throw new RangeError(`pool idleTimeout must be > 0 seconds, got ${String(idleTimeout)}`);
     this.idleTimeoutMs = idleTimeout * 1000;
+    // Checked here, not at the first acquire: the idle-client ping would refuse it with MCPValidationError.
+    const healthCheckTimeout = options.healthCheckTimeout ?? DEFAULT_POOL_HEALTH_CHECK_TIMEOUT_SECONDS;
+    if (!(typeof healthCheckTimeout === "number" && healthCheckTimeout > 0)) {
+      throw new RangeError(
+        `pool healthCheckTimeout must be > 0 seconds (Infinity for no limit), got ${String(healthCheckTimeout)}`,
+      );
+    }
     const maxWaiters = options.maxWaiters ?? DEFAULT_POOL_MAX_WAITERS;
     if (!Number.isInteger(maxWaiters) || maxWaiters < 0) {
       throw new RangeError(`pool maxWaiters must be a whole number ≥ 0, got ${String(maxWaiters)}`);
@@ -137,9 +146,11 @@ export class MCPConnectionPool {
    * A connected client for exclusive use until `release(client)`. Reuses an idle client (checked with
    * a ping first), creates one while the pool has room, else waits for a release.
    * @throws MCPError QUEUE_FULL (too many waiters), MCPTimeoutError (no client in time),
-   *   MCPCancelledError (aborted), MCPConnectionError (pool closed, or the server failed to connect).
+   *   MCPCancelledError (aborted), MCPConnectionError (pool closed, or the server failed to connect),
+   *   MCPValidationError (a `timeout` or `signal` out of range, as for MCPClient's calls).
    */
   async acquire(options: AcquireOptions = {}): Promise<MCPClient> {
+    checkCallOptions(options, { operation: "pool acquire", serverName: this.config.name });
     const timeoutSeconds = options.timeout ?? this.options.acquireTimeout ?? this.config.timeout;
     const deadline = this.clock.now() + timeoutSeconds * 1000;
     for (;;) {
@@ -304,9 +315,10 @@ export class MCPConnectionPool {
       );
     }
     return new Promise<MCPClient | undefined>((resolve, reject) => {
+      let stopWaiting: (() => void) | undefined;
       const cleanup = () => {
         this.clock.clearTimeout(timer);
-        signal?.removeEventListener("abort", onAbort);
+        stopWaiting?.();
         const index = this.waiters.indexOf(waiter);
         if (index >= 0) this.waiters.splice(index, 1);
       };
@@ -320,7 +332,6 @@ export class MCPConnectionPool {
           reject(error);
         },
       };
-      const onAbort = () => waiter.fail(this.cancelled(signal!));
       const timer: ClockTimer = this.clock.setTimeout(
         () =>
           waiter.fail(
@@ -331,7 +342,8 @@ export class MCPConnectionPool {
           ),
         Math.max(0, deadline - this.clock.now()),
       );
-      signal?.addEventListener("abort", onAbort, { once: true });
+      // One listener per signal however many callers wait on it (a shared signal is not a leak).
+      if (signal) stopWaiting = onAbort(signal, () => waiter.fail(this.cancelled(signal)));
       this.waiters.push(waiter);
     });
   }

@@ -1,6 +1,8 @@
 import type { IBackoff } from "cockatiel";
 import { ExponentialBackoff, halfJitterGenerator } from "cockatiel";
 
+import { sleepOn, systemClock } from "./clock.js";
+
 export interface BackoffOptions {
   /** Nominal first delay in milliseconds; delay n is `initialDelayMs × 2^n`. */
   initialDelayMs: number;
@@ -42,21 +44,10 @@ export class Backoff {
   }
 }
 
-/** Resolves after `ms`, or rejects with the signal's reason as soon as `signal` aborts. No timer outlives it. */
+/**
+ * Resolves after `ms`, or rejects with the signal's reason as soon as `signal` aborts. No timer
+ * outlives it. `sleepOn` with the system clock, so every delay is safe (see `systemClock`).
+ */
 export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise<void>((resolve, reject) => {
-    if (signal?.aborted) {
-      reject(signal.reason);
-      return;
-    }
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(signal?.reason);
-    };
-    const timer = setTimeout(() => {
-      signal?.removeEventListener("abort", onAbort);
-      resolve();
-    }, ms);
-    signal?.addEventListener("abort", onAbort, { once: true });
-  });
+  return sleepOn(systemClock, ms, signal);
 }

@@ -4,6 +4,8 @@
  * time by hand (`ManualClock`) or with fake timers, in the spirit of Polly's `TimeProvider`.
  */
 
+import { onAbort } from "../common/abort.js";
+
 /** An opaque timer returned by `Clock.setTimeout`. */
 export type ClockTimer = object;
 
@@ -15,29 +17,80 @@ export interface ClockTimerOptions {
 export interface Clock {
   /** Monotonic milliseconds (only differences are meaningful). */
   now(): number;
+  /**
+   * Runs `callback` after `ms`. Every number must be safe to pass: NaN and negative delays are due
+   * at once, Infinity is never due, and a delay beyond Node's `MAX_TIMER_MS` is kept, not shortened.
+   */
   setTimeout(callback: () => void, ms: number, options?: ClockTimerOptions): ClockTimer;
   clearTimeout(timer: ClockTimer | undefined): void;
 }
 
 /**
+ * Longest delay Node's `setTimeout` honours: 2^31−1 ms, about 24.8 days. A longer one (Infinity
+ * included) fires after 1 ms instead, with a `TimeoutOverflowWarning`, which turned "no limit" into
+ * "1 ms" before every timer went through `systemClock`.
+ */
+export const MAX_TIMER_MS = 2 ** 31 - 1;
+
+/** A delay too long for one Node timer: a chain of maximal timers, re-armed until the delay is used up. */
+class LongTimer {
+  private timer: ReturnType<typeof setTimeout> | undefined;
+  private cancelled = false;
+
+  constructor(
+    private readonly callback: () => void,
+    private remaining: number,
+    private readonly unref: boolean,
+  ) {
+    this.arm();
+  }
+
+  private arm(): void {
+    const step = Math.min(this.remaining, MAX_TIMER_MS);
+    this.remaining -= step;
+    this.timer = setTimeout(() => {
+      if (this.cancelled) return;
+      if (this.remaining > 0) this.arm();
+      else this.callback();
+    }, step);
+    if (this.unref) this.timer.unref();
+  }
+
+  cancel(): void {
+    this.cancelled = true;
+    clearTimeout(this.timer);
+  }
+}
+
+/** The timer of an infinite delay: nothing is armed, so nothing fires and nothing keeps Node alive. */
+const NEVER: ClockTimer = Object.freeze({ never: true });
+
+/**
  * The real clock. It looks the globals up on every call rather than capturing them, so vitest's
- * fake timers (installed after this module loads) take effect.
+ * fake timers (installed after this module loads) take effect. Every delay is safe to pass: NaN and
+ * negative ones fire at once, Infinity never fires, and one beyond `MAX_TIMER_MS` fires on time
+ * through a chain of timers.
  */
 export const systemClock: Clock = {
   now: () => performance.now(),
   setTimeout(callback, ms, options) {
-    const timer = setTimeout(callback, Math.max(0, ms));
+    const delay = ms > 0 ? ms : 0;
+    if (delay === Infinity) return NEVER;
+    if (delay > MAX_TIMER_MS) return new LongTimer(callback, delay, options?.unref === true);
+    const timer = setTimeout(callback, delay);
     if (options?.unref) timer.unref();
     return timer;
   },
   clearTimeout(timer) {
-    if (timer !== undefined) clearTimeout(timer as ReturnType<typeof setTimeout>);
+    if (timer === undefined || timer === NEVER) return;
+    if (timer instanceof LongTimer) timer.cancel();
+    else clearTimeout(timer as ReturnType<typeof setTimeout>);
   },
 };
 
 /**
  * Resolves after `ms` on `clock`, or rejects with the signal's reason as soon as `signal` aborts.
- * No timer or listener outlives it.
+ * No timer or listener outlives it; however many sleeps share one signal, it gets one listener.
  */
 export function sleepOn(
   clock: Clock,
@@ -50,19 +103,20 @@ export function sleepOn(
       reject(signal.reason);
       return;
     }
-    const onAbort = () => {
-      clock.clearTimeout(timer);
-      reject(signal?.reason);
-    };
+    const stopWaiting = signal
+      ? onAbort(signal, () => {
+          clock.clearTimeout(timer);
+          reject(signal.reason);
+        })
+      : undefined;
     const timer = clock.setTimeout(
       () => {
-        signal?.removeEventListener("abort", onAbort);
+        stopWaiting?.();
         resolve();
       },
       ms,
       options,
     );
-    signal?.addEventListener("abort", onAbort, { once: true });
   });
 }
 
@@ -90,7 +144,8 @@ export class ManualClock implements Clock {
   }
 
   setTimeout(callback: () => void, ms: number): ClockTimer {
-    const timer: ManualTimer = { id: ++this.sequence, due: this.time + Math.max(0, ms), callback };
+    // Like systemClock: NaN and negative delays are due now, Infinity never.
+    const timer: ManualTimer = { id: ++this.sequence, due: this.time + (ms > 0 ? ms : 0), callback };
     this.timers.set(timer.id, timer);
     return timer;
   }

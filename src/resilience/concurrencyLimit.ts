@@ -7,6 +7,7 @@
  * dequeued, and the queue wait has no deadline. Here an abort or the call's own timeout removes the
  * waiter at once and frees its queue place.
  */
+import { onAbort } from "../common/abort.js";
 import { MCPCancelledError, MCPError, MCPTimeoutError } from "../errors/errors.js";
 import type { Clock, ClockTimer } from "./clock.js";
 import { systemClock } from "./clock.js";
@@ -111,9 +112,10 @@ export class ConcurrencyLimit {
     return new Promise<void>((resolve, reject) => {
       const signal = options.signal;
       let timer: ClockTimer | undefined;
+      let stopWaiting: (() => void) | undefined;
       const cleanup = () => {
         this.clock.clearTimeout(timer);
-        signal?.removeEventListener("abort", onAbort);
+        stopWaiting?.();
         const index = this.waiters.indexOf(waiter);
         if (index >= 0) this.waiters.splice(index, 1);
       };
@@ -127,14 +129,17 @@ export class ConcurrencyLimit {
           reject(error);
         },
       };
-      const onAbort = () =>
-        waiter.fail(
-          new MCPCancelledError(
-            `${operation} on server "${this.name}" was cancelled while waiting for a free slot; it was never sent.`,
-            { serverName: this.name, operation, cause: signal?.reason },
+      if (signal) {
+        // One listener per signal however many calls wait on it (a shared signal is not a leak).
+        stopWaiting = onAbort(signal, () =>
+          waiter.fail(
+            new MCPCancelledError(
+              `${operation} on server "${this.name}" was cancelled while waiting for a free slot; it was never sent.`,
+              { serverName: this.name, operation, cause: signal.reason },
+            ),
           ),
         );
-      signal?.addEventListener("abort", onAbort, { once: true });
+      }
       const queueTimeoutMs = options.queueTimeoutMs;
       if (queueTimeoutMs !== undefined && Number.isFinite(queueTimeoutMs)) {
         timer = this.clock.setTimeout(

@@ -3,7 +3,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 
 import type { ServerConfigInput } from "../../../src/config/types.js";
-import { MCPConnectionError, MCPTimeoutError } from "../../../src/errors/errors.js";
+import { MCPConnectionError, MCPTimeoutError, MCPValidationError } from "../../../src/errors/errors.js";
 import type { MultiMCPClientOptions } from "../../../src/multi/multiClient.js";
 import type { MultiMCPClient } from "../../../src/multi/multiClient.js";
 import type { Clock } from "../../../src/resilience/clock.js";
@@ -237,7 +237,7 @@ describe("reconnect waits", () => {
   });
 });
 
-describe("reconnectServer() options never throw", () => {
+describe("reconnectServer() options are checked, never clamped", () => {
   it("retryDelay 0 retries almost at once instead of throwing a RangeError", async () => {
     const { multi, get, ofType } = setup([cfg("a")]);
     get("a").connectPlan.push(
@@ -251,7 +251,7 @@ describe("reconnectServer() options never throw", () => {
     expect(delays[1]).toBeLessThanOrEqual(0.001);
   });
 
-  it("maxRetries is a whole number in [0, 100]: 0 makes no attempt, 2.7 makes 2, NaN uses the config", async () => {
+  it("maxRetries is a whole number in [0, 100]: 0 makes no attempt, anything else is refused, not clamped", async () => {
     const { multi, get, ofType } = setup([cfg("a", { max_retries: 1, retry_delay: 0.001 })]);
     get("a").connectPlan.push(() => Promise.reject(spawnFailed("a")));
     await multi.connect().catch(() => undefined);
@@ -259,18 +259,20 @@ describe("reconnectServer() options never throw", () => {
     expect(get("a").connectCalls).toBe(1);
     expect(multi.getServerStatus("a").state).toBe("failed");
 
-    get("a").connectPlan.push(
-      () => Promise.reject(spawnFailed("a")),
-      () => Promise.reject(spawnFailed("a")),
-      () => Promise.reject(spawnFailed("a")),
-    );
-    await expect(multi.reconnectServer("a", { maxRetries: 2.7 })).resolves.toBe(false);
-    expect(get("a").connectCalls).toBe(3);
-    await expect(multi.reconnectServer("a", { maxRetries: Number.NaN })).resolves.toBe(false);
-    expect(get("a").connectCalls).toBe(4);
-    expect(ofType("reconnectFailed").map((e) => e.attempts)).toEqual([2, 1]);
-    await expect(multi.reconnectServer("a", { maxRetries: -3, retryDelay: -1 })).resolves.toBe(false);
-    expect(get("a").connectCalls).toBe(4);
+    for (const [options, option] of [
+      [{ maxRetries: 2.7 }, "maxRetries"],
+      [{ maxRetries: Number.NaN }, "maxRetries"],
+      [{ maxRetries: 101 }, "maxRetries"],
+      [{ maxRetries: -3, retryDelay: -1 }, "maxRetries"],
+      [{ retryDelay: Infinity }, "retryDelay"],
+    ] as const) {
+      const error = await multi.reconnectServer("a", options).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(MCPValidationError);
+      expect(error).toMatchObject({ code: "INVALID_ARGUMENTS", field: option, rule: `options.${option}` });
+    }
+    await expect(multi.reconnectFailedServers({ maxRetries: -1 })).rejects.toBeInstanceOf(MCPValidationError);
+    expect(get("a").connectCalls).toBe(1);
+    expect(ofType("reconnecting")).toHaveLength(0);
   });
 });
 
