@@ -16,7 +16,12 @@ import {
   MCPServerError,
 } from "../errors/errors.js";
 import { sanitizeServerText } from "../errors/redact.js";
-import { LOCAL_ERROR_DATA_KEY, type LocalErrorCode } from "../transport/localErrors.js";
+import {
+  jsonRpcErrorMessage,
+  LOCAL_ERROR_CONTEXT_KEY,
+  LOCAL_ERROR_DATA_KEY,
+  type LocalErrorCode,
+} from "../transport/localErrors.js";
 
 export interface ErrorScope {
   serverName: string;
@@ -131,6 +136,20 @@ function outputSchemaError(error: ProtocolError, scope: ErrorScope): MCPConnecti
   return undefined;
 }
 
+/**
+ * The JSON-RPC error message in the server's error body, if it sent one: the SDK keeps the body as
+ * `data.text`, the legacy SSE transport puts it after the status in its message.
+ */
+function serverText(error: unknown): string | undefined {
+  if (error instanceof SdkError) {
+    return jsonRpcErrorMessage((error.data as { text?: unknown } | undefined)?.text);
+  }
+  if (error instanceof Error && SSE_POST_FAILURE.test(error.message)) {
+    return jsonRpcErrorMessage(error.message.replace(SSE_POST_FAILURE, "").replace(/^:\s*/, ""));
+  }
+  return undefined;
+}
+
 /** The typed error for an HTTP status: authentication for 401/403, `HTTP_STATUS` otherwise. */
 function statusError(status: number, error: unknown, scope: ErrorScope): MCPError {
   const { serverName, operation, transportType } = scope;
@@ -164,8 +183,9 @@ function statusError(status: number, error: unknown, scope: ErrorScope): MCPErro
         : status === 429
           ? "the server is rate-limiting; slow down"
           : "check the server URL and configuration";
+  const said = serverText(error);
   return new MCPConnectionError(
-    `Server "${serverName}" answered ${operation} with HTTP ${status}; ${hint}.`,
+    `Server "${serverName}" answered ${operation} with HTTP ${status}${said === undefined ? "" : ` ("${sanitizeServerText(said)}")`}; ${hint}.`,
     {
       serverName,
       transportType,
@@ -198,6 +218,7 @@ export function mapError(error: unknown, scope: ErrorScope): MCPError {
       return new MCPConnectionError(`${operation} on server "${serverName}" failed: ${error.message}`, {
         ...base,
         code: local,
+        context: (error.data as Record<string, unknown>)[LOCAL_ERROR_CONTEXT_KEY] as Record<string, unknown>,
       });
     }
     const schemaError = outputSchemaError(error, scope);

@@ -462,6 +462,7 @@ export class MCPClient {
         url: config.url,
         headers: prepared.headers,
         httpReadTimeoutMs: config.httpReadTimeout * 1000,
+        maxMessageBytes: config.maxMessageBytes,
         reinitializeTimeoutMs: config.connectTimeout * 1000,
         sessionDeleteTimeoutMs: SESSION_DELETE_TIMEOUT_SECONDS * 1000,
         sseRetry: { minDelayMs: 100, maxDelayMs: 30_000, maxRetries: 3 },

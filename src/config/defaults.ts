@@ -17,7 +17,7 @@ export const MAX_MAX_RETRIES = 100;
 export const DEFAULT_RETRY_DELAY_SECONDS = 1;
 /** Cap on a single reconnect delay. */
 export const DEFAULT_MAX_RETRY_DELAY_SECONDS = 30;
-/** Largest single JSON-RPC message accepted from a stdio server. */
+/** Largest single message accepted from a server on any transport (stdio line, HTTP body, SSE event). */
 export const DEFAULT_MAX_MESSAGE_BYTES = 10 * 1024 * 1024;
 /** Grace period of each shutdown step for stdio servers (stdin EOF → SIGTERM → SIGKILL). */
 export const DEFAULT_SHUTDOWN_GRACE_SECONDS = 2;

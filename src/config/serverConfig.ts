@@ -509,6 +509,7 @@ export function checkServerConfig(raw: unknown): ServerConfigCheck {
       maxInFlight: input.concurrency?.maxInFlight ?? DEFAULT_MAX_IN_FLIGHT,
       maxQueue: input.concurrency?.maxQueue ?? DEFAULT_MAX_QUEUE,
     },
+    maxMessageBytes: input.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES,
     description: input.description,
     extra,
   };
@@ -544,7 +545,6 @@ export function checkServerConfig(raw: unknown): ServerConfigCheck {
         args: command.args,
         env: (input.env ?? {}) as Record<string, string>,
         cwd: input.cwd,
-        maxMessageBytes: input.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES,
         shutdownGrace: input.shutdownGrace ?? DEFAULT_SHUTDOWN_GRACE_SECONDS,
       }),
       issues,

@@ -67,6 +67,13 @@ interface ServerConfigBase {
   readonly reconnect: ReconnectConfig;
   readonly healthCheck: HealthCheckConfig;
   readonly concurrency: ConcurrencyConfig;
+  /**
+   * Largest single message accepted from the server, in bytes, on every transport: a stdio line, an
+   * HTTP response body (JSON), one SSE event (POST response streams, the standalone GET stream,
+   * legacy SSE). A larger one fails with `MESSAGE_TOO_LARGE` as soon as the limit is passed, without
+   * reading the rest. @default 10 MiB
+   */
+  readonly maxMessageBytes: number;
   readonly description: string | undefined;
   /** Keys this version does not know, kept as given (MassGen configs carry extra keys). */
   readonly extra: Readonly<Record<string, unknown>>;
@@ -81,8 +88,6 @@ export interface StdioServerConfig extends ServerConfigBase {
   /** Extra environment for the child, on top of a safe inherited set. May hold `${VAR}` references. */
   readonly env: Readonly<Record<string, string>>;
   readonly cwd: string | undefined;
-  /** Largest single message accepted from the server, in bytes. @default 10 MiB */
-  readonly maxMessageBytes: number;
   /** Seconds per shutdown step (stdin EOF → SIGTERM → SIGKILL). @default 2 */
   readonly shutdownGrace: number;
 }

@@ -18,12 +18,18 @@ import {
 import { Agent, fetch as undiciFetch } from "undici";
 
 import type { TransportAuthorization } from "../auth/session.js";
+import { DEFAULT_MAX_MESSAGE_BYTES } from "../config/defaults.js";
 import { configurationError } from "../config/issues.js";
 import { MCPConnectionError } from "../errors/errors.js";
 import { sanitizeServerText } from "../errors/redact.js";
 import type { SecurityPolicy } from "../security/types.js";
 import { addressRefusal, classifyIp, type HostLookup } from "../security/url.js";
-import { LOCAL_ERROR_DATA_KEY } from "./localErrors.js";
+import {
+  httpErrorText,
+  LOCAL_ERROR_CONTEXT_KEY,
+  LOCAL_ERROR_DATA_KEY,
+  type LocalErrorCode,
+} from "./localErrors.js";
 
 export interface HttpTransportOptions {
   serverName: string;
@@ -33,7 +39,12 @@ export interface HttpTransportOptions {
   headers: Readonly<Record<string, string>>;
   /** Milliseconds a request's response stream (POST, or its resumption) may stay silent before it is treated as dead. */
   httpReadTimeoutMs: number;
-  /** Bound on the session re-initialisation after a 404 (milliseconds). */
+  /**
+   * `max_message_bytes`: the largest response body (JSON) or single SSE event read from the server; a
+   * larger one is cut as soon as it passes the limit. @default DEFAULT_MAX_MESSAGE_BYTES
+   */
+  maxMessageBytes?: number | undefined;
+  /** Bound on the session re-initialisation after the server forgot the session (milliseconds). */
   reinitializeTimeoutMs: number;
   /** Bound on the best-effort `DELETE` that ends the session on close (milliseconds). */
   sessionDeleteTimeoutMs: number;
@@ -67,10 +78,17 @@ let reinitSequence = 0;
  *
  * - Session expiry: a 404 to a request that carried a session id means the server forgot the
  *   session. The spec says the client MUST start a new session; the SDK keeps the stale id and every
- *   later request 404s (typescript-sdk #1708). Here the session is re-initialised once (single flight,
- *   only if the id is still the one that failed, so a late 404 never clears a newer session) and the
- *   request is retried once: the server did not process it, so even `tools/call` is safe to resend.
- *   A second 404 surfaces as `SESSION_EXPIRED`.
+ *   later request 404s (typescript-sdk #1708). Servers built on the session-map pattern of
+ *   `@modelcontextprotocol/server-everything` answer a 400 instead ("No valid session ID provided"),
+ *   so a 400 whose body says the session is unknown, invalid or expired counts too. Here the session
+ *   is re-initialised once (single flight, only if the id is still the one that failed, so a late
+ *   404 never clears a newer session) and the request is retried once: the server did not process
+ *   it, so even `tools/call` is safe to resend. A second such answer surfaces as `SESSION_EXPIRED`.
+ * - Size: a response body, or one SSE event, larger than `maxMessageBytes` is cut while it streams
+ *   (a `Content-Length` above the limit before reading) and fails its request with
+ *   `MESSAGE_TOO_LARGE`; the socket is destroyed rather than drained.
+ * - A request answered without a stream that cannot carry its response (HTTP 202, or a JSON body
+ *   without a response for its id) fails at once with `PROTOCOL_ERROR` instead of at its timeout.
  * - Cancellation: on a 2025-era connection the SDK sends `notifications/cancelled` but leaves the
  *   POST and its response stream open. Every request gets its own abort signal here, aborted when
  *   its cancellation goes out, so the socket is freed.
@@ -111,6 +129,12 @@ export class HttpTransport implements Transport {
   private readonly reconnectTimers = new Set<NodeJS.Timeout>();
   /** Requests whose response stream was aborted by the idle read timeout. */
   private readonly idleAborted = new Set<RequestId>();
+  /** Requests whose POST was answered with a 202 or a JSON body: their response must be in by the end of `send`. */
+  private readonly answeredWithoutStream = new Map<RequestId, "accepted" | "json">();
+  /** The latest SSE event id of each request's response stream, to tell which request a resumption serves. */
+  private readonly resumptionTokens = new Map<RequestId, string>();
+  /** Fails a `start()` in progress (set while it runs). */
+  private failStart: ((error: Error) => void) | undefined;
   /** Sessions re-established after a 404, for diagnostics. */
   sessionRenewals = 0;
 
@@ -127,7 +151,10 @@ export class HttpTransport implements Transport {
       keepAliveTimeout: 4_000,
       ...(lookup ? { connect: { lookup } } : {}),
     });
-    const fetchImpl = createFetch(options, this.agent, (id) => this.idleAborted.add(id));
+    const fetchImpl = createFetch(options, this.agent, (id) => this.idleAborted.add(id), {
+      answered: (ids, how) => this.answered(ids, how),
+      oversized: (stream, error) => this.oversized(stream, error),
+    });
     const requestInit: RequestInit = { headers: { ...options.headers } };
     if (options.type === "sse") {
       this.inner = new SSEClientTransport(url, {
@@ -192,7 +219,13 @@ export class HttpTransport implements Transport {
         inner.finishAuth(callback),
       );
     }
-    await this.inner.start();
+    await new Promise<void>((resolve, reject) => {
+      // An oversized first event (legacy SSE's endpoint) closes the transport before start settles.
+      this.failStart = reject;
+      this.inner.start().then(resolve, reject);
+    }).finally(() => {
+      this.failStart = undefined;
+    });
   }
 
   private receive(message: JSONRPCMessage, extra?: MessageExtraInfo): void {
@@ -205,17 +238,27 @@ export class HttpTransport implements Transport {
         return;
       }
       this.pending.delete(message.id);
+      this.resumptionTokens.delete(message.id);
     }
     this.onmessage?.(message, extra);
   }
 
   async send(message: JSONRPCMessage, options?: TransportSendOptions): Promise<void> {
     if ("method" in message && message.method === "initialize") this.initializeParams = message.params;
+    const id = "method" in message && "id" in message ? (message.id as RequestId) : undefined;
     if (this.inner instanceof SSEClientTransport) {
-      await this.authorized(() => (this.inner as SSEClientTransport).send(message));
+      const inner = this.inner;
+      // Tracked only so that an oversized event on the one stream can fail the requests it may have held.
+      if (id !== undefined) this.pending.set(id, new AbortController());
+      this.forgetCancelled(message);
+      try {
+        await this.authorized(() => inner.send(message));
+      } catch (error) {
+        if (id !== undefined) this.pending.delete(id);
+        throw error;
+      }
       return;
     }
-    const id = "method" in message && "id" in message ? (message.id as RequestId) : undefined;
     let sendOptions = options;
     if (id !== undefined) {
       const controller = new AbortController();
@@ -230,23 +273,129 @@ export class HttpTransport implements Transport {
           options?.onRequestStreamEnd?.();
           this.streamEnded(id);
         },
+        onresumptiontoken: (token) => {
+          options?.onresumptiontoken?.(token);
+          if (this.pending.has(id)) this.resumptionTokens.set(id, token);
+        },
       };
     }
-    if ("method" in message && message.method === "notifications/cancelled") {
-      // Before the notification goes out: if the server does not answer that POST either, the
-      // cancelled request's socket must still be freed.
-      const requestId = (message.params as { requestId?: RequestId } | undefined)?.requestId;
-      if (requestId !== undefined) {
-        this.pending.get(requestId)?.abort();
-        this.pending.delete(requestId);
-      }
-    }
+    this.forgetCancelled(message);
     try {
       await this.authorized(() => this.sendWithSessionRecovery(message, sendOptions));
+      if (id !== undefined) this.assertAnswered(id, message);
     } catch (error) {
-      if (id !== undefined) this.pending.delete(id);
-      throw error;
+      if (id !== undefined) {
+        this.pending.delete(id);
+        this.resumptionTokens.delete(id);
+      }
+      throw id === undefined ? error : this.describeBodyFailure(error, id, message);
+    } finally {
+      if (id !== undefined) this.answeredWithoutStream.delete(id);
     }
+  }
+
+  /**
+   * Before a `notifications/cancelled` goes out: if the server does not answer that POST either, the
+   * cancelled request's socket must still be freed.
+   */
+  private forgetCancelled(message: JSONRPCMessage): void {
+    if (!("method" in message) || message.method !== "notifications/cancelled") return;
+    const requestId = (message.params as { requestId?: RequestId } | undefined)?.requestId;
+    if (requestId !== undefined) {
+      this.pending.get(requestId)?.abort();
+      this.pending.delete(requestId);
+      this.resumptionTokens.delete(requestId);
+    }
+  }
+
+  /** The fetch layer saw the POST of `ids` answered with a 202 or a JSON body. */
+  private answered(ids: readonly RequestId[], how: "accepted" | "json"): void {
+    for (const id of ids) {
+      if (this.pending.has(id) || this.internal.has(id)) this.answeredWithoutStream.set(id, how);
+    }
+  }
+
+  /**
+   * Called once `send` of request `id` returned. A 202 carries no response and a JSON body is read
+   * whole before `send` returns: if the response is not in by now it never comes, so the request
+   * fails at once (the SDK would leave it to its timeout). An SSE stream may rightly still be open.
+   */
+  private assertAnswered(id: RequestId, message: JSONRPCMessage): void {
+    const how = this.answeredWithoutStream.get(id);
+    if (how === undefined || !(this.pending.has(id) || this.internal.has(id))) return;
+    const what = requestLabel(message);
+    throw new MCPConnectionError(
+      how === "accepted"
+        ? `Server "${this.options.serverName}" answered the request ${what} with HTTP 202 Accepted and no response; 202 is only for notifications and responses, so no answer can follow. The request failed at once instead of waiting for its timeout; the server does not follow the MCP streamable HTTP transport.`
+        : `Server "${this.options.serverName}" answered the request ${what} (id ${JSON.stringify(id)}) with a JSON body that holds no response for that id (a response with another id, or none at all). The request failed at once instead of waiting for its timeout; the server does not follow the MCP streamable HTTP transport.`,
+      {
+        code: "PROTOCOL_ERROR",
+        serverName: this.options.serverName,
+        transportType: this.options.type,
+        ...(how === "accepted" ? { httpStatus: 202 } : {}),
+        context: { requestId: id },
+      },
+    );
+  }
+
+  /** A 2xx JSON body the SDK could not even parse is named as what it is, not as a bare `SyntaxError`. */
+  private describeBodyFailure(error: unknown, id: RequestId, message: JSONRPCMessage): unknown {
+    if (!(error instanceof SyntaxError) || this.answeredWithoutStream.get(id) !== "json") return error;
+    return new MCPConnectionError(
+      `Server "${this.options.serverName}" answered the request ${requestLabel(message)} with a body declared as JSON that is not JSON (${sanitizeServerText(error.message)}); the server does not follow the MCP streamable HTTP transport.`,
+      {
+        code: "PROTOCOL_ERROR",
+        serverName: this.options.serverName,
+        transportType: this.options.type,
+        cause: error,
+      },
+    );
+  }
+
+  /**
+   * A response stream passed `maxMessageBytes` and was cut. Whoever waited on it fails with the
+   * typed error: the requests of a POST stream (or of the stream a resumption continues). On the
+   * legacy SSE stream, which carries every response, the lost one cannot be told apart: every pending
+   * request fails and the connection is closed, as stdio does. The standalone GET stream carries no
+   * responses; it is reported and reopened as usual.
+   */
+  private oversized(stream: OversizedStream, error: MCPConnectionError): void {
+    if (this.inner instanceof SSEClientTransport) {
+      for (const id of [...this.pending.keys(), ...this.internal.keys()]) {
+        this.failLocally(id, "MESSAGE_TOO_LARGE", error);
+      }
+      this.failStart?.(error);
+      this.onerror?.(error);
+      this.close().catch(() => undefined);
+      return;
+    }
+    const ids =
+      stream.kind === "post"
+        ? stream.ids
+        : [...this.resumptionTokens].filter(([, token]) => token === stream.lastEventId).map(([id]) => id);
+    const waiting = ids.filter((id) => this.pending.has(id) || this.internal.has(id));
+    if (waiting.length === 0) {
+      this.onerror?.(error);
+      return;
+    }
+    for (const id of waiting) {
+      // Aborted first: the SDK then takes the stream's end as intended and does not try to resume it.
+      this.pending.get(id)?.abort(error);
+      this.failLocally(id, "MESSAGE_TOO_LARGE", error);
+    }
+  }
+
+  /** Fails one request with a synthetic error response that error mapping turns into `error`'s code and context. */
+  private failLocally(id: RequestId, code: LocalErrorCode, error: MCPConnectionError): void {
+    this.receive({
+      jsonrpc: "2.0",
+      id,
+      error: {
+        code: -32000,
+        message: error.message,
+        data: { [LOCAL_ERROR_DATA_KEY]: code, [LOCAL_ERROR_CONTEXT_KEY]: error.context },
+      },
+    });
   }
 
   /**
@@ -275,13 +424,15 @@ export class HttpTransport implements Transport {
   ): Promise<void> {
     const inner = this.inner as StreamableHTTPClientTransport;
     const sessionUsed = inner.sessionId;
+    let goneStatus: number | undefined;
     try {
       await inner.send(message, options as never);
       return;
     } catch (error) {
       const isInitialize = "method" in message && message.method === "initialize";
+      goneStatus = sessionGoneStatus(error);
       if (
-        !isNotFound(error) ||
+        goneStatus === undefined ||
         sessionUsed === undefined ||
         isInitialize ||
         this.initializeParams === undefined
@@ -292,7 +443,7 @@ export class HttpTransport implements Transport {
       if (this.closing || this.closed) throw this.closedError(error);
     }
     try {
-      await this.renewSession(sessionUsed);
+      await this.renewSession(sessionUsed, goneStatus);
     } catch (error) {
       // close() aborted the renewal: the request failed because the connection closed.
       if (this.closing || this.closed) throw this.closedError(error);
@@ -302,14 +453,15 @@ export class HttpTransport implements Transport {
     try {
       await inner.send(message, options as never);
     } catch (error) {
-      if (!isNotFound(error)) throw error;
+      const again = sessionGoneStatus(error);
+      if (again === undefined) throw error;
       throw new MCPConnectionError(
-        `Server "${this.options.serverName}" rejected the request with 404 again right after a new session was started; the session cannot be re-established. Check the server URL and whether the server keeps sessions.`,
+        `Server "${this.options.serverName}" rejected the request with ${again} again right after a new session was started; the session cannot be re-established. Check the server URL and whether the server keeps sessions.`,
         {
           code: "SESSION_EXPIRED",
           serverName: this.options.serverName,
           transportType: "streamable-http",
-          httpStatus: 404,
+          httpStatus: again,
           cause: error,
         },
       );
@@ -329,9 +481,9 @@ export class HttpTransport implements Transport {
   }
 
   /** Starts a new session, once, unless another request already replaced the stale one. */
-  private renewSession(staleSessionId: string): Promise<void> {
+  private renewSession(staleSessionId: string, status: number): Promise<void> {
     if (this.sessionId !== staleSessionId && this.sessionId !== undefined) return Promise.resolve();
-    this.renewal ??= this.reinitialize().finally(() => {
+    this.renewal ??= this.reinitialize(status).finally(() => {
       this.renewal = undefined;
     });
     return this.renewal;
@@ -343,7 +495,7 @@ export class HttpTransport implements Transport {
    * not keep the renewal, and with it every later 404 that waits on it, pending for ever. The timer and
    * close() abort the same controller, which also aborts the exchange's requests.
    */
-  private async reinitialize(): Promise<void> {
+  private async reinitialize(status: number): Promise<void> {
     const inner = this.inner as StreamableHTTPClientTransport;
     const id = `mcp-tools-reinitialize-${++reinitSequence}`;
     const controller = new AbortController();
@@ -363,10 +515,14 @@ export class HttpTransport implements Transport {
       timeoutMs,
     );
     const exchange = (async () => {
-      await inner.send(
-        { jsonrpc: "2.0", id, method: "initialize", params: this.initializeParams as never },
-        { requestSignal },
-      );
+      const initialize = {
+        jsonrpc: "2.0" as const,
+        id,
+        method: "initialize",
+        params: this.initializeParams as never,
+      };
+      await inner.send(initialize, { requestSignal });
+      this.assertAnswered(id, initialize);
       await answered;
       await inner.send({ jsonrpc: "2.0", method: "notifications/initialized" }, { requestSignal });
     })();
@@ -377,18 +533,19 @@ export class HttpTransport implements Transport {
       // Whatever of the exchange is still in flight (a response stream) is not wanted any more.
       if (!requestSignal.aborted) controller.abort(error);
       throw new MCPConnectionError(
-        `Server "${this.options.serverName}" expired the session (HTTP 404) and starting a new one failed: ${sanitizeServerText((error as Error).message)}`,
+        `Server "${this.options.serverName}" expired the session (HTTP ${status}) and starting a new one failed: ${sanitizeServerText((error as Error).message)}`,
         {
           code: "SESSION_EXPIRED",
           serverName: this.options.serverName,
           transportType: "streamable-http",
-          httpStatus: 404,
+          httpStatus: status,
           cause: error,
         },
       );
     } finally {
       clearTimeout(timer);
       this.internal.delete(id);
+      this.answeredWithoutStream.delete(id);
       if (this.renewalAbort === controller) this.renewalAbort = undefined;
     }
   }
@@ -398,6 +555,7 @@ export class HttpTransport implements Transport {
     const idle = this.idleAborted.delete(id);
     if (!this.pending.has(id) || this.closed) return;
     this.pending.delete(id);
+    this.resumptionTokens.delete(id);
     this.onmessage?.({
       jsonrpc: "2.0",
       id,
@@ -440,6 +598,8 @@ export class HttpTransport implements Transport {
     for (const controller of this.pending.values()) controller.abort();
     this.pending.clear();
     this.idleAborted.clear();
+    this.answeredWithoutStream.clear();
+    this.resumptionTokens.clear();
     for (const { reject } of this.internal.values()) reject(new Error("transport closed"));
     this.internal.clear();
     this.closed = true;
@@ -451,39 +611,164 @@ export class HttpTransport implements Transport {
   }
 }
 
-function isNotFound(error: unknown): boolean {
-  return error instanceof SdkHttpError && (error.data as { status?: number } | undefined)?.status === 404;
+/**
+ * What a server that forgot the session says in a 400: servers on the session-map pattern of
+ * `@modelcontextprotocol/server-everything` "Bad Request: No valid session ID provided", others
+ * "Invalid or expired session", "Session not found", "Unknown session id"; a single-session server
+ * that restarted "Bad Request: Server not initialized". A 400 that says none of this is a real
+ * client error and is not retried.
+ */
+const SESSION_GONE =
+  /\b(?:no valid|invalid|unknown|expired|stale)\b[\w\s-]{0,30}?\bsession\b|\bsession\b[\w\s-]{0,30}?\b(?:not found|unknown|invalid|expired|terminated|does not exist|no longer (?:valid|exists))\b|\bserver not initiali[sz]ed\b/i;
+
+/** True when an HTTP error text says the server does not know the session (see `SESSION_GONE`). */
+export function saysSessionGone(text: string): boolean {
+  return SESSION_GONE.test(text);
 }
 
 /**
- * `fetch` through the transport's own pool, with an idle timeout on response streams of requests
- * (POSTs, and GETs resuming one with `Last-Event-ID`; the standalone GET stream may rightly be quiet).
+ * The status of an answer saying the server no longer knows the session: any 404 (the spec's
+ * signal), or a 400 whose error text says so. Undefined for every other failure.
+ */
+function sessionGoneStatus(error: unknown): number | undefined {
+  if (!(error instanceof SdkHttpError)) return undefined;
+  const data = error.data as { status?: number; text?: unknown } | undefined;
+  if (data?.status === 404) return 404;
+  if (data?.status !== 400) return undefined;
+  const said = httpErrorText(data.text);
+  return said !== undefined && saysSessionGone(said) ? 400 : undefined;
+}
+
+/** `tools/call "echo"`, `resources/read`, …: the request as messages name it. */
+function requestLabel(message: JSONRPCMessage): string {
+  if (!("method" in message)) return "a response";
+  const name = (message.params as { name?: unknown } | undefined)?.name;
+  return message.method === "tools/call" && typeof name === "string"
+    ? `${message.method} ${JSON.stringify(name)}`
+    : message.method;
+}
+
+/** Which response stream passed the size limit. */
+type OversizedStream =
+  { kind: "post"; ids: readonly RequestId[] } | { kind: "get"; lastEventId: string | undefined };
+
+/** What `createFetch` tells the transport about responses; see `HttpTransport.answered` / `oversized`. */
+interface ResponseHooks {
+  answered(ids: readonly RequestId[], how: "accepted" | "json"): void;
+  oversized(stream: OversizedStream, error: MCPConnectionError): void;
+}
+
+/** Statuses whose responses have no body (a `Response` cannot even be built with one). */
+const NULL_BODY_STATUSES = new Set([101, 103, 204, 205, 304]);
+
+/**
+ * `fetch` through the transport's own pool, with
+ * - an idle timeout on response streams of requests (POSTs, and GETs resuming one with
+ *   `Last-Event-ID`; the standalone GET stream may rightly be quiet);
+ * - the `maxMessageBytes` bound on every body: a whole body (JSON, text, an error page) or one SSE
+ *   event, counted as the bytes stream in; a `Content-Length` above it fails before anything is read;
+ * - POSTs of requests answered without a stream (202, JSON) reported to the transport, which checks
+ *   that the response came.
  */
 function createFetch(
   options: HttpTransportOptions,
   agent: Agent,
   onIdleAbort: (requestId: RequestId) => void,
+  hooks: ResponseHooks,
 ): FetchLike {
   const base: FetchLike =
     options.fetch ??
     ((url, init) =>
       undiciFetch(url, { ...(init as object), dispatcher: agent }) as unknown as Promise<Response>);
   const idleMs = options.httpReadTimeoutMs;
+  const limit = options.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES;
+  const { serverName } = options;
+  const tooLarge = (message: string, context: Record<string, unknown>) =>
+    new MCPConnectionError(`${message} Raise max_message_bytes if the server really sends such messages.`, {
+      code: "MESSAGE_TOO_LARGE",
+      serverName,
+      transportType: options.type,
+      context: { maxMessageBytes: limit, ...context },
+    });
   return async (url, init) => {
     const response = await base(url, init);
-    const type = response.headers.get("content-type") ?? "";
-    const resuming = init?.method === "GET" && new Headers(init.headers).has("last-event-id");
-    if ((init?.method !== "POST" && !resuming) || !response.body || !type.includes("text/event-stream")) {
-      return response;
+    const method = init?.method ?? "GET";
+    const type = mediaType(response.headers.get("content-type"));
+    // Parsed only when needed, once: the body is the SDK's own serialisation of one message.
+    let posted: PostedMessages | undefined;
+    const post = () => (posted ??= postedMessages(init?.body));
+    if (method === "POST" && options.type === "streamable-http" && response.ok) {
+      const how = response.status === 202 ? "accepted" : type === "application/json" ? "json" : undefined;
+      if (how !== undefined && post().ids.length > 0) hooks.answered(post().ids, how);
     }
-    const requestId = requestIdOf(init?.body);
-    const body = withIdleTimeout(response.body, idleMs, () => {
-      if (requestId !== undefined) onIdleAbort(requestId);
-      return new MCPConnectionError(
-        `Server "${options.serverName}" sent nothing on a response stream for ${idleMs / 1000} s (http_read_timeout); the stream was closed.`,
-        { code: "CONNECTION_CLOSED", serverName: options.serverName, transportType: options.type },
-      );
-    });
+    if (!response.body || NULL_BODY_STATUSES.has(response.status)) return response;
+    let body: ReadableStream<Uint8Array>;
+    if (type === "text/event-stream") {
+      const lastEventId =
+        method === "GET" ? (new Headers(init?.headers).get("last-event-id") ?? undefined) : undefined;
+      const idle = method === "POST" || lastEventId !== undefined;
+      const where =
+        method === "POST"
+          ? `the response stream of ${post().label}`
+          : options.type === "sse"
+            ? "its SSE stream, which carries every response; the connection was closed because the lost message cannot be matched to a request"
+            : lastEventId === undefined
+              ? "its standalone GET stream; the event was dropped and the stream closed"
+              : "a resumed response stream";
+      body = guardBody(response.body, {
+        limit,
+        sse: true,
+        ...(idle
+          ? {
+              idleMs,
+              onIdle: () => {
+                const requestId = method === "POST" ? post().ids[0] : undefined;
+                if (requestId !== undefined) onIdleAbort(requestId);
+                return new MCPConnectionError(
+                  `Server "${serverName}" sent nothing on a response stream for ${idleMs / 1000} s (http_read_timeout); the stream was closed.`,
+                  { code: "CONNECTION_CLOSED", serverName, transportType: options.type },
+                );
+              },
+            }
+          : {}),
+        onOversize: () => {
+          const error = tooLarge(
+            `Server "${serverName}" sent an SSE event larger than max_message_bytes (${limit} bytes) on ${where}; it was not read past the limit.`,
+            { stream: method === "POST" ? "post" : lastEventId === undefined ? "get" : "resumed" },
+          );
+          hooks.oversized(
+            method === "POST" ? { kind: "post", ids: post().ids } : { kind: "get", lastEventId },
+            error,
+          );
+          return error;
+        },
+      });
+    } else {
+      const what = method === "POST" ? `a response to ${post().label}` : `a response to a ${method}`;
+      const declared = declaredLength(response.headers);
+      // Within the limit: undici never reads past Content-Length, so the body needs no counting. A
+      // fetch of the caller's own may not enforce it, and a compressed body decodes to any size.
+      if (declared !== undefined && declared <= limit && options.fetch === undefined) return response;
+      if (declared !== undefined && declared > limit) {
+        // Destroys the socket instead of draining a body that will never be read.
+        await response.body.cancel().catch(() => undefined);
+        // An error status keeps its meaning (HTTP_STATUS, auth); only its unread body is gone.
+        if (!response.ok) return emptied(response);
+        throw tooLarge(
+          `Server "${serverName}" announced ${what} of ${declared} bytes (Content-Length), more than max_message_bytes (${limit} bytes); it was not read and its connection was closed.`,
+          { contentLength: declared },
+        );
+      }
+      body = guardBody(response.body, {
+        limit,
+        sse: false,
+        onOversize: () =>
+          tooLarge(
+            `Server "${serverName}" sent ${what} larger than max_message_bytes (${limit} bytes); it was not read past the limit and its connection was closed.`,
+            {},
+          ),
+      });
+    }
     return new Response(body, {
       status: response.status,
       statusText: response.statusText,
@@ -492,39 +777,80 @@ function createFetch(
   };
 }
 
-function withIdleTimeout(
-  body: ReadableStream<Uint8Array>,
-  idleMs: number,
-  onIdle: () => Error,
-): ReadableStream<Uint8Array> {
+/**
+ * The body length `headers` promise for what the reader will get: Content-Length, unless the body is
+ * compressed (undici decodes it: 10 kB of gzip can be gigabytes) or framed by Transfer-Encoding.
+ */
+function declaredLength(headers: Headers): number | undefined {
+  const length = headers.get("content-length");
+  const encoding = headers.get("content-encoding");
+  if (length === null || !/^\d+$/.test(length.trim()) || headers.has("transfer-encoding")) return undefined;
+  if (encoding !== null && encoding.trim().toLowerCase() !== "identity") return undefined;
+  return Number(length);
+}
+
+/** The same response without its body (status and headers kept). */
+function emptied(response: Response): Response {
+  return new Response(null, {
+    status: response.status,
+    statusText: response.statusText,
+    headers: response.headers,
+  });
+}
+
+/** `text/event-stream` of `Text/Event-Stream; charset=utf-8`. */
+function mediaType(contentType: string | null): string {
+  return (contentType ?? "").split(";")[0]!.trim().toLowerCase();
+}
+
+interface BodyGuard {
+  limit: number;
+  /** Count per SSE event (reset at every blank line) instead of per body. */
+  sse: boolean;
+  idleMs?: number;
+  onIdle?: () => Error;
+  onOversize: () => Error;
+}
+
+/**
+ * `body` with its guards: the idle timeout (when `idleMs` is given) and the size limit. Either one
+ * cuts the stream: the source is cancelled (undici destroys the socket) and the reader gets the error.
+ */
+function guardBody(body: ReadableStream<Uint8Array>, guard: BodyGuard): ReadableStream<Uint8Array> {
   const reader = body.getReader();
+  const fits = guard.sse ? sseEventCounter(guard.limit) : bodyCounter(guard.limit);
   let timer: NodeJS.Timeout | undefined;
-  let idled = false;
+  let stopped = false;
+  const stop = (controller: ReadableStreamDefaultController<Uint8Array>, error: Error): void => {
+    stopped = true;
+    clearTimeout(timer);
+    reader.cancel(error).catch(() => undefined);
+    controller.error(error);
+  };
   return new ReadableStream<Uint8Array>({
     start(controller) {
+      const { idleMs, onIdle } = guard;
+      if (idleMs === undefined || onIdle === undefined) return;
       // One timer for the stream's whole life, pushed back on every chunk: a per-chunk promise and
       // timer cost 3–6% of an HTTP call (BENCHMARKS.md).
-      timer = setTimeout(() => {
-        idled = true;
-        const error = onIdle();
-        reader.cancel(error).catch(() => undefined);
-        controller.error(error);
-      }, idleMs);
+      timer = setTimeout(() => stop(controller, onIdle()), idleMs);
     },
     async pull(controller) {
       try {
         const chunk = await reader.read();
-        if (idled) return;
+        if (stopped) return;
         if (chunk.done) {
           clearTimeout(timer);
           controller.close();
+        } else if (!fits(chunk.value)) {
+          stop(controller, guard.onOversize());
         } else {
           timer?.refresh();
           controller.enqueue(chunk.value);
         }
       } catch (error) {
         clearTimeout(timer);
-        if (!idled) controller.error(error);
+        if (!stopped) controller.error(error);
       }
     },
     cancel(reason) {
@@ -534,15 +860,84 @@ function withIdleTimeout(
   });
 }
 
-/** The JSON-RPC id of a POSTed request body, if it is one. */
-function requestIdOf(body: unknown): RequestId | undefined {
-  if (typeof body !== "string") return undefined;
+/** Counts a whole body; false once it passed `limit` bytes. */
+export function bodyCounter(limit: number): (chunk: Uint8Array) => boolean {
+  let total = 0;
+  return (chunk) => (total += chunk.length) <= limit;
+}
+
+const LF = 0x0a;
+const CR = 0x0d;
+
+/**
+ * Counts the bytes of the SSE event being received (its field lines, each line end as one byte; the
+ * blank line that ends it starts the next count); false once one event passed `limit` bytes. Lines end in
+ * LF, CRLF or CR, as the SSE format allows, and a chunk may end anywhere, even between CR and LF.
+ * Line ends are found with `indexOf`, so a chunk costs one native scan, not a loop over its bytes.
+ */
+export function sseEventCounter(limit: number): (chunk: Uint8Array) => boolean {
+  let eventBytes = 0;
+  /** The line being received has no byte yet (so a line end now is a blank line). */
+  let lineEmpty = true;
+  /** The previous byte was a CR: an LF right after it belongs to the same line end. */
+  let afterCR = false;
+  return (chunk) => {
+    let i = 0;
+    let lf = chunk.indexOf(LF);
+    let cr = chunk.indexOf(CR);
+    while (i < chunk.length) {
+      if (lf !== -1 && lf < i) lf = chunk.indexOf(LF, i);
+      if (cr !== -1 && cr < i) cr = chunk.indexOf(CR, i);
+      const end = lf === -1 ? cr : cr === -1 ? lf : Math.min(lf, cr);
+      if (end === -1) {
+        eventBytes += chunk.length - i;
+        lineEmpty = false;
+        afterCR = false;
+        break;
+      }
+      if (end === i && afterCR && chunk[end] === LF) {
+        // The LF of a CRLF whose CR already ended the line.
+        afterCR = false;
+        i = end + 1;
+        continue;
+      }
+      if (end > i) lineEmpty = false;
+      if (lineEmpty) {
+        eventBytes = 0;
+      } else {
+        eventBytes += end - i + 1;
+        lineEmpty = true;
+      }
+      afterCR = chunk[end] === CR;
+      i = end + 1;
+      if (eventBytes > limit) return false;
+    }
+    return eventBytes <= limit;
+  };
+}
+
+/** The requests (ids) in a POSTed body and how messages name it. */
+interface PostedMessages {
+  ids: RequestId[];
+  label: string;
+}
+
+/** Reads a POSTed JSON-RPC body (a message or a batch): its request ids and a label for messages. */
+function postedMessages(body: unknown): PostedMessages {
+  let parsed: unknown;
   try {
-    const id = (JSON.parse(body) as { id?: unknown }).id;
-    return typeof id === "string" || typeof id === "number" ? id : undefined;
+    parsed = typeof body === "string" ? JSON.parse(body) : undefined;
   } catch {
-    return undefined;
+    parsed = undefined;
   }
+  const messages = (Array.isArray(parsed) ? parsed : [parsed]).filter(
+    (m): m is JSONRPCMessage => typeof m === "object" && m !== null,
+  );
+  const ids = messages.flatMap((m) =>
+    "method" in m && "id" in m && (typeof m.id === "string" || typeof m.id === "number") ? [m.id] : [],
+  );
+  const first = messages[0];
+  return { ids, label: first ? requestLabel(first) : "a message" };
 }
 
 /**

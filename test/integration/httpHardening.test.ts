@@ -1,0 +1,542 @@
+// HTTP hardening (issue 11, items 7–9) on 127.0.0.1: response bodies and SSE events are bounded by
+// max_message_bytes while they stream; a request answered with a 202 or a JSON body without its
+// response fails at once; a server that answers a stale session with 400 (the session-map pattern of
+// @modelcontextprotocol/server-everything) gets a new session, also after a real restart. The scripted
+// fixture is test/fixtures/httpFaultServer.ts. Every wait is on an event or a request the fixture saw,
+// bounded by a deadline; after every test every client is disconnected and every socket closed.
+import { type ChildProcess, spawn } from "node:child_process";
+import { createServer } from "node:http";
+import type { AddressInfo, Socket } from "node:net";
+
+import { Client } from "@modelcontextprotocol/client";
+import { afterEach, describe, expect, it } from "vitest";
+
+import { MCPClient } from "../../src/client/mcpClient.js";
+import { DEFAULT_MAX_MESSAGE_BYTES } from "../../src/config/defaults.js";
+import type { ServerConfigInput } from "../../src/config/types.js";
+import { type DemoHttpServer, startDemoHttpServer } from "../../src/demo/httpHost.js";
+import { isMCPError, MCPConnectionError } from "../../src/errors/errors.js";
+import { HttpTransport } from "../../src/transport/httpTransport.js";
+import {
+  EVERYTHING_STALE_SESSION_BODY,
+  type HttpFaultServer,
+  type HttpFaultServerOptions,
+  startHttpFaultServer,
+} from "../fixtures/httpFaultServer.js";
+import { deferred, elapsed, within } from "../helpers/async.js";
+import { EVERYTHING_SERVER } from "../helpers/servers.js";
+
+const MiB = 1024 * 1024;
+
+const servers: HttpFaultServer[] = [];
+const clients: MCPClient[] = [];
+const cleanups: Array<() => Promise<unknown>> = [];
+
+afterEach(async () => {
+  try {
+    await within(
+      5_000,
+      Promise.all(clients.splice(0).map((client) => client.disconnect())),
+      "disconnecting every client",
+    );
+    for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+    for (const server of servers) {
+      await within(2_000, server.allSocketsClosed(), "the fixture seeing every socket closed");
+    }
+  } finally {
+    await Promise.all(servers.splice(0).map((server) => server.close()));
+  }
+});
+
+async function fixture(options?: HttpFaultServerOptions): Promise<HttpFaultServer> {
+  const server = await startHttpFaultServer(options);
+  servers.push(server);
+  return server;
+}
+
+function config(url: string, overrides: Partial<ServerConfigInput> = {}): ServerConfigInput {
+  return {
+    name: "hardening",
+    type: "streamable-http",
+    url,
+    security: { allow_localhost: true },
+    timeout: 5,
+    connect_timeout: 5,
+    ...overrides,
+  };
+}
+
+async function connected(url: string, overrides?: Partial<ServerConfigInput>): Promise<MCPClient> {
+  const client = new MCPClient(config(url, overrides));
+  clients.push(client);
+  await client.connect();
+  return client;
+}
+
+function echoText(result: unknown): string | undefined {
+  return (result as { content?: Array<{ text?: string }> }).content?.[0]?.text;
+}
+
+async function expectUsable(client: MCPClient, message = "still usable"): Promise<void> {
+  expect(client.state).toBe("connected");
+  expect(echoText(await client.callTool("echo", { message }))).toBe(`Echo: ${message}`);
+}
+
+/** Peak resident set size while `work` runs, sampled by the fixture after every chunk it writes. */
+function rssSampler(): { sample: () => void; peakDelta: () => number } {
+  const baseline = process.memoryUsage.rss();
+  let peak = baseline;
+  return {
+    sample: () => {
+      peak = Math.max(peak, process.memoryUsage.rss());
+    },
+    peakDelta: () => Math.max(peak, process.memoryUsage.rss()) - baseline,
+  };
+}
+
+describe("item 7: max_message_bytes bounds HTTP bodies and SSE events", () => {
+  it("a 100 MB JSON body (chunked, no Content-Length) fails with MESSAGE_TOO_LARGE at the default limit, without reading it, memory bounded", async () => {
+    const server = await fixture();
+    const client = await connected(server.url, { timeout: 60 });
+    let chunks = 0;
+    const rss = rssSampler();
+    server.script(
+      { rpc: "tools/call" },
+      {
+        kind: "huge",
+        bytes: 100 * MiB,
+        format: "json",
+        onChunk: () => {
+          chunks++;
+          rss.sample();
+        },
+      },
+    );
+    const { ms, value } = await elapsed(() => client.callTool("echo", { message: "big" }));
+    const sent = server.matching({ rpc: "tools/call" })[0]!;
+    await within(2_000, sent.done, "the oversized response's connection closing");
+    const peak = rss.peakDelta();
+    expect(value).toBeInstanceOf(MCPConnectionError);
+    expect(value).toMatchObject({
+      code: "MESSAGE_TOO_LARGE",
+      serverName: "hardening",
+      context: { maxMessageBytes: DEFAULT_MAX_MESSAGE_BYTES },
+    });
+    const message = (value as Error).message;
+    expect(message).toContain("max_message_bytes");
+    expect(message).toContain(String(DEFAULT_MAX_MESSAGE_BYTES));
+    expect(message).toContain('tools/call "echo"');
+    // The socket was closed on the server long before the body was complete.
+    expect(sent.abandoned).toBe(true);
+    const written = chunks * 64 * 1024;
+    expect(written).toBeLessThan(40 * MiB);
+    // Loose bounds: reading 100 MB whole costs several hundred MB; the limit is 10 MiB.
+    expect(peak).toBeLessThan(120 * MiB);
+    expect(ms).toBeLessThan(20_000);
+    reportMeasured("100 MB JSON body", { ms, peakRssDeltaMiB: peak / MiB, writtenMiB: written / MiB });
+    await expectUsable(client);
+  });
+
+  it("a Content-Length above the limit fails before the body is read", async () => {
+    const server = await fixture();
+    const client = await connected(server.url, { max_message_bytes: MiB });
+    let chunks = 0;
+    server.script(
+      { rpc: "tools/call" },
+      { kind: "huge", bytes: 100 * MiB, format: "json", contentLength: true, onChunk: () => chunks++ },
+    );
+    const { value } = await elapsed(() => client.callTool("echo", { message: "big" }));
+    expect(value).toMatchObject({ code: "MESSAGE_TOO_LARGE", context: { maxMessageBytes: MiB } });
+    expect((value as Error).message).toContain("Content-Length");
+    expect((value as Error).message).toContain(String(100 * MiB));
+    const sent = server.matching({ rpc: "tools/call" })[0]!;
+    await within(2_000, sent.done, "the connection closing");
+    expect(sent.abandoned).toBe(true);
+    // Only what socket buffers took before the cancel, not the limit's worth.
+    expect(chunks * 64 * 1024).toBeLessThan(16 * MiB);
+    await expectUsable(client);
+  });
+
+  it("a gzip body whose Content-Length is small but decodes to 100 MB is counted as it decodes", async () => {
+    const server = await fixture();
+    const client = await connected(server.url, { max_message_bytes: MiB });
+    server.script({ rpc: "tools/call" }, { kind: "huge", bytes: 100 * MiB, format: "json", gzip: true });
+    const rss = rssSampler();
+    const { value } = await elapsed(() => client.callTool("echo", { message: "bomb" }));
+    rss.sample();
+    expect(value).toMatchObject({ code: "MESSAGE_TOO_LARGE", context: { maxMessageBytes: MiB } });
+    expect(rss.peakDelta()).toBeLessThan(64 * MiB);
+    await expectUsable(client);
+  });
+
+  it("a JSON body just under the limit is delivered", async () => {
+    const server = await fixture();
+    const client = await connected(server.url, { max_message_bytes: MiB });
+    server.script({ rpc: "tools/call" }, { kind: "huge", bytes: MiB - 1024, format: "json" });
+    const result = await client.callTool("echo", { message: "fits" });
+    expect(echoText(result)?.length).toBeGreaterThan(MiB - 2048);
+  });
+
+  it("an oversized SSE event on a POST response stream fails that call at once; smaller events pass; the session stays usable", async () => {
+    const server = await fixture({ responseMode: "sse" });
+    const client = await connected(server.url, { max_message_bytes: MiB, timeout: 20 });
+    server.script({ rpc: "tools/call" }, { kind: "huge", bytes: MiB - 4096, format: "sse" });
+    expect(echoText(await client.callTool("echo", { message: "fits" }))?.length).toBeGreaterThan(MiB - 8192);
+    server.script({ rpc: "tools/call" }, { kind: "huge", bytes: 20 * MiB, format: "sse" });
+    const { ms, value } = await elapsed(() => client.callTool("echo", { message: "too big" }));
+    expect(value).toBeInstanceOf(MCPConnectionError);
+    expect(value).toMatchObject({ code: "MESSAGE_TOO_LARGE", serverName: "hardening" });
+    expect((value as Error).message).toContain("SSE event larger than max_message_bytes (1048576 bytes)");
+    expect(ms).toBeLessThan(10_000);
+    const sent = server.matching({ rpc: "tools/call" })[1]!;
+    await within(2_000, sent.done, "the response stream closing");
+    expect(sent.abandoned).toBe(true);
+    // Cut, not resumed: no GET with a Last-Event-ID.
+    expect(server.matching((r) => r.method === "GET" && r.lastEventId !== undefined)).toEqual([]);
+    await expectUsable(client);
+  });
+
+  it("an oversized event on a resumed response stream fails the call it resumes, without resuming again", async () => {
+    const server = await fixture();
+    const client = await connected(server.url, { max_message_bytes: MiB, timeout: 20 });
+    server.script({ rpc: "tools/call" }, { kind: "sse-drop", eventId: "ev-1" });
+    server.script(
+      (r) => r.method === "GET" && r.lastEventId === "ev-1",
+      { kind: "huge", bytes: 20 * MiB, format: "sse" },
+      5,
+    );
+    const { ms, value } = await elapsed(() => client.callTool("echo", { message: "resumed" }));
+    expect(value).toMatchObject({ code: "MESSAGE_TOO_LARGE", context: { maxMessageBytes: MiB } });
+    expect((value as Error).message).toContain("a resumed response stream");
+    expect(ms).toBeLessThan(10_000);
+    const resumes = server.matching((r) => r.method === "GET" && r.lastEventId !== undefined);
+    expect(resumes).toHaveLength(1);
+    await within(2_000, resumes[0]!.done, "the resumed stream closing");
+    expect(resumes[0]!.abandoned).toBe(true);
+    await expectUsable(client);
+  });
+
+  it("an oversized event on the standalone GET stream is cut and reported; calls keep working", async () => {
+    const server = await fixture();
+    server.script({ method: "GET" }, { kind: "huge", bytes: 20 * MiB, format: "sse" });
+    const transport = new HttpTransport({
+      serverName: "raw",
+      type: "streamable-http",
+      url: server.url,
+      headers: {},
+      httpReadTimeoutMs: 5_000,
+      maxMessageBytes: MiB,
+      reinitializeTimeoutMs: 2_000,
+      sessionDeleteTimeoutMs: 500,
+      sseRetry: { minDelayMs: 100, maxDelayMs: 600, maxRetries: 2 },
+    });
+    const sdk = new Client({ name: "hardening-test", version: "0.0.0" }, { capabilities: {} });
+    const reported = deferred<MCPConnectionError>();
+    sdk.onerror = (error) => {
+      if (isMCPError(error, "MESSAGE_TOO_LARGE")) reported.resolve(error);
+    };
+    cleanups.push(() => sdk.close());
+    await sdk.connect(transport);
+    const error = await within(5_000, reported.promise, "the oversized GET event being reported");
+    expect(error.message).toContain("standalone GET stream");
+    const get = server.matching({ method: "GET" })[0]!;
+    await within(2_000, get.done, "the GET stream closing");
+    expect(get.abandoned).toBe(true);
+    expect(echoText(await sdk.callTool({ name: "echo", arguments: { message: "after" } }))).toBe(
+      "Echo: after",
+    );
+  });
+
+  it("legacy SSE: an oversized endpoint event fails connect at once with MESSAGE_TOO_LARGE", async () => {
+    const sockets = new Set<Socket>();
+    const legacy = createServer((_request, response) => {
+      response.writeHead(200, { "Content-Type": "text/event-stream" });
+      response.on("error", () => undefined);
+      response.write(`event: endpoint\ndata: /messages?x=${"a".repeat(200_000)}\n\n`);
+    });
+    legacy.on("connection", (socket) => {
+      sockets.add(socket);
+      socket.once("close", () => sockets.delete(socket));
+    });
+    await new Promise<void>((resolve) => legacy.listen(0, "127.0.0.1", resolve));
+    cleanups.push(
+      () =>
+        new Promise<void>((resolve) => {
+          for (const socket of sockets) socket.destroy();
+          legacy.close(() => resolve());
+        }),
+    );
+    const { port } = legacy.address() as AddressInfo;
+    const client = new MCPClient(
+      config(`http://127.0.0.1:${port}/sse`, {
+        type: "sse",
+        max_message_bytes: 64 * 1024,
+        connect_timeout: 10,
+      }),
+    );
+    clients.push(client);
+    const { ms, value } = await elapsed(() => client.connect());
+    expect(value).toMatchObject({ code: "MESSAGE_TOO_LARGE", context: { maxMessageBytes: 64 * 1024 } });
+    expect(ms).toBeLessThan(2_000);
+    expect(client.state).toBe("failed");
+  });
+
+  describe("against the demo server (real SDK servers)", () => {
+    let demo: DemoHttpServer | undefined;
+    // Big arguments make the echo's result big; the strict policy allows 10 000 characters.
+    const security = {
+      allow_localhost: true,
+      tool_arguments: { max_string_length: 200_000, max_size: 300_000 },
+    };
+    afterEach(async () => {
+      await demo?.close();
+      demo = undefined;
+    });
+
+    it("streamable HTTP: a result larger than the limit fails MESSAGE_TOO_LARGE; the session stays usable", async () => {
+      demo = await startDemoHttpServer();
+      const client = await connected(demo.url, { max_message_bytes: 64 * 1024, security });
+      const value = await client.callTool("echo", { message: "x".repeat(100_000) }).catch((e: unknown) => e);
+      expect(value).toMatchObject({ code: "MESSAGE_TOO_LARGE", context: { maxMessageBytes: 64 * 1024 } });
+      await expectUsable(client);
+    });
+
+    it("legacy SSE: an oversized event fails the pending call with MESSAGE_TOO_LARGE and closes the connection", async () => {
+      demo = await startDemoHttpServer();
+      const client = await connected(demo.sseUrl, {
+        type: "sse",
+        max_message_bytes: 64 * 1024,
+        security,
+      });
+      await expectUsable(client);
+      const lost = new Promise((resolve) => client.on("error", (event) => event.lost && resolve(event)));
+      const value = await client.callTool("echo", { message: "x".repeat(100_000) }).catch((e: unknown) => e);
+      expect(value).toBeInstanceOf(MCPConnectionError);
+      expect(value).toMatchObject({ code: "MESSAGE_TOO_LARGE", serverName: "hardening" });
+      expect((value as Error).message).toContain("its SSE stream, which carries every response");
+      await within(2_000, lost, "the connection being reported lost");
+      expect(client.state).toBe("failed");
+    });
+  });
+});
+
+describe("item 8: a request answered without a way to carry its response fails at once", () => {
+  it("HTTP 202 to tools/call: PROTOCOL_ERROR naming what the server did, long before the timeout", async () => {
+    const server = await fixture();
+    const client = await connected(server.url, { timeout: 10 });
+    server.script({ rpc: "tools/call" }, { kind: "status", status: 202, body: "" });
+    const { ms, value } = await elapsed(() => client.callTool("echo", { message: "x" }));
+    expect(value).toBeInstanceOf(MCPConnectionError);
+    expect(value).toMatchObject({ code: "PROTOCOL_ERROR", serverName: "hardening", httpStatus: 202 });
+    expect((value as Error).message).toContain(
+      'answered the request tools/call "echo" with HTTP 202 Accepted',
+    );
+    expect(ms).toBeLessThan(1_000);
+    await expectUsable(client);
+  });
+
+  it("HTTP 202 to initialize: connect fails with PROTOCOL_ERROR at once", async () => {
+    const server = await fixture();
+    server.script({ rpc: "initialize" }, { kind: "status", status: 202, body: "" });
+    const client = new MCPClient(config(server.url, { connect_timeout: 10 }));
+    clients.push(client);
+    const { ms, value } = await elapsed(() => client.connect());
+    expect(value).toMatchObject({ code: "PROTOCOL_ERROR" });
+    expect((value as Error).message).toContain("answered the request initialize with HTTP 202");
+    expect(ms).toBeLessThan(1_000);
+    expect(client.state).toBe("failed");
+  });
+
+  it("a JSON body with a response for another id: PROTOCOL_ERROR at once", async () => {
+    const server = await fixture();
+    const client = await connected(server.url, { timeout: 10 });
+    server.script(
+      { rpc: "tools/call" },
+      { kind: "status", status: 200, body: JSON.stringify({ jsonrpc: "2.0", id: 987_654, result: {} }) },
+    );
+    const { ms, value } = await elapsed(() => client.callTool("echo", { message: "x" }));
+    expect(value).toMatchObject({ code: "PROTOCOL_ERROR", serverName: "hardening" });
+    expect((value as Error).message).toContain("a JSON body that holds no response for that id");
+    expect(ms).toBeLessThan(1_000);
+    await expectUsable(client);
+  });
+
+  it("a JSON body with only a notification: PROTOCOL_ERROR at once", async () => {
+    const server = await fixture();
+    const client = await connected(server.url, { timeout: 10 });
+    const notification = {
+      jsonrpc: "2.0",
+      method: "notifications/message",
+      params: { level: "info", data: "hi" },
+    };
+    server.script({ rpc: "tools/call" }, { kind: "status", status: 200, body: JSON.stringify(notification) });
+    const { ms, value } = await elapsed(() => client.callTool("echo", { message: "x" }));
+    expect(value).toMatchObject({ code: "PROTOCOL_ERROR" });
+    expect(ms).toBeLessThan(1_000);
+    await expectUsable(client);
+  });
+
+  it("a 200 body declared as JSON that is not JSON: PROTOCOL_ERROR at once, named as such", async () => {
+    const server = await fixture();
+    const client = await connected(server.url, { timeout: 10 });
+    server.script({ rpc: "tools/call" }, { kind: "status", status: 200, body: "<html>oops</html>" });
+    const { ms, value } = await elapsed(() => client.callTool("echo", { message: "x" }));
+    expect(value).toMatchObject({ code: "PROTOCOL_ERROR" });
+    expect((value as Error).message).toContain("declared as JSON that is not JSON");
+    expect(ms).toBeLessThan(1_000);
+    await expectUsable(client);
+  });
+
+  it("202 stays right for notifications, and SSE streams may carry other messages before the response", async () => {
+    const server = await fixture({ responseMode: "sse" });
+    const client = await connected(server.url);
+    // notifications/initialized was answered 202 during connect.
+    expect(server.matching({ rpc: "notifications/initialized" }).map((r) => r.status)).toEqual([202]);
+    server.script({ rpc: "tools/call" }, { kind: "huge", bytes: 4096, format: "sse" });
+    expect(echoText(await client.callTool("echo", { message: "x" }))).toMatch(/^a+$/);
+    await expectUsable(client);
+  });
+});
+
+describe("item 9: a 400 that says the session is unknown renews the session like a 404", () => {
+  it("the server-everything 400 ('No valid session ID provided'): one re-initialize, the call retried once and run once", async () => {
+    const server = await fixture({ unknownSessionStatus: 400 });
+    const client = await connected(server.url);
+    const before = server.requests.length;
+    server.expireSessions();
+    const result = await client.callTool("echo", { message: "after restart" });
+    expect(echoText(result)).toBe("Echo: after restart");
+    const after = server.requests.slice(before).filter((r) => r.method === "POST");
+    expect(after.map((r) => [r.rpc, r.sessionId ?? null, r.status])).toEqual([
+      ["tools/call", "s1", 400],
+      ["initialize", null, 200],
+      ["notifications/initialized", "s2", 202],
+      ["tools/call", "s2", 200],
+    ]);
+    expect(after[3]!.rpcId).toBe(after[0]!.rpcId);
+    expect(server.executed).toEqual([{ tool: "echo", arguments: { message: "after restart" } }]);
+    expect(client.getDiagnostics()).toMatchObject({
+      sessionId: "s2",
+      sessionRenewals: 1,
+      state: "connected",
+    });
+  });
+
+  it("a second session 400 right after the new session: SESSION_EXPIRED with httpStatus 400", async () => {
+    const server = await fixture({ unknownSessionStatus: 400 });
+    const client = await connected(server.url);
+    server.script(
+      { rpc: "tools/call" },
+      { kind: "status", status: 400, body: EVERYTHING_STALE_SESSION_BODY },
+      2,
+    );
+    const error = await client.callTool("echo", { message: "x" }).catch((e: unknown) => e);
+    expect(error).toMatchObject({ code: "SESSION_EXPIRED", httpStatus: 400 });
+    expect(server.matching({ rpc: "initialize" })).toHaveLength(2);
+    expect(server.executed).toEqual([]);
+    await expectUsable(client);
+  });
+
+  it("a plain 400 unrelated to sessions is not retried; its JSON-RPC error text is in the message", async () => {
+    const server = await fixture();
+    const client = await connected(server.url);
+    server.script(
+      { rpc: "tools/call" },
+      {
+        kind: "status",
+        status: 400,
+        body: JSON.stringify({
+          jsonrpc: "2.0",
+          error: { code: -32602, message: "Bad Request: invalid params for echo" },
+          id: null,
+        }),
+      },
+    );
+    const error = await client.callTool("echo", { message: "x" }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(MCPConnectionError);
+    expect(error).toMatchObject({ code: "HTTP_STATUS", httpStatus: 400 });
+    expect((error as Error).message).toContain("Bad Request: invalid params for echo");
+    expect(server.matching({ rpc: "tools/call" })).toHaveLength(1);
+    expect(server.matching({ rpc: "initialize" })).toHaveLength(1);
+    expect(client.getDiagnostics().sessionRenewals).toBe(0);
+    await expectUsable(client);
+  });
+
+  it("@modelcontextprotocol/server-everything restarted on the same port: the next call succeeds after one re-initialize", async () => {
+    let everything = await startEverything();
+    cleanups.push(() => stopEverything(everything));
+    const client = await connected(everything.url, { name: "everything", timeout: 10 });
+    expect(echoText(await client.callTool("echo", { message: "before" }))).toBe("Echo: before");
+    const firstSession = client.getDiagnostics().sessionId;
+    await stopEverything(everything);
+    everything = await startEverything(everything.port);
+    const result = await client.callTool("echo", { message: "after restart" });
+    expect(echoText(result)).toBe("Echo: after restart");
+    const diagnostics = client.getDiagnostics();
+    expect(diagnostics).toMatchObject({ sessionRenewals: 1, state: "connected" });
+    expect(diagnostics.sessionId).toBeTypeOf("string");
+    expect(diagnostics.sessionId).not.toBe(firstSession);
+    expect(echoText(await client.callTool("echo", { message: "again" }))).toBe("Echo: again");
+    expect(client.getDiagnostics().sessionRenewals).toBe(1);
+  });
+});
+
+interface Everything {
+  url: string;
+  port: number;
+  child: ChildProcess;
+}
+
+async function freePort(): Promise<number> {
+  const probe = createServer();
+  await new Promise<void>((resolve) => probe.listen(0, "127.0.0.1", resolve));
+  const { port } = probe.address() as AddressInfo;
+  await new Promise<void>((resolve) => probe.close(() => resolve()));
+  return port;
+}
+
+/**
+ * Starts server-everything over streamable HTTP on `port` (or a free one). It cannot take port 0
+ * (its ready line would say 0), so without a port a free one is picked and the start retried when
+ * another process took it first.
+ */
+async function startEverything(port?: number): Promise<Everything> {
+  for (let attempt = 1; attempt <= 5; attempt++) {
+    const chosen = port ?? (await freePort());
+    const child = spawn(process.execPath, [EVERYTHING_SERVER, "streamableHttp"], {
+      env: { ...process.env, PORT: String(chosen) },
+      stdio: ["ignore", "ignore", "pipe"],
+    });
+    let stderr = "";
+    const outcome = await within(
+      15_000,
+      new Promise<"ready" | "port-taken">((resolve, reject) => {
+        child.stderr!.on("data", (chunk: Buffer) => {
+          stderr += chunk.toString("utf8");
+          if (stderr.includes(`listening on port ${chosen}`)) resolve("ready");
+        });
+        child.once("error", reject);
+        child.once("exit", (code) => {
+          if (/in use|EADDRINUSE/.test(stderr) && port === undefined) resolve("port-taken");
+          else reject(new Error(`server-everything exited with ${code}: ${stderr.slice(-500)}`));
+        });
+      }),
+      "server-everything starting",
+    );
+    if (outcome === "ready") return { url: `http://127.0.0.1:${chosen}/mcp`, port: chosen, child };
+  }
+  throw new Error("server-everything could not find a free port in 5 attempts");
+}
+
+async function stopEverything(server: Everything): Promise<void> {
+  if (server.child.exitCode !== null || server.child.signalCode !== null) return;
+  const exited = new Promise((resolve) => server.child.once("exit", resolve));
+  server.child.kill("SIGTERM");
+  await within(5_000, exited, "server-everything exiting");
+}
+
+/** Measured numbers for the report, printed only on request (MCP_TOOLS_REPORT=1). */
+function reportMeasured(what: string, numbers: Record<string, number>): void {
+  if (process.env.MCP_TOOLS_REPORT !== "1") return;
+  process.stderr.write(`${what}: ${JSON.stringify(numbers)}\n`);
+}

@@ -1,0 +1,115 @@
+// The byte counters behind max_message_bytes on HTTP (a whole body; one SSE event) and the text
+// matcher that recognises an HTTP 400 saying the session is gone. Both sides of every boundary.
+import { describe, expect, it } from "vitest";
+
+import { bodyCounter, saysSessionGone, sseEventCounter } from "../../../src/transport/httpTransport.js";
+import { httpErrorText } from "../../../src/transport/localErrors.js";
+
+const bytes = (text: string) => new TextEncoder().encode(text);
+
+/** Feeds `chunks` in order; the index of the first chunk refused, or -1. */
+function firstRefused(count: (chunk: Uint8Array) => boolean, chunks: string[]): number {
+  return chunks.findIndex((chunk) => !count(bytes(chunk)));
+}
+
+describe("bodyCounter", () => {
+  it("accepts a body of exactly the limit and refuses one byte more, across chunks", () => {
+    expect(firstRefused(bodyCounter(10), ["12345", "67890"])).toBe(-1);
+    expect(firstRefused(bodyCounter(10), ["12345", "67890", "1"])).toBe(2);
+  });
+});
+
+describe("sseEventCounter", () => {
+  // An event counts its lines, each line end as one byte; the blank line that ends it does not count.
+  const event = "data: 123456789\n"; // 16 bytes
+
+  it("accepts an event of exactly the limit and refuses one byte more", () => {
+    expect(firstRefused(sseEventCounter(16), [`${event}\n`])).toBe(-1);
+    expect(firstRefused(sseEventCounter(15), [`${event}\n`])).toBe(0);
+  });
+
+  it("counts per event: many events of the limit in one chunk or over many pass", () => {
+    expect(firstRefused(sseEventCounter(16), [`${event}\n`.repeat(1000)])).toBe(-1);
+    expect(
+      firstRefused(
+        sseEventCounter(16),
+        Array.from({ length: 100 }, () => `${event}\n`),
+      ),
+    ).toBe(-1);
+  });
+
+  it("refuses an event that grows past the limit before it ends, even without any line end", () => {
+    const count = sseEventCounter(100);
+    expect(count(bytes("data: "))).toBe(true);
+    expect(count(bytes("x".repeat(94)))).toBe(true);
+    expect(count(bytes("x"))).toBe(false);
+  });
+
+  it("sums the lines of one event (event:, id:, several data: lines, comments)", () => {
+    const lines = "event: message\nid: 7\n: comment\ndata: a\ndata: b\n"; // 15 + 6 + 10 + 8 + 8 = 47
+    expect(firstRefused(sseEventCounter(47), [lines, "\n"])).toBe(-1);
+    expect(firstRefused(sseEventCounter(46), [lines, "\n"])).toBe(0);
+  });
+
+  it("treats CRLF and CR as line ends, also with CR and LF in different chunks", () => {
+    // A line end counts one byte, CRLF too: "data: 12345678\r\n" counts 15.
+    const crlf = "data: 12345678\r\n";
+    expect(firstRefused(sseEventCounter(15), [`${crlf}\r\n`.repeat(50)])).toBe(-1);
+    expect(firstRefused(sseEventCounter(14), [`${crlf}\r\n`])).toBe(0);
+    // Split between CR and LF: the LF is still part of the same line end, and the blank line ends the event.
+    expect(firstRefused(sseEventCounter(15), ["data: 12345678\r", "\n\r", "\n", `${crlf}\r\n`])).toBe(-1);
+    expect(
+      firstRefused(sseEventCounter(28), ["data: 12345678\r", "\n", "data: 1234567\r", "\n", "\r\n"]),
+    ).toBe(2);
+    // Bare CR line ends: "data: 123456789\r" is 16 bytes, the second CR ends the event.
+    expect(firstRefused(sseEventCounter(16), ["data: 123456789\r\r".repeat(10)])).toBe(-1);
+  });
+
+  it("an event split at every byte counts the same as in one chunk", () => {
+    const stream = `${event}\n${event}\n`;
+    expect(firstRefused(sseEventCounter(16), [...stream])).toBe(-1);
+    expect(firstRefused(sseEventCounter(15), [...stream])).toBe(event.length - 1);
+  });
+});
+
+describe("saysSessionGone (a 400 that means the session is unknown)", () => {
+  it.each([
+    "Bad Request: No valid session ID provided",
+    "Session not found",
+    "Invalid or expired session",
+    "Unknown session id",
+    "Bad Request: session expired",
+    "Invalid Mcp-Session-Id",
+    "The session does not exist",
+    "Session terminated",
+    "Bad Request: Server not initialized",
+    "NO VALID SESSION",
+  ])("recognises %j", (text) => {
+    expect(saysSessionGone(text)).toBe(true);
+  });
+
+  it.each([
+    "Bad Request: invalid params for echo",
+    "Bad Request: Mcp-Session-Id header is required",
+    "Parse error",
+    "Invalid request",
+    "Unsupported protocol version",
+    "Bad Request: the session parameter of the tool is required",
+  ])("ignores %j", (text) => {
+    expect(saysSessionGone(text)).toBe(false);
+  });
+});
+
+describe("httpErrorText", () => {
+  it("takes the JSON-RPC error message, else the text with whitespace collapsed", () => {
+    expect(
+      httpErrorText(
+        '{"jsonrpc":"2.0","error":{"code":-32000,"message":"Bad Request: No valid session ID provided"},"id":null}',
+      ),
+    ).toBe("Bad Request: No valid session ID provided");
+    expect(httpErrorText("<h1>Bad\n  Request</h1>")).toBe("<h1>Bad Request</h1>");
+    expect(httpErrorText("   ")).toBeUndefined();
+    expect(httpErrorText(null)).toBeUndefined();
+    expect(httpErrorText("x".repeat(100_000))).toHaveLength(4000);
+  });
+});
