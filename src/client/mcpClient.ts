@@ -169,6 +169,12 @@ export class MCPClient {
   private transport: StdioTransport | HttpTransport | undefined;
   private connecting: Promise<void> | undefined;
   private disconnecting: Promise<void> | undefined;
+  /**
+   * The teardown of a lost stdio connection: the transport reports the loss at once (so that pending
+   * calls fail fast) and ends the server's process tree afterwards. `disconnect()` and the next
+   * `connect()` wait for it, so no old server is left running, or running beside its replacement.
+   */
+  private lostTeardown: Promise<void> | undefined;
   /** Bumped on every connect and disconnect, so late events of an old connection are ignored. */
   private generation = 0;
   private toolMap = new Map<string, Tool>();
@@ -318,6 +324,7 @@ export class MCPClient {
     if (this.currentState === "connected") return Promise.resolve();
     this.connecting ??= (async () => {
       if (this.disconnecting) await this.disconnecting;
+      if (this.lostTeardown) await this.lostTeardown;
       await this.establish();
     })().finally(() => {
       this.connecting = undefined;
@@ -813,6 +820,15 @@ export class MCPClient {
     this.generation++;
     this.sdk = undefined;
     this.transport = undefined;
+    if (transport instanceof StdioTransport) {
+      const teardown: Promise<void> = transport
+        .close()
+        .catch(() => undefined)
+        .finally(() => {
+          if (this.lostTeardown === teardown) this.lostTeardown = undefined;
+        });
+      this.lostTeardown = teardown;
+    }
     this.lastError = reason;
     this.setState("failed");
     this.events.emit("error", { server: this.name, message: reason.message, error: reason, lost: true });
@@ -834,7 +850,7 @@ export class MCPClient {
     if (!this.transport && !this.sdk && !this.connecting) {
       if (this.currentState === "failed") this.setState("disconnected");
       this.clearLists();
-      return Promise.resolve();
+      return this.lostTeardown ?? Promise.resolve();
     }
     // Only a connect that started before this disconnect is waited for: one started afterwards waits
     // for this disconnect itself, and waiting for it here would deadlock both.

@@ -9,7 +9,7 @@ import { MCPConnectionError } from "../errors/errors.js";
 import { MAX_SERVER_TAIL_TEXT, redactCommandLine, sanitizeServerText } from "../errors/redact.js";
 import { LineFramer, MessageTooLargeError } from "./lineFramer.js";
 import { LOCAL_ERROR_DATA_KEY } from "./localErrors.js";
-import { signalTree, SPAWN_DETACHED, trackTree, treeAlive, untrackTree } from "./processTree.js";
+import { ServerTree, signalTree, SPAWN_DETACHED, trackTree, treeAlive, untrackTree } from "./processTree.js";
 import { TailBuffer } from "./tailBuffer.js";
 
 export interface StdioTransportOptions {
@@ -35,6 +35,12 @@ const PIPE_DRAIN_AFTER_EXIT_MS = 100;
 const GROUP_POLL_MS = 20;
 /** Bound on waiting for the exit event after SIGKILL. */
 const KILL_WAIT_MS = 2_000;
+/**
+ * How long a closed stdout or a broken stdin waits for the process's exit before the connection is
+ * failed as lost. A crashing process closes its pipes a moment before its exit is reported, and the
+ * exit (code, signal) is the better report; a process that keeps running gets no further chance.
+ */
+const EXIT_AFTER_PIPE_CLOSED_MS = 200;
 const STDERR_LINES_IN_MESSAGES = 20;
 
 const resolved = Promise.resolve();
@@ -54,6 +60,10 @@ export class StdioTransport implements Transport {
   onmessage?: (<T extends JSONRPCMessage>(message: T) => void) | undefined;
 
   private child: ChildProcess | undefined;
+  /** The server's process group and the descendants that left it, for closing. */
+  private tree: ServerTree | undefined;
+  /** Set once stdout ended or stdin broke while the process ran: the connection is being failed. */
+  private pipeClosed = false;
   private readonly framer: LineFramer;
   private readonly stderrTail = new TailBuffer(STDERR_TAIL_BYTES);
   private stderrPartial = "";
@@ -132,15 +142,21 @@ export class StdioTransport implements Transport {
       });
       child.once("spawn", () => {
         spawned = true;
-        if (child.pid !== undefined) trackTree(child.pid);
+        if (child.pid !== undefined) {
+          trackTree(child.pid);
+          this.tree = new ServerTree(child.pid);
+        }
         resolve();
       });
       child.once("exit", (exitCode, signal) => this.handleExit(exitCode, signal));
       child.stdout!.on("data", (chunk: Buffer) => this.handleStdout(chunk));
       child.stderr!.on("data", (chunk: Buffer) => this.handleStderr(chunk));
-      // EPIPE and friends: the exit handler reports the real reason.
-      child.stdin!.on("error", () => undefined);
-      child.stdout!.on("error", () => undefined);
+      // Without stdout no answer can arrive, and after a failed write (EPIPE: the server closed its
+      // stdin) no request can be delivered: either way the connection is over, even if the process
+      // keeps running. When the process is exiting instead, the exit handler reports the real reason.
+      child.stdout!.on("end", () => this.handlePipeClosed("stdout"));
+      child.stdout!.on("error", (error) => this.handlePipeClosed("stdout", error));
+      child.stdin!.on("error", (error) => this.handlePipeClosed("stdin", error));
       child.stderr!.on("error", () => undefined);
     });
   }
@@ -214,23 +230,30 @@ export class StdioTransport implements Transport {
 
   private async shutdown(): Promise<void> {
     const child = this.child;
-    const pid = child?.pid;
+    // Closed before the "spawn" event: the pid is known already.
+    const tree = this.tree ?? (child?.pid !== undefined ? new ServerTree(child.pid) : undefined);
     const grace = this.options.shutdownGraceMs;
-    if (child && pid !== undefined) {
+    if (child && tree) {
+      // Descendants that left the process group (a daemon in its own session) are found by parent pid,
+      // which only works while their parent runs: collected before each step, since each step may end
+      // the server and orphan them. Each collection is one bounded `ps` run.
+      if (!this.exit) await tree.collect(true);
       // 1. Polite: end stdin, which MCP servers treat as "shut down".
       this.flush();
       child.stdin?.end();
       await this.waitForExit(grace);
       // 2. SIGTERM the whole tree (wrappers' children included), then 3. SIGKILL it. A tree the
       // signal cannot reach (EPERM) is not waited for: nothing we do will end it.
-      if (treeAlive(pid) && signalTree(pid, "SIGTERM")) {
-        await this.waitForTreeExit(pid, grace);
+      if (tree.alive()) {
+        await tree.collect(!this.exit);
+        if (tree.signal("SIGTERM")) await this.waitForTreeExit(tree, grace);
       }
-      if (treeAlive(pid) && signalTree(pid, "SIGKILL")) {
+      if (tree.alive()) {
+        await tree.collect(!this.exit);
         // The wrapper may already be gone; wait for the whole tree (its orphaned children) to die.
-        await this.waitForTreeExit(pid, KILL_WAIT_MS);
+        if (tree.signal("SIGKILL")) await this.waitForTreeExit(tree, KILL_WAIT_MS);
       }
-      untrackTree(pid);
+      untrackTree(tree.pid);
     }
     this.destroyPipes();
     this.notifyClosed();
@@ -353,12 +376,58 @@ export class StdioTransport implements Transport {
     });
   }
 
-  /** Ends the connection because of `error`: reports it, kills what is left, notifies close. */
+  /**
+   * Ends the connection because of `error`: reports it, reports the transport closed at once (which
+   * fails every pending request with `error`, through the client), and ends the process tree in the
+   * background. Pending requests must not wait for that: ending a server that ignores stdin EOF and
+   * SIGTERM takes two shutdown grace periods. `close()` returns the same teardown, so whoever closes
+   * the transport still waits until the tree is gone.
+   */
   private fail(error: MCPConnectionError): void {
     if (this.failure || this.closedNotified) return;
     this.failure = error;
     this.onerror?.(error);
     this.closePromise ??= this.shutdown();
+    this.notifyClosed();
+  }
+
+  /**
+   * stdout ended, or a write to stdin failed, while the connection was open. A crashing process closes
+   * its pipes just before its exit is reported: give the exit a moment (`handleExit` then reports the
+   * exit code and stderr). A process that is still running after that has lost the connection all
+   * the same, and is stopped like a crashed one.
+   */
+  private handlePipeClosed(pipe: "stdout" | "stdin", error?: Error): void {
+    if (this.pipeClosed || this.closePromise || this.exit || this.failure) return;
+    this.pipeClosed = true;
+    void this.waitForExit(EXIT_AFTER_PIPE_CLOSED_MS).then(() => {
+      if (this.closePromise || this.exit || this.failure) return;
+      const pid = this.child?.pid;
+      const errno = (error as NodeJS.ErrnoException | undefined)?.code;
+      const what =
+        pipe === "stdout"
+          ? "closed its stdout while still running, so no answer can arrive"
+          : `closed its stdin while still running (writing to it failed${errno ? ` with ${errno}` : ""}), so no request can reach it`;
+      const stderrTail = this.stderr();
+      this.fail(
+        new MCPConnectionError(
+          `Server "${this.options.serverName}" (pid ${pid}) ${what}; the connection was closed and the server is being stopped.${this.stderrTailText(stderrTail)}\nAn MCP stdio server must keep stdin and stdout open; it is restarted by reconnect().`,
+          {
+            code: "CONNECTION_CLOSED",
+            serverName: this.options.serverName,
+            transportType: "stdio",
+            cause: error,
+            process: { exitCode: null, signal: null, stderrTail, pid },
+            context: { pipe, pid, errno },
+          },
+        ),
+      );
+    });
+  }
+
+  /** The stderr tail as the end of a message, in the form the exit report uses. */
+  private stderrTailText(tail: string): string {
+    return tail ? `\nLast stderr lines:\n${tail}` : " (it wrote nothing to stderr)";
   }
 
   /** Waits (bounded) until stdout and stderr ended, so the last messages and stderr lines are in. */
@@ -389,10 +458,10 @@ export class StdioTransport implements Transport {
     for (const waiter of waiters) waiter();
   }
 
-  private async waitForTreeExit(pid: number, ms: number): Promise<void> {
+  private async waitForTreeExit(tree: ServerTree, ms: number): Promise<void> {
     const deadline = Date.now() + ms;
     await this.waitForExit(Math.min(ms, GROUP_POLL_MS));
-    while (treeAlive(pid) && Date.now() < deadline) {
+    while (tree.alive() && Date.now() < deadline) {
       await delay(GROUP_POLL_MS);
     }
   }

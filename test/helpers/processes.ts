@@ -46,3 +46,16 @@ export function liveChildrenOf(ppid: number): number[] {
 export function readPid(file: string): number {
   return Number(readFileSync(file, "utf8").trim());
 }
+
+/** Process group and session of a live process, from /proc (Linux); undefined elsewhere or when gone. */
+export function groupAndSession(pid: number): { pgid: number; sid: number } | undefined {
+  if (process.platform !== "linux") return undefined;
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "latin1");
+    // After "(comm)": state ppid pgrp session …
+    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    return { pgid: Number(fields[2]), sid: Number(fields[3]) };
+  } catch {
+    return undefined;
+  }
+}
