@@ -1,6 +1,3 @@
-import { promises as dns } from "node:dns";
-import type { LookupFunction } from "node:net";
-
 import type {
   AuthProvider,
   FetchLike,
@@ -18,11 +15,11 @@ import {
 import { Agent, fetch as undiciFetch } from "undici";
 
 import type { TransportAuthorization } from "../auth/session.js";
-import { configurationError } from "../config/issues.js";
 import { MCPConnectionError } from "../errors/errors.js";
 import { clipText } from "../errors/redact.js";
 import type { SecurityPolicy } from "../security/types.js";
-import { addressRefusal, classifyIp, type HostLookup } from "../security/url.js";
+import type { HostLookup } from "../security/url.js";
+import { UrlGuard } from "./guardedFetch.js";
 import { LOCAL_ERROR_DATA_KEY } from "./localErrors.js";
 
 export interface HttpTransportOptions {
@@ -48,11 +45,13 @@ export interface HttpTransportOptions {
   /** Replaces `fetch` (tests, custom agents). */
   fetch?: FetchLike | undefined;
   /**
-   * With `security.resolve_dns`: the policy every address a connection resolves to is checked against,
-   * at connect time. The config-time check alone can be bypassed by a name that resolves to a public
-   * address when checked and to a forbidden one when connected (DNS rebinding).
+   * The server's `security` section. Every request of the connection — MCP messages, OAuth discovery,
+   * registration and tokens, redirects, the legacy-SSE endpoint — goes to a URL checked against it
+   * first, and every host name it connects to has its DNS answers checked (see `UrlGuard`): the
+   * config-time check of `url` covers none of the URLs the server names, nor a name that resolves to
+   * a public address when checked and to a forbidden one when connected (DNS rebinding).
    */
-  addressPolicy?: Pick<SecurityPolicy, "allowLocalhost" | "allowPrivateIps" | "allowedHostnames"> | undefined;
+  policy?: SecurityPolicy | undefined;
   /** Resolver of the connect-time check (tests inject one). @default dns.lookup with all addresses */
   lookup?: HostLookup | undefined;
 }
@@ -79,8 +78,9 @@ let reinitSequence = 0;
  * - A response stream that stays silent longer than `http_read_timeout` is aborted.
  * - SSE resumption honours the server's `retry:` hint but clamps it (the SDK uses it unchecked), and
  *   every pending resumption timer is cleared on close (the SDK remembers only the latest).
- * - With `addressPolicy` (security.resolve_dns), every connection's resolved addresses are checked
- *   again at connect time, so a name cannot pass the config check and then rebind to a forbidden one.
+ * - With `policy`, every URL a request goes to (including those the server names: OAuth discovery,
+ *   redirects, the legacy-SSE endpoint) and every connection's resolved addresses pass the address
+ *   policy of the configured `url` (`UrlGuard`).
  * - `close()` ends the session with a best-effort, time-bounded `DELETE`.
  */
 export class HttpTransport implements Transport {
@@ -96,6 +96,10 @@ export class HttpTransport implements Transport {
    * streams have the `http_read_timeout` idle check.
    */
   private readonly agent: Agent;
+  /** The address policy of every request; absent without `policy`. */
+  private readonly guard: UrlGuard | undefined;
+  /** `fetch` through the policy and the pool, without the MCP request handling (OAuth, the IdP). */
+  private readonly authFetch: FetchLike;
   private readonly pending = new Map<RequestId, AbortController>();
   private readonly internal = new Map<RequestId, { resolve: () => void; reject: (error: Error) => void }>();
   private initializeParams: unknown;
@@ -116,18 +120,40 @@ export class HttpTransport implements Transport {
 
   constructor(private readonly options: HttpTransportOptions) {
     const url = new URL(options.url);
-    const lookup = options.addressPolicy
-      ? checkedLookup(options.serverName, options.addressPolicy, options.lookup)
+    const guard = options.policy
+      ? new UrlGuard({
+          serverName: options.serverName,
+          serverUrl: options.url,
+          policy: options.policy,
+          configuredUrls: options.authorization?.configuredUrls,
+          lookup: options.lookup,
+        })
       : undefined;
+    this.guard = guard;
     this.agent = new Agent({
       bodyTimeout: 0,
       headersTimeout: 0,
       // Below the 5 s idle timeout of Node HTTP servers, which close kept-alive sockets without a hint:
       // reusing a socket the server is closing loses requests (measured in BENCHMARKS.md).
       keepAliveTimeout: 4_000,
-      ...(lookup ? { connect: { lookup } } : {}),
+      ...(guard ? { connect: { lookup: guard.connectLookup } } : {}),
     });
-    const fetchImpl = createFetch(options, this.agent, (id) => this.idleAborted.add(id));
+    const agent = this.agent;
+    const direct: FetchLike =
+      options.fetch ??
+      ((target, init) =>
+        undiciFetch(target, { ...(init as object), dispatcher: agent }) as unknown as Promise<Response>);
+    const guarded = guard?.fetch(direct);
+    this.authFetch = guarded ?? direct;
+    // The auth layer's own requests (the cross-app-access IdP) and its checks of discovered URLs use
+    // this connection's policy and pool too.
+    options.authorization?.bind({
+      fetch: this.authFetch,
+      refuse: (urls) => guard?.refuse(urls),
+    });
+    const fetchImpl = createFetch(guarded ? { ...options, fetch: guarded } : options, this.agent, (id) =>
+      this.idleAborted.add(id),
+    );
     const requestInit: RequestInit = { headers: { ...options.headers } };
     if (options.type === "sse") {
       this.inner = new SSEClientTransport(url, {
@@ -188,11 +214,16 @@ export class HttpTransport implements Transport {
     if (this.inner instanceof SSEClientTransport && this.options.authorization) {
       // The legacy SSE transport cannot reopen its stream after a login, so one happens first.
       const inner = this.inner;
-      await this.options.authorization.prepare(this.options.url, this.options.fetch ?? fetch, (callback) =>
+      await this.options.authorization.prepare(this.options.url, this.authFetch, (callback) =>
         inner.finishAuth(callback),
       );
     }
-    await this.inner.start();
+    try {
+      await this.inner.start();
+    } catch (error) {
+      // A refusal during the legacy-SSE start (its stream, the endpoint event) reaches here as SDK text.
+      throw this.guard ? this.guard.explain(error) : error;
+    }
   }
 
   private receive(message: JSONRPCMessage, extra?: MessageExtraInfo): void {
@@ -543,71 +574,6 @@ function requestIdOf(body: unknown): RequestId | undefined {
   } catch {
     return undefined;
   }
-}
-
-/**
- * A connect-time `lookup` for the transport's sockets that refuses the connection when the host name
- * now resolves to an address the policy forbids (the same rules as the config-time `url.dns` check).
- * Hosts in `allowedHostnames` skip it, as they skip the config-time check; IP literals never reach a
- * lookup (they were checked with the config).
- */
-function checkedLookup(
-  serverName: string,
-  policy: NonNullable<HttpTransportOptions["addressPolicy"]>,
-  resolve: HostLookup = (host) => dns.lookup(host, { all: true }),
-): LookupFunction {
-  const allowed = new Set(policy.allowedHostnames.map((h) => h.toLowerCase().replace(/\.$/, "")));
-  return (hostname, lookupOptions, callback) => {
-    const family =
-      lookupOptions.family === "IPv4" ? 4 : lookupOptions.family === "IPv6" ? 6 : lookupOptions.family;
-    resolve(hostname).then(
-      (results) => {
-        const addresses = results.filter((r) => !family || r.family === family);
-        if (!allowed.has(hostname.toLowerCase().replace(/\.$/, ""))) {
-          const refused = addresses.flatMap(({ address }) => {
-            const refusal =
-              classifyIp(address) === undefined
-                ? { reason: "not an IP address" }
-                : addressRefusal(address, policy);
-            return refusal ? [`${address} (${refusal.reason})`] : [];
-          });
-          if (refused.length > 0) {
-            callback(
-              configurationError(
-                `server "${serverName}"`,
-                [
-                  {
-                    path: "url",
-                    rule: "url.dns",
-                    message:
-                      `Host "${hostname}" resolved to ${refused.join(", ")} when connecting (rule url.dns); ` +
-                      "its addresses changed since they were checked, or the name points at a forbidden address. " +
-                      "Nothing was sent. Allow such addresses in the security section, or list the host in security.allowed_hostnames.",
-                  },
-                ],
-                [],
-                { serverName },
-              ),
-              "",
-            );
-            return;
-          }
-        }
-        const first = addresses[0];
-        if (!first) {
-          callback(
-            Object.assign(new Error(`${hostname} resolved to no usable address`), { code: "ENOTFOUND" }),
-            "",
-          );
-        } else if (lookupOptions.all) {
-          callback(null, addresses);
-        } else {
-          callback(null, first.address, first.family);
-        }
-      },
-      (error: NodeJS.ErrnoException) => callback(error, ""),
-    );
-  };
 }
 
 function authProviderOf(options: HttpTransportOptions): {
