@@ -45,9 +45,14 @@ export interface OAuthProviderOptions {
    * The address policy's refusal of URLs discovery found, or `undefined` when all are allowed.
    * @default allows everything
    */
-  refuse?:
-    | ((urls: ReadonlyArray<{ url: string; role: { field: string; what: string } }>) => Error | undefined)
-    | undefined;
+  refuse?: ((urls: readonly DiscoveredUrl[]) => Error | undefined) | undefined;
+}
+
+/** A URL the auth layer is about to use, and where it came from (for a refusal's message). */
+export interface DiscoveredUrl {
+  url: string;
+  /** The field that named it (`token_endpoint`) and what it is, in words. */
+  role: { field: string; what: string };
 }
 
 /**
@@ -59,7 +64,7 @@ export interface OAuthProviderOptions {
 function discoveredUrls(
   discovery: OAuthDiscoveryState,
   uses: { registration: boolean; authorization: boolean },
-): Array<{ url: string; role: { field: string; what: string } }> {
+): DiscoveredUrl[] {
   const metadata = discovery.authorizationServerMetadata;
   const named = "named by the authorization-server metadata";
   return [
@@ -227,7 +232,7 @@ export class OAuthProvider implements OAuthClientProvider {
     await this.update({ discovery });
   }
 
-  private urlsOf(discovery: OAuthDiscoveryState): ReturnType<typeof discoveredUrls> {
+  private urlsOf(discovery: OAuthDiscoveryState): DiscoveredUrl[] {
     return discoveredUrls(discovery, {
       registration: this.saveClientInformation !== undefined,
       authorization: this.redirectUrl !== undefined,

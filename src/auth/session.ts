@@ -17,19 +17,12 @@ import { DEFAULT_AUTH_REDIRECT_URL, MAX_AUTHORIZATIONS_PER_REQUEST } from "../co
 import type { MCPError } from "../errors/errors.js";
 import { isMCPError, MCPAuthenticationError } from "../errors/errors.js";
 import { redactUrl } from "../errors/redact.js";
-import { OAuthProvider } from "./provider.js";
+import { type DiscoveredUrl, OAuthProvider } from "./provider.js";
 import { FileTokenStore, MemoryTokenStore } from "./tokenStore.js";
 import type { AuthConfig, AuthOptions, AuthorizationCallback } from "./types.js";
 
 /** The SDK marks errors that escaped from its OAuth code paths with this registry symbol. */
 const AUTH_SEAM = Symbol.for("mcp.authSeamEscape");
-
-/** A URL the auth layer is about to use, and where it came from (for a refusal's message). */
-export interface DiscoveredUrl {
-  url: string;
-  /** The field that named it (`token_endpoint`) and what it is, in words. */
-  role: { field: string; what: string };
-}
 
 /** What each new HTTP transport gives the auth layer: its connection's policy and pool. */
 export interface TransportGuard {
@@ -45,7 +38,10 @@ export interface TransportAuthorization {
   readonly provider: OAuthClientProvider;
   /** Accept authorization-server metadata with a mismatched issuer (`auth.skip_issuer_check`). */
   readonly skipIssuerMetadataValidation: boolean;
-  /** URLs of the `auth` section that are fetched (`auth.idp.*`), by config key: they are not the server's to name. */
+  /**
+   * URLs of the `auth` section (`auth.idp.*`, `auth.expected_issuer`) by config key: hosts the user
+   * named, not the server, which the transport's DNS check treats like the server's own.
+   */
   readonly configuredUrls: ReadonlyArray<{ field: string; url: string }>;
   /**
    * Called by each new transport before any request: the provider's own requests (the cross-app-access
@@ -81,7 +77,10 @@ export interface AuthSessionOptions {
   serverName: string;
   serverUrl: string;
   options?: AuthOptions | undefined;
-  /** `fetch` for requests the provider makes itself (the cross-app-access IdP). */
+  /**
+   * `fetch` for requests the provider makes itself (the cross-app-access IdP) until a transport
+   * binds its own (`bind`), which goes through the server's address policy.
+   */
   fetch?: FetchLike | undefined;
 }
 
