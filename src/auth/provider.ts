@@ -41,6 +41,57 @@ export interface OAuthProviderOptions {
   redirectUrl: string;
   /** `fetch` for the IdP of the cross-app-access flow. */
   fetch: FetchLike;
+  /**
+   * The address policy's refusal of URLs discovery found, or `undefined` when all are allowed.
+   * @default allows everything
+   */
+  refuse?: ((urls: readonly DiscoveredUrl[]) => Error | undefined) | undefined;
+}
+
+/** A URL the auth layer is about to use, and where it came from (for a refusal's message). */
+export interface DiscoveredUrl {
+  url: string;
+  /** The field that named it (`token_endpoint`) and what it is, in words. */
+  role: { field: string; what: string };
+}
+
+/**
+ * The URLs of a discovery result that this client fetches or opens (the SDK falls back to paths on
+ * the authorization server when metadata has no endpoint), each with the field that named it. The
+ * registration endpoint counts only for a client that registers, the authorization endpoint only
+ * for interactive logins.
+ */
+function discoveredUrls(
+  discovery: OAuthDiscoveryState,
+  uses: { registration: boolean; authorization: boolean },
+): DiscoveredUrl[] {
+  const metadata = discovery.authorizationServerMetadata;
+  const named = "named by the authorization-server metadata";
+  return [
+    {
+      url: discovery.resourceMetadataUrl,
+      role: { field: "resource_metadata", what: "the OAuth protected-resource metadata" },
+    },
+    {
+      url: discovery.authorizationServerUrl,
+      role: {
+        field: "authorization_servers",
+        what: "the authorization server named by the protected-resource metadata",
+      },
+    },
+    { url: metadata?.token_endpoint, role: { field: "token_endpoint", what: `the token endpoint ${named}` } },
+    {
+      url: uses.registration ? metadata?.registration_endpoint : undefined,
+      role: { field: "registration_endpoint", what: `the client registration endpoint ${named}` },
+    },
+    {
+      url: uses.authorization ? metadata?.authorization_endpoint : undefined,
+      role: {
+        field: "authorization_endpoint",
+        what: `the authorization endpoint (opened in the browser) ${named}`,
+      },
+    },
+  ].flatMap(({ url, role }) => (typeof url === "string" ? [{ url, role }] : []));
 }
 
 /**
@@ -164,11 +215,28 @@ export class OAuthProvider implements OAuthClientProvider {
   }
 
   async discoveryState(): Promise<OAuthDiscoveryState | undefined> {
-    return (await this.load()).discovery;
+    const discovery = (await this.load()).discovery;
+    // Stored under another policy (or by an older version): discovered again, and checked then.
+    if (discovery && this.options.refuse?.(this.urlsOf(discovery))) return undefined;
+    return discovery;
   }
 
+  /**
+   * Checked before it is kept: the SDK saves the discovery result before it registers, asks for a
+   * token or builds the login URL, so a URL the policy forbids is refused here, typed and named by its
+   * field, before anything is sent to it.
+   */
   async saveDiscoveryState(discovery: OAuthDiscoveryState): Promise<void> {
+    const refused = this.options.refuse?.(this.urlsOf(discovery));
+    if (refused) throw refused;
     await this.update({ discovery });
+  }
+
+  private urlsOf(discovery: OAuthDiscoveryState): DiscoveredUrl[] {
+    return discoveredUrls(discovery, {
+      registration: this.saveClientInformation !== undefined,
+      authorization: this.redirectUrl !== undefined,
+    });
   }
 
   saveAuthorizationServerUrl(url: string): void {

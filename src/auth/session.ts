@@ -17,12 +17,20 @@ import { DEFAULT_AUTH_REDIRECT_URL, MAX_AUTHORIZATIONS_PER_REQUEST } from "../co
 import type { MCPError } from "../errors/errors.js";
 import { isMCPError, MCPAuthenticationError } from "../errors/errors.js";
 import { redactUrl } from "../errors/redact.js";
-import { OAuthProvider } from "./provider.js";
+import { type DiscoveredUrl, OAuthProvider } from "./provider.js";
 import { FileTokenStore, MemoryTokenStore } from "./tokenStore.js";
 import type { AuthConfig, AuthOptions, AuthorizationCallback } from "./types.js";
 
 /** The SDK marks errors that escaped from its OAuth code paths with this registry symbol. */
 const AUTH_SEAM = Symbol.for("mcp.authSeamEscape");
+
+/** What each new HTTP transport gives the auth layer: its connection's policy and pool. */
+export interface TransportGuard {
+  /** `fetch` through the server's address policy and connection pool. */
+  readonly fetch: FetchLike;
+  /** The address policy's refusal of these URLs, as one typed error, or `undefined` when all are allowed. */
+  refuse(urls: readonly DiscoveredUrl[]): Error | undefined;
+}
 
 /** What the HTTP transport needs from the auth layer. */
 export interface TransportAuthorization {
@@ -30,6 +38,17 @@ export interface TransportAuthorization {
   readonly provider: OAuthClientProvider;
   /** Accept authorization-server metadata with a mismatched issuer (`auth.skip_issuer_check`). */
   readonly skipIssuerMetadataValidation: boolean;
+  /**
+   * URLs of the `auth` section (`auth.idp.*`, `auth.expected_issuer`) by config key: hosts the user
+   * named, not the server, which the transport's DNS check treats like the server's own.
+   */
+  readonly configuredUrls: ReadonlyArray<{ field: string; url: string }>;
+  /**
+   * Called by each new transport before any request: the provider's own requests (the cross-app-access
+   * IdP) go through `guard.fetch`, and URLs from OAuth discovery are checked with `guard.refuse`
+   * before they are used.
+   */
+  bind(guard: TransportGuard): void;
   /**
    * Called when sending failed. Resolves `true` when the request should be sent again (an interactive
    * login completed through `finish`, or another request's login did), `false` when the failure has
@@ -58,7 +77,10 @@ export interface AuthSessionOptions {
   serverName: string;
   serverUrl: string;
   options?: AuthOptions | undefined;
-  /** `fetch` for requests the provider makes itself (the cross-app-access IdP). */
+  /**
+   * `fetch` for requests the provider makes itself (the cross-app-access IdP) until a transport
+   * binds its own (`bind`), which goes through the server's address policy.
+   */
   fetch?: FetchLike | undefined;
 }
 
@@ -70,6 +92,9 @@ export interface AuthSessionOptions {
 export class AuthSession implements TransportAuthorization {
   readonly provider: OAuthProvider;
   readonly skipIssuerMetadataValidation: boolean;
+  readonly configuredUrls: ReadonlyArray<{ field: string; url: string }>;
+  /** Until a transport binds its own: the given `fetch`, and no address checks (unit tests). */
+  private guard: TransportGuard;
   private readonly serverName: string;
   private readonly onAuthorizationUrl: AuthOptions["onAuthorizationUrl"];
   private login: Promise<void> | undefined;
@@ -78,6 +103,13 @@ export class AuthSession implements TransportAuthorization {
     const { config, serverName, serverUrl } = options;
     this.serverName = serverName;
     this.skipIssuerMetadataValidation = config.skipIssuerCheck;
+    this.configuredUrls = [
+      { field: "auth.idp.issuer", url: config.idp?.issuer },
+      { field: "auth.idp.token_endpoint", url: config.idp?.tokenEndpoint },
+      { field: "auth.expected_issuer", url: config.expectedIssuer },
+    ].flatMap(({ field, url }) => (url === undefined ? [] : [{ field, url }]));
+    const given = options.fetch ?? ((url, init) => fetch(url, init));
+    this.guard = { fetch: given, refuse: () => undefined };
     this.onAuthorizationUrl = options.options?.onAuthorizationUrl;
     const store =
       options.options?.tokenStore ??
@@ -92,8 +124,13 @@ export class AuthSession implements TransportAuthorization {
       store,
       storeKey: `${serverName} ${serverUrl}`,
       redirectUrl,
-      fetch: options.fetch ?? ((url, init) => fetch(url, init)),
+      fetch: (url, init) => this.guard.fetch(url, init),
+      refuse: (urls) => this.guard.refuse(urls),
     });
+  }
+
+  bind(guard: TransportGuard): void {
+    this.guard = guard;
   }
 
   async recover(
@@ -199,7 +236,12 @@ export class AuthSession implements TransportAuthorization {
    * @param fromAuth the error came out of `auth()` itself, so even a plain error is an authorization failure.
    */
   describe(error: unknown, fromAuth = false): MCPError | undefined {
-    if (isMCPError(error)) return error;
+    // Our own refusals raised below the SDK (the transport's address policy) arrive wrapped, as fetch
+    // wraps a failed request: `TypeError(…, { cause })`.
+    for (let current = error, depth = 0; current && depth < 4; depth++) {
+      if (isMCPError(current)) return current;
+      current = (current as { cause?: unknown }).cause;
+    }
     const name = this.serverName;
     const fail = (
       message: string,

@@ -84,7 +84,7 @@ export interface MCPClientOptions {
   environment?: Environment | undefined;
   /** Name and version sent in `initialize`. @default { name: "mcp-tools", version } */
   clientInfo?: Implementation | undefined;
-  /** DNS lookup used by `security.resolve_dns` (tests inject one). */
+  /** DNS lookup of `security.resolve_dns` and of the connect-time address checks (tests inject one). */
   lookup?: DnsLookup | undefined;
   /** `fetch` used by HTTP transports (tests, proxies). */
   fetch?: ((url: string | URL, init?: RequestInit) => Promise<Response>) | undefined;
@@ -483,7 +483,7 @@ export class MCPClient {
               fetch: this.options.fetch,
             }))
           : undefined,
-        addressPolicy: config.security.resolveDns ? config.security : undefined,
+        policy: config.security,
         lookup: this.options.lookup,
       });
     }

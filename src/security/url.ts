@@ -176,7 +176,8 @@ export function isMetadataAddress(address: string): boolean {
   return METADATA_PARSED.some((m) => sameIp(m, parsed));
 }
 
-function normaliseHost(host: string): string {
+/** A host name as the rules compare it: lower case, without IPv6 brackets or a trailing dot. */
+export function normaliseHost(host: string): string {
   let name = host.trim().toLowerCase();
   if (name.startsWith("[") && name.endsWith("]")) name = name.slice(1, -1);
   if (name.endsWith(".")) name = name.slice(0, -1);
@@ -248,8 +249,10 @@ const PORT_IN_AUTHORITY = /^[a-z][a-z0-9+.-]*:\/\/[^/?#]*:(\d+)(?:[/?#]|$)/i;
  * `allowPrivateIps`; cloud metadata hosts are refused), a port in 1–65535 that is not blocked,
  * and `http://` only to loopback unless `allowInsecureHttp`. Hosts in `allowedHostnames`
  * (exact, case-insensitive) skip the host and address rules, not the port or scheme rules.
+ *
+ * @param name how messages refer to the URL (a URL a server named is not the config's `url`).
  */
-export function checkUrl(url: unknown, policy: SecurityPolicy): ConfigIssue[] {
+export function checkUrl(url: unknown, policy: SecurityPolicy, name = "`url`"): ConfigIssue[] {
   if (url === undefined || url === null || url === "") {
     return [issue("url", "url.required", "An HTTP server needs a `url` (rule url.required).")];
   }
@@ -261,7 +264,7 @@ export function checkUrl(url: unknown, policy: SecurityPolicy): ConfigIssue[] {
       issue(
         "url",
         "url.length",
-        `\`url\` is ${url.length} characters long; the limit is ${MAX_URL_LENGTH} (rule url.length).`,
+        `${name} is ${url.length} characters long; the limit is ${MAX_URL_LENGTH} (rule url.length).`,
       ),
     ];
   }
@@ -277,7 +280,7 @@ export function checkUrl(url: unknown, policy: SecurityPolicy): ConfigIssue[] {
       issue(
         "url",
         "url.syntax",
-        "`url` is not a valid absolute URL (rule url.syntax); write it like https://example.com/mcp.",
+        `${name} is not a valid absolute URL (rule url.syntax); write it like https://example.com/mcp.`,
       ),
     ];
   }
@@ -296,14 +299,14 @@ export function checkUrl(url: unknown, policy: SecurityPolicy): ConfigIssue[] {
       issue(
         "url",
         "url.credentials",
-        "`url` contains a user name or password (rule url.credentials). Remove them from the URL and " +
+        `${name} contains a user name or password (rule url.credentials). Remove them from the URL and ` +
           "send credentials in `headers` (for example Authorization).",
       ),
     );
   }
   const host = normaliseHost(parsed.hostname);
   if (host === "") {
-    issues.push(issue("url", "url.host", "`url` has no host name (rule url.host)."));
+    issues.push(issue("url", "url.host", `${name} has no host name (rule url.host).`));
     return issues;
   }
   const allowlisted = policy.allowedHostnames.some((h) => normaliseHost(h) === host);
@@ -426,25 +429,76 @@ export async function checkResolvedAddresses(
       ),
     ];
   }
-  const refused = new Map<string, { reason: string; fix: string }>();
-  for (const { address } of results) {
-    if (refused.has(address)) continue;
-    if (classifyIp(address) === undefined) {
-      refused.set(address, { reason: "not an IP address", fix: "check the resolver" });
-      continue;
-    }
-    const refusal = addressRefusal(address, policy);
-    if (refusal) refused.set(address, refusal);
-  }
-  if (refused.size === 0) return [];
-  const list = [...refused].map(([address, r]) => `${address} (${r.reason})`).join(", ");
-  const fixes = [...new Set([...refused.values()].map((r) => r.fix))].join("; ");
+  const refused = refusedAddresses(results, policy);
+  if (refused.length === 0) return [];
   return [
     issue(
       "url",
       "url.dns",
-      `Host "${host}" resolves to ${list} (rule url.dns). A public name pointing at such addresses is ` +
-        `refused unless allowed: ${fixes}, or list the host in security.allowed_hostnames.`,
+      `Host "${host}" resolves to ${describeAddresses(refused)} (rule url.dns). A public name pointing at such addresses is ` +
+        `refused unless allowed: ${describeFixes(refused)}, or list the host in security.allowed_hostnames.`,
     ),
   ];
+}
+
+/** An address a host name resolved to that the policy refuses, with why and how to allow it. */
+export interface RefusedAddress {
+  address: string;
+  reason: string;
+  fix: string;
+}
+
+/**
+ * The addresses among DNS answers that the address rules refuse (each once, in answer order); an
+ * answer that is not an IP address is refused too. The `url.dns` rule behind `checkResolvedAddresses`
+ * and the transport's connect-time check.
+ */
+export function refusedAddresses(
+  results: ReadonlyArray<{ address: string }>,
+  policy: Pick<SecurityPolicy, "allowLocalhost" | "allowPrivateIps">,
+): RefusedAddress[] {
+  const refused = new Map<string, RefusedAddress>();
+  for (const { address } of results) {
+    if (refused.has(address)) continue;
+    if (classifyIp(address) === undefined) {
+      refused.set(address, { address, reason: "not an IP address", fix: "check the resolver" });
+      continue;
+    }
+    const refusal = addressRefusal(address, policy);
+    if (refusal) refused.set(address, { address, reason: refusal.reason, fix: refusal.fix });
+  }
+  return [...refused.values()];
+}
+
+/** `10.0.0.5 (a private address), 127.0.0.1 (a loopback address)`. */
+export function describeAddresses(refused: readonly RefusedAddress[]): string {
+  return refused.map((r) => `${r.address} (${r.reason})`).join(", ");
+}
+
+/** The distinct fixes of refused addresses, joined for a message. */
+export function describeFixes(refused: readonly RefusedAddress[]): string {
+  return [...new Set(refused.map((r) => r.fix))].join("; ");
+}
+
+// ---------------------------------------------------------------------------------------------
+// URLs that were not in the config
+
+/** Where a URL that was not in the config came from, for the refusal's message. */
+export interface UrlRole {
+  /** The header, field or event that named it, e.g. `WWW-Authenticate resource_metadata`, `token_endpoint`. */
+  field: string;
+  /** What it is, in words: "the OAuth protected-resource metadata the server named in its 401 answer". */
+  what: string;
+}
+
+/**
+ * Checks a URL that a server named — OAuth discovery, registration and token endpoints, a redirect's
+ * `Location`, the legacy-SSE POST endpoint — before anything is sent to it, with exactly the rules
+ * `checkUrl` applies to the configured `url` (scheme, length, credentials, host and address, port,
+ * plain http). Its DNS answers are checked when the transport connects. Each issue's `path` is the
+ * field that named the URL; messages name the host, never the path or query (they may carry codes
+ * or tokens).
+ */
+export function checkNamedUrl(url: string | URL, policy: SecurityPolicy, role: UrlRole): ConfigIssue[] {
+  return checkUrl(String(url), policy, "The URL").map((found) => ({ ...found, path: role.field }));
 }

@@ -1,6 +1,3 @@
-import { promises as dns } from "node:dns";
-import type { LookupFunction } from "node:net";
-
 import type {
   AuthProvider,
   FetchLike,
@@ -19,11 +16,11 @@ import { Agent, fetch as undiciFetch } from "undici";
 
 import type { TransportAuthorization } from "../auth/session.js";
 import { DEFAULT_MAX_MESSAGE_BYTES } from "../config/defaults.js";
-import { configurationError } from "../config/issues.js";
 import { MCPConnectionError } from "../errors/errors.js";
 import { sanitizeServerText } from "../errors/redact.js";
 import type { SecurityPolicy } from "../security/types.js";
-import { addressRefusal, classifyIp, type HostLookup } from "../security/url.js";
+import type { HostLookup } from "../security/url.js";
+import { UrlGuard } from "./guardedFetch.js";
 import {
   httpErrorText,
   LOCAL_ERROR_CONTEXT_KEY,
@@ -59,11 +56,13 @@ export interface HttpTransportOptions {
   /** Replaces `fetch` (tests, custom agents). */
   fetch?: FetchLike | undefined;
   /**
-   * With `security.resolve_dns`: the policy every address a connection resolves to is checked against,
-   * at connect time. The config-time check alone can be bypassed by a name that resolves to a public
-   * address when checked and to a forbidden one when connected (DNS rebinding).
+   * The server's `security` section. Every request of the connection — MCP messages, OAuth discovery,
+   * registration and tokens, redirects, the legacy-SSE endpoint — goes to a URL checked against it
+   * first, and every host name it connects to has its DNS answers checked (see `UrlGuard`): the
+   * config-time check of `url` covers none of the URLs the server names, nor a name that resolves to
+   * a public address when checked and to a forbidden one when connected (DNS rebinding).
    */
-  addressPolicy?: Pick<SecurityPolicy, "allowLocalhost" | "allowPrivateIps" | "allowedHostnames"> | undefined;
+  policy?: SecurityPolicy | undefined;
   /** Resolver of the connect-time check (tests inject one). @default dns.lookup with all addresses */
   lookup?: HostLookup | undefined;
 }
@@ -97,8 +96,9 @@ let reinitSequence = 0;
  * - A response stream that stays silent longer than `http_read_timeout` is aborted.
  * - SSE resumption honours the server's `retry:` hint but clamps it (the SDK uses it unchecked), and
  *   every pending resumption timer is cleared on close (the SDK remembers only the latest).
- * - With `addressPolicy` (security.resolve_dns), every connection's resolved addresses are checked
- *   again at connect time, so a name cannot pass the config check and then rebind to a forbidden one.
+ * - With `policy`, every URL a request goes to (including those the server names: OAuth discovery,
+ *   redirects, the legacy-SSE endpoint) and every connection's resolved addresses pass the address
+ *   policy of the configured `url` (`UrlGuard`).
  * - `close()` ends the session with a best-effort, time-bounded `DELETE`.
  */
 export class HttpTransport implements Transport {
@@ -114,6 +114,10 @@ export class HttpTransport implements Transport {
    * streams have the `http_read_timeout` idle check.
    */
   private readonly agent: Agent;
+  /** The address policy of every request; absent without `policy`. */
+  private readonly guard: UrlGuard | undefined;
+  /** `fetch` through the policy and the pool, without the MCP request handling (OAuth, the IdP). */
+  private readonly authFetch: FetchLike;
   private readonly pending = new Map<RequestId, AbortController>();
   private readonly internal = new Map<RequestId, { resolve: () => void; reject: (error: Error) => void }>();
   private initializeParams: unknown;
@@ -140,20 +144,40 @@ export class HttpTransport implements Transport {
 
   constructor(private readonly options: HttpTransportOptions) {
     const url = new URL(options.url);
-    const lookup = options.addressPolicy
-      ? checkedLookup(options.serverName, options.addressPolicy, options.lookup)
+    const guard = options.policy
+      ? new UrlGuard({
+          serverName: options.serverName,
+          serverUrl: options.url,
+          policy: options.policy,
+          configuredUrls: options.authorization?.configuredUrls,
+          lookup: options.lookup,
+        })
       : undefined;
+    this.guard = guard;
     this.agent = new Agent({
       bodyTimeout: 0,
       headersTimeout: 0,
       // Below the 5 s idle timeout of Node HTTP servers, which close kept-alive sockets without a hint:
       // reusing a socket the server is closing loses requests (measured in BENCHMARKS.md).
       keepAliveTimeout: 4_000,
-      ...(lookup ? { connect: { lookup } } : {}),
+      ...(guard ? { connect: { lookup: guard.connectLookup } } : {}),
     });
-    const fetchImpl = createFetch(options, this.agent, (id) => this.idleAborted.add(id), {
+    const agent = this.agent;
+    const direct: FetchLike =
+      options.fetch ??
+      ((target, init) =>
+        undiciFetch(target, { ...(init as object), dispatcher: agent }) as unknown as Promise<Response>);
+    const fetchImpl = createFetch(options, guard?.fetch(direct) ?? direct, (id) => this.idleAborted.add(id), {
       answered: (ids, how) => this.answered(ids, how),
       oversized: (stream, error) => this.oversized(stream, error),
+    });
+    // Every request of this server, the auth layer's own included (the legacy-SSE login, the
+    // cross-app-access IdP), goes through the same policy, pool and body bounds; so do its checks of
+    // discovered URLs.
+    this.authFetch = fetchImpl;
+    options.authorization?.bind({
+      fetch: fetchImpl,
+      refuse: (urls) => guard?.refuse(urls),
     });
     const requestInit: RequestInit = { headers: { ...options.headers } };
     if (options.type === "sse") {
@@ -215,17 +239,22 @@ export class HttpTransport implements Transport {
     if (this.inner instanceof SSEClientTransport && this.options.authorization) {
       // The legacy SSE transport cannot reopen its stream after a login, so one happens first.
       const inner = this.inner;
-      await this.options.authorization.prepare(this.options.url, this.options.fetch ?? fetch, (callback) =>
+      await this.options.authorization.prepare(this.options.url, this.authFetch, (callback) =>
         inner.finishAuth(callback),
       );
     }
-    await new Promise<void>((resolve, reject) => {
-      // An oversized first event (legacy SSE's endpoint) closes the transport before start settles.
-      this.failStart = reject;
-      this.inner.start().then(resolve, reject);
-    }).finally(() => {
-      this.failStart = undefined;
-    });
+    try {
+      await new Promise<void>((resolve, reject) => {
+        // An oversized first event (legacy SSE's endpoint) closes the transport before start settles.
+        this.failStart = reject;
+        this.inner.start().then(resolve, reject);
+      }).finally(() => {
+        this.failStart = undefined;
+      });
+    } catch (error) {
+      // A refusal during the legacy-SSE start (its stream, the endpoint event) reaches here as SDK text.
+      throw this.guard ? this.guard.explain(error) : error;
+    }
   }
 
   private receive(message: JSONRPCMessage, extra?: MessageExtraInfo): void {
@@ -662,7 +691,7 @@ interface ResponseHooks {
 const NULL_BODY_STATUSES = new Set([101, 103, 204, 205, 304]);
 
 /**
- * `fetch` through the transport's own pool, with
+ * `base` (the transport's own pool, behind the URL guard) with
  * - an idle timeout on response streams of requests (POSTs, and GETs resuming one with
  *   `Last-Event-ID`; the standalone GET stream may rightly be quiet);
  * - the `maxMessageBytes` bound on every body: a whole body (JSON, text, an error page) or one SSE
@@ -672,14 +701,10 @@ const NULL_BODY_STATUSES = new Set([101, 103, 204, 205, 304]);
  */
 function createFetch(
   options: HttpTransportOptions,
-  agent: Agent,
+  base: FetchLike,
   onIdleAbort: (requestId: RequestId) => void,
   hooks: ResponseHooks,
 ): FetchLike {
-  const base: FetchLike =
-    options.fetch ??
-    ((url, init) =>
-      undiciFetch(url, { ...(init as object), dispatcher: agent }) as unknown as Promise<Response>);
   const idleMs = options.httpReadTimeoutMs;
   const limit = options.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES;
   const { serverName } = options;
@@ -938,71 +963,6 @@ function postedMessages(body: unknown): PostedMessages {
   );
   const first = messages[0];
   return { ids, label: first ? requestLabel(first) : "a message" };
-}
-
-/**
- * A connect-time `lookup` for the transport's sockets that refuses the connection when the host name
- * now resolves to an address the policy forbids (the same rules as the config-time `url.dns` check).
- * Hosts in `allowedHostnames` skip it, as they skip the config-time check; IP literals never reach a
- * lookup (they were checked with the config).
- */
-function checkedLookup(
-  serverName: string,
-  policy: NonNullable<HttpTransportOptions["addressPolicy"]>,
-  resolve: HostLookup = (host) => dns.lookup(host, { all: true }),
-): LookupFunction {
-  const allowed = new Set(policy.allowedHostnames.map((h) => h.toLowerCase().replace(/\.$/, "")));
-  return (hostname, lookupOptions, callback) => {
-    const family =
-      lookupOptions.family === "IPv4" ? 4 : lookupOptions.family === "IPv6" ? 6 : lookupOptions.family;
-    resolve(hostname).then(
-      (results) => {
-        const addresses = results.filter((r) => !family || r.family === family);
-        if (!allowed.has(hostname.toLowerCase().replace(/\.$/, ""))) {
-          const refused = addresses.flatMap(({ address }) => {
-            const refusal =
-              classifyIp(address) === undefined
-                ? { reason: "not an IP address" }
-                : addressRefusal(address, policy);
-            return refusal ? [`${address} (${refusal.reason})`] : [];
-          });
-          if (refused.length > 0) {
-            callback(
-              configurationError(
-                `server "${serverName}"`,
-                [
-                  {
-                    path: "url",
-                    rule: "url.dns",
-                    message:
-                      `Host "${hostname}" resolved to ${refused.join(", ")} when connecting (rule url.dns); ` +
-                      "its addresses changed since they were checked, or the name points at a forbidden address. " +
-                      "Nothing was sent. Allow such addresses in the security section, or list the host in security.allowed_hostnames.",
-                  },
-                ],
-                [],
-                { serverName },
-              ),
-              "",
-            );
-            return;
-          }
-        }
-        const first = addresses[0];
-        if (!first) {
-          callback(
-            Object.assign(new Error(`${hostname} resolved to no usable address`), { code: "ENOTFOUND" }),
-            "",
-          );
-        } else if (lookupOptions.all) {
-          callback(null, addresses);
-        } else {
-          callback(null, first.address, first.family);
-        }
-      },
-      (error: NodeJS.ErrnoException) => callback(error, ""),
-    );
-  };
 }
 
 function authProviderOf(options: HttpTransportOptions): {
