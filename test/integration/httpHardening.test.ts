@@ -4,83 +4,25 @@
 // @modelcontextprotocol/server-everything) gets a new session, also after a real restart. The scripted
 // fixture is test/fixtures/httpFaultServer.ts. Every wait is on an event or a request the fixture saw,
 // bounded by a deadline; after every test every client is disconnected and every socket closed.
-import { type ChildProcess, spawn } from "node:child_process";
-import { createServer } from "node:http";
-import type { AddressInfo, Socket } from "node:net";
-
-import { Client } from "@modelcontextprotocol/client";
 import { afterEach, describe, expect, it } from "vitest";
 
 import { MCPClient } from "../../src/client/mcpClient.js";
 import { DEFAULT_MAX_MESSAGE_BYTES } from "../../src/config/defaults.js";
-import type { ServerConfigInput } from "../../src/config/types.js";
 import { type DemoHttpServer, startDemoHttpServer } from "../../src/demo/httpHost.js";
 import { isMCPError, MCPConnectionError } from "../../src/errors/errors.js";
-import { HttpTransport } from "../../src/transport/httpTransport.js";
-import {
-  EVERYTHING_STALE_SESSION_BODY,
-  type HttpFaultServer,
-  type HttpFaultServerOptions,
-  startHttpFaultServer,
-} from "../fixtures/httpFaultServer.js";
+import { EVERYTHING_STALE_SESSION_BODY } from "../fixtures/httpFaultServer.js";
 import { deferred, elapsed, within } from "../helpers/async.js";
-import { EVERYTHING_SERVER } from "../helpers/servers.js";
+import { echoText, expectUsable, httpClients } from "../helpers/http.js";
+import { startEverything, stopEverything } from "../helpers/servers.js";
 
 const MiB = 1024 * 1024;
 
-const servers: HttpFaultServer[] = [];
-const clients: MCPClient[] = [];
-const cleanups: Array<() => Promise<unknown>> = [];
-
-afterEach(async () => {
-  try {
-    await within(
-      5_000,
-      Promise.all(clients.splice(0).map((client) => client.disconnect())),
-      "disconnecting every client",
-    );
-    for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-    for (const server of servers) {
-      await within(2_000, server.allSocketsClosed(), "the fixture seeing every socket closed");
-    }
-  } finally {
-    await Promise.all(servers.splice(0).map((server) => server.close()));
-  }
+const { config, track, connected, fixture, rawHttp, httpServer, cleanups, cleanUp } = httpClients({
+  name: "hardening",
+  timeout: 5,
+  connect_timeout: 5,
 });
-
-async function fixture(options?: HttpFaultServerOptions): Promise<HttpFaultServer> {
-  const server = await startHttpFaultServer(options);
-  servers.push(server);
-  return server;
-}
-
-function config(url: string, overrides: Partial<ServerConfigInput> = {}): ServerConfigInput {
-  return {
-    name: "hardening",
-    type: "streamable-http",
-    url,
-    security: { allow_localhost: true },
-    timeout: 5,
-    connect_timeout: 5,
-    ...overrides,
-  };
-}
-
-async function connected(url: string, overrides?: Partial<ServerConfigInput>): Promise<MCPClient> {
-  const client = new MCPClient(config(url, overrides));
-  clients.push(client);
-  await client.connect();
-  return client;
-}
-
-function echoText(result: unknown): string | undefined {
-  return (result as { content?: Array<{ text?: string }> }).content?.[0]?.text;
-}
-
-async function expectUsable(client: MCPClient, message = "still usable"): Promise<void> {
-  expect(client.state).toBe("connected");
-  expect(echoText(await client.callTool("echo", { message }))).toBe(`Echo: ${message}`);
-}
+afterEach(cleanUp);
 
 /** Peak resident set size while `work` runs, sampled by the fixture after every chunk it writes. */
 function rssSampler(): { sample: () => void; peakDelta: () => number } {
@@ -219,24 +161,10 @@ describe("item 7: max_message_bytes bounds HTTP bodies and SSE events", () => {
   it("an oversized event on the standalone GET stream is cut and reported; calls keep working", async () => {
     const server = await fixture();
     server.script({ method: "GET" }, { kind: "huge", bytes: 20 * MiB, format: "sse" });
-    const transport = new HttpTransport({
-      serverName: "raw",
-      type: "streamable-http",
-      url: server.url,
-      headers: {},
-      httpReadTimeoutMs: 5_000,
-      maxMessageBytes: MiB,
-      reinitializeTimeoutMs: 2_000,
-      sessionDeleteTimeoutMs: 500,
-      sseRetry: { minDelayMs: 100, maxDelayMs: 600, maxRetries: 2 },
-    });
-    const sdk = new Client({ name: "hardening-test", version: "0.0.0" }, { capabilities: {} });
     const reported = deferred<MCPConnectionError>();
-    sdk.onerror = (error) => {
+    const { sdk } = await rawHttp(server.url, { maxMessageBytes: MiB }, (error) => {
       if (isMCPError(error, "MESSAGE_TOO_LARGE")) reported.resolve(error);
-    };
-    cleanups.push(() => sdk.close());
-    await sdk.connect(transport);
+    });
     const error = await within(5_000, reported.promise, "the oversized GET event being reported");
     expect(error.message).toContain("standalone GET stream");
     const get = server.matching({ method: "GET" })[0]!;
@@ -248,33 +176,20 @@ describe("item 7: max_message_bytes bounds HTTP bodies and SSE events", () => {
   });
 
   it("legacy SSE: an oversized endpoint event fails connect at once with MESSAGE_TOO_LARGE", async () => {
-    const sockets = new Set<Socket>();
-    const legacy = createServer((_request, response) => {
+    const legacy = await httpServer((_request, response) => {
       response.writeHead(200, { "Content-Type": "text/event-stream" });
       response.on("error", () => undefined);
       response.write(`event: endpoint\ndata: /messages?x=${"a".repeat(200_000)}\n\n`);
     });
-    legacy.on("connection", (socket) => {
-      sockets.add(socket);
-      socket.once("close", () => sockets.delete(socket));
-    });
-    await new Promise<void>((resolve) => legacy.listen(0, "127.0.0.1", resolve));
-    cleanups.push(
-      () =>
-        new Promise<void>((resolve) => {
-          for (const socket of sockets) socket.destroy();
-          legacy.close(() => resolve());
+    const client = track(
+      new MCPClient(
+        config(`${legacy}/sse`, {
+          type: "sse",
+          max_message_bytes: 64 * 1024,
+          connect_timeout: 10,
         }),
+      ),
     );
-    const { port } = legacy.address() as AddressInfo;
-    const client = new MCPClient(
-      config(`http://127.0.0.1:${port}/sse`, {
-        type: "sse",
-        max_message_bytes: 64 * 1024,
-        connect_timeout: 10,
-      }),
-    );
-    clients.push(client);
     const { ms, value } = await elapsed(() => client.connect());
     expect(value).toMatchObject({ code: "MESSAGE_TOO_LARGE", context: { maxMessageBytes: 64 * 1024 } });
     expect(ms).toBeLessThan(2_000);
@@ -338,8 +253,7 @@ describe("item 8: a request answered without a way to carry its response fails a
   it("HTTP 202 to initialize: connect fails with PROTOCOL_ERROR at once", async () => {
     const server = await fixture();
     server.script({ rpc: "initialize" }, { kind: "status", status: 202, body: "" });
-    const client = new MCPClient(config(server.url, { connect_timeout: 10 }));
-    clients.push(client);
+    const client = track(new MCPClient(config(server.url, { connect_timeout: 10 })));
     const { ms, value } = await elapsed(() => client.connect());
     expect(value).toMatchObject({ code: "PROTOCOL_ERROR" });
     expect((value as Error).message).toContain("answered the request initialize with HTTP 202");
@@ -480,60 +394,6 @@ describe("item 9: a 400 that says the session is unknown renews the session like
     expect(client.getDiagnostics().sessionRenewals).toBe(1);
   });
 });
-
-interface Everything {
-  url: string;
-  port: number;
-  child: ChildProcess;
-}
-
-async function freePort(): Promise<number> {
-  const probe = createServer();
-  await new Promise<void>((resolve) => probe.listen(0, "127.0.0.1", resolve));
-  const { port } = probe.address() as AddressInfo;
-  await new Promise<void>((resolve) => probe.close(() => resolve()));
-  return port;
-}
-
-/**
- * Starts server-everything over streamable HTTP on `port` (or a free one). It cannot take port 0
- * (its ready line would say 0), so without a port a free one is picked and the start retried when
- * another process took it first.
- */
-async function startEverything(port?: number): Promise<Everything> {
-  for (let attempt = 1; attempt <= 5; attempt++) {
-    const chosen = port ?? (await freePort());
-    const child = spawn(process.execPath, [EVERYTHING_SERVER, "streamableHttp"], {
-      env: { ...process.env, PORT: String(chosen) },
-      stdio: ["ignore", "ignore", "pipe"],
-    });
-    let stderr = "";
-    const outcome = await within(
-      15_000,
-      new Promise<"ready" | "port-taken">((resolve, reject) => {
-        child.stderr!.on("data", (chunk: Buffer) => {
-          stderr += chunk.toString("utf8");
-          if (stderr.includes(`listening on port ${chosen}`)) resolve("ready");
-        });
-        child.once("error", reject);
-        child.once("exit", (code) => {
-          if (/in use|EADDRINUSE/.test(stderr) && port === undefined) resolve("port-taken");
-          else reject(new Error(`server-everything exited with ${code}: ${stderr.slice(-500)}`));
-        });
-      }),
-      "server-everything starting",
-    );
-    if (outcome === "ready") return { url: `http://127.0.0.1:${chosen}/mcp`, port: chosen, child };
-  }
-  throw new Error("server-everything could not find a free port in 5 attempts");
-}
-
-async function stopEverything(server: Everything): Promise<void> {
-  if (server.child.exitCode !== null || server.child.signalCode !== null) return;
-  const exited = new Promise((resolve) => server.child.once("exit", resolve));
-  server.child.kill("SIGTERM");
-  await within(5_000, exited, "server-everything exiting");
-}
 
 /** Measured numbers for the report, printed only on request (MCP_TOOLS_REPORT=1). */
 function reportMeasured(what: string, numbers: Record<string, number>): void {
