@@ -4,29 +4,27 @@
 // its handling of malformed server requests, of EPERM from kill(2), and of the bytes after an
 // oversized message. Real timers with shrunk options; waits are on events, bounded by deadlines.
 import type { ChildProcess } from "node:child_process";
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
-import type { AddressInfo, Socket } from "node:net";
+import type { ServerResponse } from "node:http";
 
-import { Client, type JSONRPCMessage } from "@modelcontextprotocol/client";
+import type { JSONRPCMessage } from "@modelcontextprotocol/client";
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 
 import { MCPClient } from "../../src/client/mcpClient.js";
 import type { ServerConfigInput } from "../../src/config/types.js";
 import { MCPAuthenticationError, MCPConnectionError } from "../../src/errors/errors.js";
-import { HttpTransport } from "../../src/transport/httpTransport.js";
 import { StdioTransport, type StdioTransportOptions } from "../../src/transport/stdioTransport.js";
-import {
-  closedPort,
-  deferred,
-  type HttpFaultServer,
-  startHttpFaultServer,
-} from "../fixtures/httpFaultServer.js";
+import { closedPort, deferred } from "../fixtures/httpFaultServer.js";
 import { elapsed, within } from "../helpers/async.js";
+import { echoText, httpClients } from "../helpers/http.js";
 import { isAlive } from "../helpers/processes.js";
 
-const clients: MCPClient[] = [];
-const cleanups: Array<() => Promise<unknown> | void> = [];
-const fixtures: HttpFaultServer[] = [];
+const { config, track, connected, fixture, rawHttp, httpServer, cleanups, cleanUp } = httpClients({
+  name: "review",
+  timeout: 3,
+  connect_timeout: 3,
+});
+/** One test holds the session DELETE in flight on purpose: close() must not give up on it first. */
+const SLOW_DELETE = { sessionDeleteTimeoutMs: 5_000 };
 
 /** Unhandled rejections seen during the current test (each one could take a host process down). */
 const unhandled: unknown[] = [];
@@ -47,68 +45,12 @@ function nextTurn(): Promise<void> {
 
 afterEach(async () => {
   try {
-    await within(
-      5_000,
-      Promise.all(clients.splice(0).map((client) => client.disconnect())),
-      "disconnecting every client",
-    );
-    for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-    for (const server of fixtures) {
-      await within(2_000, server.allSocketsClosed(), "the fixture seeing every socket closed");
-    }
+    await cleanUp();
   } finally {
-    await Promise.all(fixtures.splice(0).map((server) => server.close()));
     vi.restoreAllMocks();
     unhandled.length = 0;
   }
 });
-
-async function fixture(): Promise<HttpFaultServer> {
-  const server = await startHttpFaultServer();
-  fixtures.push(server);
-  return server;
-}
-
-function config(url: string, overrides: Partial<ServerConfigInput> = {}): ServerConfigInput {
-  return {
-    name: "review",
-    type: "streamable-http",
-    url,
-    security: { allow_localhost: true },
-    timeout: 3,
-    connect_timeout: 3,
-    ...overrides,
-  };
-}
-
-async function connected(url: string, overrides?: Partial<ServerConfigInput>): Promise<MCPClient> {
-  const client = new MCPClient(config(url, overrides));
-  clients.push(client);
-  await client.connect();
-  return client;
-}
-
-function echoText(result: unknown): string | undefined {
-  return (result as { content?: Array<{ text?: string }> }).content?.[0]?.text;
-}
-
-/** An HttpTransport under a raw SDK client (no MCPClient in between), closed after the test. */
-async function rawHttp(server: HttpFaultServer): Promise<{ sdk: Client; transport: HttpTransport }> {
-  const transport = new HttpTransport({
-    serverName: "raw",
-    type: "streamable-http",
-    url: server.url,
-    headers: {},
-    httpReadTimeoutMs: 5_000,
-    reinitializeTimeoutMs: 2_000,
-    sessionDeleteTimeoutMs: 5_000,
-    sseRetry: { minDelayMs: 100, maxDelayMs: 600, maxRetries: 2 },
-  });
-  const sdk = new Client({ name: "review-test", version: "0.0.0" }, { capabilities: {} });
-  cleanups.push(() => sdk.close());
-  await sdk.connect(transport);
-  return { sdk, transport };
-}
 
 describe("HTTP session renewal is bounded and always settles", () => {
   it("a renewal whose initialize is never answered fails the call with SESSION_EXPIRED at the renewal bound, without an unhandled rejection; the next 404 renews again", async () => {
@@ -160,7 +102,7 @@ describe("HTTP session renewal is bounded and always settles", () => {
 describe("HttpTransport.close()", () => {
   it("is single-flight: two concurrent closes send one DELETE", async () => {
     const server = await fixture();
-    const { transport } = await rawHttp(server);
+    const { transport } = await rawHttp(server.url, SLOW_DELETE);
     await Promise.all([transport.close(), transport.close()]);
     await transport.close();
     expect(server.matching({ method: "DELETE" }).map((r) => r.sessionId)).toEqual(["s1"]);
@@ -169,7 +111,7 @@ describe("HttpTransport.close()", () => {
 
   it("still frees its connection pool when the inner transport had closed by itself", async () => {
     const server = await fixture();
-    const { transport } = await rawHttp(server);
+    const { transport } = await rawHttp(server.url, SLOW_DELETE);
     expect(server.openSockets()).toBeGreaterThan(0);
     await transport.inner.close();
     await transport.close();
@@ -179,7 +121,7 @@ describe("HttpTransport.close()", () => {
 
   it("a 404 arriving while the session DELETE is in flight starts no new session", async () => {
     const server = await fixture();
-    const { sdk, transport } = await rawHttp(server);
+    const { sdk, transport } = await rawHttp(server.url, SLOW_DELETE);
     const release404 = deferred();
     const releaseDelete = deferred();
     server.script(
@@ -205,34 +147,12 @@ describe("HttpTransport.close()", () => {
   });
 });
 
-/** A throwaway HTTP server on 127.0.0.1 whose sockets are destroyed after the test. */
-async function httpServer(
-  handler: (request: IncomingMessage, response: ServerResponse) => void,
-): Promise<string> {
-  const server: Server = createServer(handler);
-  const sockets = new Set<Socket>();
-  server.on("connection", (socket) => {
-    sockets.add(socket);
-    socket.once("close", () => sockets.delete(socket));
-  });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  cleanups.push(
-    () =>
-      new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        for (const socket of sockets) socket.destroy();
-      }),
-  );
-  return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-}
-
 function sseConfig(url: string, overrides: Partial<ServerConfigInput> = {}): ServerConfigInput {
   return config(url, { type: "sse", ...overrides });
 }
 
 async function connectError(input: ServerConfigInput): Promise<unknown> {
-  const client = new MCPClient(input);
-  clients.push(client);
+  const client = track(new MCPClient(input));
   return client.connect().then(
     () => undefined,
     (error: unknown) => error,
