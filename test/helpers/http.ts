@@ -11,11 +11,7 @@ import { expect } from "vitest";
 import { MCPClient } from "../../src/client/mcpClient.js";
 import type { ServerConfigInput } from "../../src/config/types.js";
 import { HttpTransport, type HttpTransportOptions } from "../../src/transport/httpTransport.js";
-import {
-  type HttpFaultServer,
-  type HttpFaultServerOptions,
-  startHttpFaultServer,
-} from "../fixtures/httpFaultServer.js";
+import { type HttpFaultServer, startHttpFaultServer } from "../fixtures/httpFaultServer.js";
 import { within } from "./async.js";
 
 /** The text of a tool result's first content block (the echo tool's answer). */
@@ -54,7 +50,7 @@ export function httpClients(defaults: Partial<ServerConfigInput> & { name: strin
     return client;
   }
 
-  async function fixture(options?: HttpFaultServerOptions): Promise<HttpFaultServer> {
+  async function fixture(options?: Parameters<typeof startHttpFaultServer>[0]): Promise<HttpFaultServer> {
     const server = await startHttpFaultServer(options);
     fixtures.push(server);
     return server;

@@ -4,88 +4,25 @@
 // every test all clients are disconnected and the fixture must see every socket closed.
 import { request as httpRequest } from "node:http";
 
-import { Client } from "@modelcontextprotocol/client";
 import { afterEach, describe, expect, it, vi } from "vitest";
 
 import { MCPClient } from "../../src/client/mcpClient.js";
-import type { ServerConfigInput } from "../../src/config/types.js";
 import {
   MCPAuthenticationError,
   MCPConfigurationError,
   MCPConnectionError,
   MCPTimeoutError,
 } from "../../src/errors/errors.js";
-import { HttpTransport, type HttpTransportOptions } from "../../src/transport/httpTransport.js";
-import {
-  closedPort,
-  deferred,
-  type HttpFaultServer,
-  type RecordedRequest,
-  startHttpFaultServer,
-} from "../fixtures/httpFaultServer.js";
+import { closedPort, deferred, type RecordedRequest } from "../fixtures/httpFaultServer.js";
 import { elapsed, within } from "../helpers/async.js";
+import { echoText, expectUsable, httpClients } from "../helpers/http.js";
 
-const servers: HttpFaultServer[] = [];
-const clients: MCPClient[] = [];
-const cleanups: Array<() => Promise<unknown>> = [];
-
-afterEach(async () => {
-  try {
-    await within(
-      5_000,
-      Promise.all(clients.splice(0).map((client) => client.disconnect())),
-      "disconnecting every client",
-    );
-    for (const cleanup of cleanups.splice(0)) await cleanup();
-    for (const server of servers) {
-      await within(2_000, server.allSocketsClosed(), "the fixture seeing every socket closed");
-    }
-  } finally {
-    await Promise.all(servers.splice(0).map((server) => server.close()));
-  }
+const { config, track, connected, fixture, rawHttp, cleanUp } = httpClients({
+  name: "http-fault",
+  timeout: 3,
+  connect_timeout: 3,
 });
-
-async function fixture(options?: Parameters<typeof startHttpFaultServer>[0]): Promise<HttpFaultServer> {
-  const server = await startHttpFaultServer(options);
-  servers.push(server);
-  return server;
-}
-
-function track(client: MCPClient): MCPClient {
-  clients.push(client);
-  return client;
-}
-
-function config(server: { url: string }, overrides: Partial<ServerConfigInput> = {}): ServerConfigInput {
-  return {
-    name: "http-fault",
-    type: "streamable-http",
-    url: server.url,
-    security: { allow_localhost: true },
-    timeout: 3,
-    connect_timeout: 3,
-    ...overrides,
-  };
-}
-
-async function connected(
-  server: HttpFaultServer,
-  overrides?: Partial<ServerConfigInput>,
-): Promise<MCPClient> {
-  const client = track(new MCPClient(config(server, overrides)));
-  await client.connect();
-  return client;
-}
-
-function echoText(result: { content?: unknown }): string | undefined {
-  return (result.content as Array<{ text?: string }> | undefined)?.[0]?.text;
-}
-
-/** Asserts the client still works: a normal call goes through. */
-async function expectUsable(client: MCPClient, message = "still usable"): Promise<void> {
-  expect(client.state).toBe("connected");
-  expect(echoText(await client.callTool("echo", { message }))).toBe(`Echo: ${message}`);
-}
+afterEach(cleanUp);
 
 /** Errors reported through the client's "error" event. */
 function errorEvents(client: MCPClient): unknown[] {
@@ -127,7 +64,7 @@ function causeCodes(error: unknown): string[] {
 describe("HTTP faults (fault-matrix §7.2)", () => {
   it("#17 connection refused: CONNECTION_REFUSED fast; reconnect backs off, then recovers when the server appears", async () => {
     const port = await closedPort();
-    const client = track(new MCPClient(config({ url: `http://127.0.0.1:${port}/mcp` })));
+    const client = track(new MCPClient(config(`http://127.0.0.1:${port}/mcp`)));
     const { ms, value } = await elapsed(() => client.connect());
     expect(value).toBeInstanceOf(MCPConnectionError);
     expect(value).toMatchObject({
@@ -158,7 +95,7 @@ describe("HTTP faults (fault-matrix §7.2)", () => {
 
   it("#18 HTTP 500 on tools/call: HTTP_STATUS, sent once (never retried), the session stays usable", async () => {
     const server = await fixture();
-    const client = await connected(server);
+    const client = await connected(server.url);
     const errors = errorEvents(client);
     server.script({ rpc: "tools/call" }, { kind: "status", status: 500 });
     const { ms, value } = await elapsed(() => client.callTool("echo", { message: "boom" }));
@@ -175,7 +112,7 @@ describe("HTTP faults (fault-matrix §7.2)", () => {
   it("#18 HTTP 500 on initialize: connect fails with HTTP_STATUS after one attempt", async () => {
     const server = await fixture();
     server.script({ rpc: "initialize" }, { kind: "status", status: 500 });
-    const client = track(new MCPClient(config(server)));
+    const client = track(new MCPClient(config(server.url)));
     const error = await client.connect().catch((e: unknown) => e);
     expect(error).toMatchObject({ code: "HTTP_STATUS", httpStatus: 500 });
     expect(client.state).toBe("failed");
@@ -188,7 +125,7 @@ describe("HTTP faults (fault-matrix §7.2)", () => {
     const twice = await fixture();
     twice.script({ rpc: "tools/list" }, { kind: "status", status: 500 }, 2);
     const retries: string[] = [];
-    const client = track(new MCPClient(config(twice)));
+    const client = track(new MCPClient(config(twice.url)));
     client.on("warning", (w) => w.kind === "retry" && retries.push(w.message));
     await client.connect();
     expect(twice.matching({ rpc: "tools/list" })).toHaveLength(3);
@@ -197,21 +134,21 @@ describe("HTTP faults (fault-matrix §7.2)", () => {
 
     const always = await fixture();
     always.script({ rpc: "tools/list" }, { kind: "status", status: 503 }, 10);
-    const failing = track(new MCPClient({ ...config(always), name: "always-503" }));
+    const failing = track(new MCPClient({ ...config(always.url), name: "always-503" }));
     const error = await failing.connect().catch((e: unknown) => e);
     expect(error).toMatchObject({ code: "HTTP_STATUS", httpStatus: 503 });
     expect(always.matching({ rpc: "tools/list" })).toHaveLength(3);
 
     const notTransient = await fixture();
     notTransient.script({ rpc: "tools/list" }, { kind: "status", status: 400 }, 10);
-    const once = track(new MCPClient({ ...config(notTransient), name: "bad-request" }));
+    const once = track(new MCPClient({ ...config(notTransient.url), name: "bad-request" }));
     await expect(once.connect()).rejects.toMatchObject({ code: "HTTP_STATUS", httpStatus: 400 });
     expect(notTransient.matching({ rpc: "tools/list" })).toHaveLength(1);
   });
 
   it("§8 decision: HTTP 429 is HTTP_STATUS (a breaker failure) and is not retried by the client", async () => {
     const server = await fixture();
-    const client = await connected(server);
+    const client = await connected(server.url);
     server.script({ rpc: "tools/call" }, { kind: "status", status: 429, headers: { "Retry-After": "1" } });
     const error = await client.callTool("echo", { message: "x" }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(MCPConnectionError);
@@ -224,7 +161,7 @@ describe("HTTP faults (fault-matrix §7.2)", () => {
   describe("#19 HTTP 404 with a session id", () => {
     it("re-initializes once without the stale id and retries the call once: success, new session", async () => {
       const server = await fixture();
-      const client = await connected(server);
+      const client = await connected(server.url);
       expect(client.getDiagnostics().sessionId).toBe("s1");
       const before = server.requests.length;
       server.expireSessions();
@@ -252,7 +189,7 @@ describe("HTTP faults (fault-matrix §7.2)", () => {
 
     it("a second 404 right after the new session surfaces as SESSION_EXPIRED; the new session is kept", async () => {
       const server = await fixture();
-      const client = await connected(server);
+      const client = await connected(server.url);
       server.script({ rpc: "tools/call" }, { kind: "status", status: 404 }, 2);
       const error = await client.callTool("echo", { message: "x" }).catch((e: unknown) => e);
       expect(error).toBeInstanceOf(MCPConnectionError);
@@ -268,7 +205,7 @@ describe("HTTP faults (fault-matrix §7.2)", () => {
 
     it("a failed re-initialization surfaces as SESSION_EXPIRED; the next call starts a session again", async () => {
       const server = await fixture();
-      const client = await connected(server);
+      const client = await connected(server.url);
       server.expireSessions();
       server.script({ rpc: "initialize" }, { kind: "status", status: 503 });
       const error = await client.callTool("echo", { message: "x" }).catch((e: unknown) => e);
@@ -282,7 +219,7 @@ describe("HTTP faults (fault-matrix §7.2)", () => {
 
     it("concurrent 404s share one re-initialization (single flight) and every call succeeds", async () => {
       const server = await fixture();
-      const client = await connected(server);
+      const client = await connected(server.url);
       server.expireSessions();
       const results = await Promise.all(
         ["a", "b", "c", "d"].map((message) => client.callTool("echo", { message })),
@@ -296,7 +233,7 @@ describe("HTTP faults (fault-matrix §7.2)", () => {
 
     it("a late 404 for the old session never clears the newer session id", async () => {
       const server = await fixture();
-      const client = await connected(server);
+      const client = await connected(server.url);
       const release = deferred();
       server.script(
         { tool: "echo", withSession: true },
@@ -326,7 +263,7 @@ describe("HTTP faults (fault-matrix §7.2)", () => {
 
   it("#20 HTTP 404 without a session id (wrong URL): HTTP_STATUS after one request, no re-init loop", async () => {
     const server = await fixture();
-    const client = track(new MCPClient(config({ url: server.url.replace("/mcp", "/wrong") })));
+    const client = track(new MCPClient(config(server.url.replace("/mcp", "/wrong"))));
     const { ms, value } = await elapsed(() => client.connect());
     expect(value).toBeInstanceOf(MCPConnectionError);
     expect(value).toMatchObject({ code: "HTTP_STATUS", httpStatus: 404 });
@@ -347,7 +284,7 @@ describe("HTTP faults (fault-matrix §7.2)", () => {
         Infinity,
       );
       const client = track(
-        new MCPClient(config(server, { headers: { Authorization: "Bearer ${TOKEN}" } }), {
+        new MCPClient(config(server.url, { headers: { Authorization: "Bearer ${TOKEN}" } }), {
           environment: { TOKEN: "s3cr3t-token" },
         }),
       );
@@ -366,7 +303,7 @@ describe("HTTP faults (fault-matrix §7.2)", () => {
 
     it("403 on a call: MCPAuthenticationError AUTH_FAILED, sent once; the session stays usable", async () => {
       const server = await fixture();
-      const client = await connected(server);
+      const client = await connected(server.url);
       server.script({ rpc: "tools/call" }, { kind: "status", status: 403 });
       const error = await client.callTool("echo", { message: "x" }).catch((e: unknown) => e);
       expect(error).toBeInstanceOf(MCPAuthenticationError);
@@ -380,7 +317,7 @@ describe("HTTP faults (fault-matrix §7.2)", () => {
   describe("#22 a response that never arrives", () => {
     it("REQUEST_TIMEOUT; the fetch is aborted (the server sees the socket close); the client stays usable", async () => {
       const server = await fixture();
-      const client = await connected(server);
+      const client = await connected(server.url);
       server.script({ rpc: "tools/call" }, { kind: "hang" });
       const { ms, value } = await elapsed(() => client.callTool("echo", { message: "x" }, { timeout: 0.3 }));
       expect(value).toBeInstanceOf(MCPTimeoutError);
@@ -402,7 +339,7 @@ describe("HTTP faults (fault-matrix §7.2)", () => {
 
     it("the fetch is aborted even when the cancellation notification itself gets no answer", async () => {
       const server = await fixture();
-      const client = await connected(server);
+      const client = await connected(server.url);
       server.script({ rpc: "tools/call" }, { kind: "hang" });
       server.script({ rpc: "notifications/cancelled" }, { kind: "hang" });
       const error = await client
@@ -418,7 +355,7 @@ describe("HTTP faults (fault-matrix §7.2)", () => {
     it("a timed-out initialize aborts its fetch: INITIALIZE_TIMEOUT, socket closed, state failed", async () => {
       const server = await fixture();
       server.script({ rpc: "initialize" }, { kind: "hang" });
-      const client = track(new MCPClient(config(server, { connect_timeout: 0.3 })));
+      const client = track(new MCPClient(config(server.url, { connect_timeout: 0.3 })));
       const { ms, value } = await elapsed(() => client.connect());
       expect(value).toBeInstanceOf(MCPTimeoutError);
       expect(value).toMatchObject({ code: "INITIALIZE_TIMEOUT" });
@@ -435,7 +372,7 @@ describe("HTTP faults (fault-matrix §7.2)", () => {
     for (const ending of ["end", "destroy"] as const) {
       it(`resumes with GET + Last-Event-ID and the original call resolves (stream ${ending === "end" ? "ended" : "destroyed"})`, async () => {
         const server = await fixture();
-        const client = await connected(server);
+        const client = await connected(server.url);
         server.script({ rpc: "tools/call" }, { kind: "sse-drop", eventId: "ev-7", retryMs: 10, ending });
         const { ms, value } = await elapsed(() =>
           client.callTool("echo", { message: "resumed" }, { timeout: 3 }),
@@ -451,7 +388,7 @@ describe("HTTP faults (fault-matrix §7.2)", () => {
 
     it("a resume the server refuses (GET 405) fails the call with CONNECTION_CLOSED at once", async () => {
       const server = await fixture();
-      const client = await connected(server);
+      const client = await connected(server.url);
       server.script({ rpc: "tools/call" }, { kind: "sse-drop", eventId: "ev-1", retryMs: 0 });
       server.script((r) => r.method === "GET" && r.lastEventId !== undefined, {
         kind: "status",
@@ -466,7 +403,7 @@ describe("HTTP faults (fault-matrix §7.2)", () => {
 
     it("resumes that keep failing stop after maxRetries with CONNECTION_CLOSED, well before the timeout", async () => {
       const server = await fixture();
-      const client = await connected(server);
+      const client = await connected(server.url);
       server.script({ rpc: "tools/call" }, { kind: "sse-drop", eventId: "ev-1", retryMs: 0 });
       server.script(
         (r) => r.method === "GET" && r.lastEventId !== undefined,
@@ -485,29 +422,9 @@ describe("HTTP faults (fault-matrix §7.2)", () => {
   describe("#23 SSE resumption timing (HttpTransport with shrunk bounds, raw SDK client)", () => {
     const bounds = { minDelayMs: 100, maxDelayMs: 600, maxRetries: 2 };
 
-    async function rawClient(
-      server: HttpFaultServer,
-      sseRetry: HttpTransportOptions["sseRetry"],
-    ): Promise<Client> {
-      const transport = new HttpTransport({
-        serverName: "raw",
-        type: "streamable-http",
-        url: server.url,
-        headers: {},
-        httpReadTimeoutMs: 5_000,
-        reinitializeTimeoutMs: 2_000,
-        sessionDeleteTimeoutMs: 500,
-        sseRetry,
-      });
-      const sdk = new Client({ name: "raw-test", version: "0.0.0" }, { capabilities: {} });
-      cleanups.push(() => sdk.close());
-      await sdk.connect(transport);
-      return sdk;
-    }
-
     async function resumeGap(retryMs: number): Promise<number> {
       const server = await fixture();
-      const sdk = await rawClient(server, bounds);
+      const { sdk } = await rawHttp(server.url, { sseRetry: bounds });
       server.script({ rpc: "tools/call" }, { kind: "sse-drop", eventId: "ev-1", retryMs });
       const result = await sdk.callTool({ name: "echo", arguments: { message: "clamped" } });
       expect(echoText(result)).toBe("Echo: clamped");
@@ -530,7 +447,9 @@ describe("HTTP faults (fault-matrix §7.2)", () => {
 
     it("closing clears every pending resumption timer, not only the latest one the SDK remembers", async () => {
       const server = await fixture();
-      const sdk = await rawClient(server, { minDelayMs: 20_000, maxDelayMs: 20_000, maxRetries: 2 });
+      const { sdk } = await rawHttp(server.url, {
+        sseRetry: { minDelayMs: 20_000, maxDelayMs: 20_000, maxRetries: 2 },
+      });
       const dropped = deferred();
       let drops = 0;
       sdk.onerror = (error) => {
@@ -574,7 +493,7 @@ describe("HTTP faults (fault-matrix §7.2)", () => {
     for (const ending of ["end", "destroy"] as const) {
       it(`fails that call with CONNECTION_CLOSED at once, not at its timeout (stream ${ending === "end" ? "ended" : "destroyed"})`, async () => {
         const server = await fixture();
-        const client = await connected(server);
+        const client = await connected(server.url);
         server.script({ rpc: "tools/call" }, { kind: "sse-drop", ending });
         const { ms, value } = await elapsed(() => client.callTool("echo", { message: "x" }, { timeout: 5 }));
         expect(value).toBeInstanceOf(MCPConnectionError);
@@ -589,7 +508,7 @@ describe("HTTP faults (fault-matrix §7.2)", () => {
 
   it("#25 GET SSE answered 405: no error, no standalone stream, calls work", async () => {
     const server = await fixture();
-    const client = track(new MCPClient(config(server)));
+    const client = track(new MCPClient(config(server.url)));
     const errors = errorEvents(client);
     await client.connect();
     const get = await server.waitForRequest({ method: "GET" });
@@ -604,7 +523,7 @@ describe("HTTP faults (fault-matrix §7.2)", () => {
     it("on initialize: PROTOCOL_ERROR quickly, state failed", async () => {
       const server = await fixture();
       server.script({ rpc: "initialize" }, { kind: "wrong-content-type" });
-      const client = track(new MCPClient(config(server, { connect_timeout: 10 })));
+      const client = track(new MCPClient(config(server.url, { connect_timeout: 10 })));
       const { ms, value } = await elapsed(() => client.connect());
       expect(value).toBeInstanceOf(MCPConnectionError);
       expect(value).toMatchObject({ code: "PROTOCOL_ERROR" });
@@ -615,7 +534,7 @@ describe("HTTP faults (fault-matrix §7.2)", () => {
 
     it("on a call: PROTOCOL_ERROR quickly, the session stays usable", async () => {
       const server = await fixture();
-      const client = await connected(server, { timeout: 10 });
+      const client = await connected(server.url, { timeout: 10 });
       server.script({ rpc: "tools/call" }, { kind: "wrong-content-type" });
       const { ms, value } = await elapsed(() => client.callTool("echo", { message: "x" }));
       expect(value).toMatchObject({ code: "PROTOCOL_ERROR" });
@@ -627,7 +546,7 @@ describe("HTTP faults (fault-matrix §7.2)", () => {
   it("#29 disconnect during connect: connect rejects CONNECTION_CLOSED, the fetch is aborted, no DELETE", async () => {
     const server = await fixture();
     server.script({ rpc: "initialize" }, { kind: "hang" });
-    const client = track(new MCPClient(config(server, { connect_timeout: 30 })));
+    const client = track(new MCPClient(config(server.url, { connect_timeout: 30 })));
     const connecting = client.connect().catch((e: unknown) => e);
     const initialize = await server.waitForRequest({ rpc: "initialize" });
     const { ms } = await elapsed(() => client.disconnect());
@@ -645,7 +564,7 @@ describe("HTTP faults (fault-matrix §7.2)", () => {
   describe("disconnect() ends the session", () => {
     it("sends DELETE with the session id; the server forgets the session; every socket closes", async () => {
       const server = await fixture();
-      const client = await connected(server);
+      const client = await connected(server.url);
       await client.disconnect();
       const deletes = server.matching({ method: "DELETE" });
       expect(deletes.map((r) => [r.sessionId, r.status])).toEqual([["s1", 200]]);
@@ -658,7 +577,7 @@ describe("HTTP faults (fault-matrix §7.2)", () => {
 
     it("never hangs when the server does not answer the DELETE (bounded by the 2 s session-delete timeout)", async () => {
       const server = await fixture();
-      const client = await connected(server);
+      const client = await connected(server.url);
       server.script({ method: "DELETE" }, { kind: "hang" });
       const { ms } = await elapsed(() => client.disconnect());
       expect(ms).toBeGreaterThanOrEqual(1900);
@@ -672,7 +591,7 @@ describe("HTTP faults (fault-matrix §7.2)", () => {
     for (const status of [404, 405, 500]) {
       it(`accepts a DELETE answered ${status} without an error`, async () => {
         const server = await fixture();
-        const client = await connected(server);
+        const client = await connected(server.url);
         const errors = errorEvents(client);
         server.script({ method: "DELETE" }, { kind: "status", status });
         const { ms } = await elapsed(() => client.disconnect());
@@ -685,7 +604,7 @@ describe("HTTP faults (fault-matrix §7.2)", () => {
 
   it("http_read_timeout: a silent response stream is aborted and the call fails with CONNECTION_CLOSED", async () => {
     const server = await fixture();
-    const client = await connected(server, { http_read_timeout: 0.3, timeout: 5 });
+    const client = await connected(server.url, { http_read_timeout: 0.3, timeout: 5 });
     server.script({ rpc: "tools/call" }, { kind: "sse-silent" });
     const { ms, value } = await elapsed(() => client.callTool("echo", { message: "x" }));
     expect(value).toBeInstanceOf(MCPConnectionError);
@@ -701,7 +620,7 @@ describe("HTTP faults (fault-matrix §7.2)", () => {
 
   it("http_read_timeout also covers a resumed stream: a silent resume fails the call long before its timeout", async () => {
     const server = await fixture();
-    const client = await connected(server, { http_read_timeout: 0.3, timeout: 5 });
+    const client = await connected(server.url, { http_read_timeout: 0.3, timeout: 5 });
     server.script({ rpc: "tools/call" }, { kind: "sse-drop", eventId: "ev-1", retryMs: 0 });
     server.script((r) => r.method === "GET" && r.lastEventId === "ev-1", { kind: "sse-silent" });
     const { ms, value } = await elapsed(() => client.callTool("echo", { message: "x" }));
@@ -720,7 +639,7 @@ describe("HTTP faults (fault-matrix §7.2)", () => {
 
   it("§8 decision: calls during reconnect() fail fast with NOT_CONNECTED instead of waiting", async () => {
     const server = await fixture();
-    const client = await connected(server);
+    const client = await connected(server.url);
     const release = deferred();
     server.script({ rpc: "initialize" }, { kind: "gate", until: release.promise, then: { kind: "default" } });
     const reconnecting = client.reconnect({ maxRetries: 1 });
@@ -748,10 +667,9 @@ describe("connect-time address check (security.resolve_dns, DNS rebinding)", () 
     const asked: string[] = [];
     const client = track(
       new MCPClient(
-        config(
-          { url: `http://mcp.rebind.test:${server.port}/mcp` },
-          { security: { resolve_dns: true, allow_insecure_http: true } },
-        ),
+        config(`http://mcp.rebind.test:${server.port}/mcp`, {
+          security: { resolve_dns: true, allow_insecure_http: true },
+        }),
         {
           lookup: (host) => {
             asked.push(host);
@@ -777,10 +695,9 @@ describe("connect-time address check (security.resolve_dns, DNS rebinding)", () 
     let lookups = 0;
     const client = track(
       new MCPClient(
-        config(
-          { url: `http://mcp.rebind.test:${server.port}/mcp` },
-          { security: { resolve_dns: true, allow_localhost: true, allow_insecure_http: true } },
-        ),
+        config(`http://mcp.rebind.test:${server.port}/mcp`, {
+          security: { resolve_dns: true, allow_localhost: true, allow_insecure_http: true },
+        }),
         {
           lookup: () => {
             lookups++;
@@ -801,16 +718,13 @@ describe("connect-time address check (security.resolve_dns, DNS rebinding)", () 
     const server = await fixture();
     const client = track(
       new MCPClient(
-        config(
-          { url: `http://mcp.rebind.test:${server.port}/mcp` },
-          {
-            security: {
-              resolve_dns: true,
-              allow_insecure_http: true,
-              allowed_hostnames: ["mcp.rebind.test"],
-            },
+        config(`http://mcp.rebind.test:${server.port}/mcp`, {
+          security: {
+            resolve_dns: true,
+            allow_insecure_http: true,
+            allowed_hostnames: ["mcp.rebind.test"],
           },
-        ),
+        }),
         { lookup: () => Promise.resolve([LOOPBACK]) },
       ),
     );
