@@ -2,9 +2,7 @@
 // HTTP against @modelcontextprotocol/server-everything (a child process), and headers against the
 // recording fixture. Every method of the client, then the invariants: the session is ended on
 // disconnect and no socket is left open.
-import { type ChildProcess, spawn } from "node:child_process";
-import { createServer, request as httpRequest } from "node:http";
-import type { AddressInfo } from "node:net";
+import { request as httpRequest } from "node:http";
 
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 
@@ -21,27 +19,11 @@ import {
 } from "../../src/errors/errors.js";
 import { type HttpFaultServer, startHttpFaultServer } from "../fixtures/httpFaultServer.js";
 import { within } from "../helpers/async.js";
-import { EVERYTHING_SERVER } from "../helpers/servers.js";
+import { httpClients } from "../helpers/http.js";
+import { type Everything, startEverything, stopEverything } from "../helpers/servers.js";
 
-const clients: MCPClient[] = [];
-const stops: Array<() => Promise<unknown>> = [];
-
-function track(client: MCPClient): MCPClient {
-  clients.push(client);
-  return client;
-}
-
-afterEach(async () => {
-  try {
-    await within(
-      5_000,
-      Promise.all(clients.splice(0).map((c) => c.disconnect())),
-      "disconnecting every client",
-    );
-  } finally {
-    for (const stop of stops.splice(0)) await stop();
-  }
-});
+const { config: http, track, cleanups, cleanUp } = httpClients({ name: "demo-http", timeout: 5 });
+afterEach(cleanUp);
 
 /** TCP sockets open in this process (client and in-process server sides alike). */
 function tcpSockets(): number {
@@ -61,19 +43,8 @@ async function socketsDownTo(count: number, ms = 2_000): Promise<void> {
 
 async function demoHttp(port = 0): Promise<DemoHttpServer> {
   const server = await startDemoHttpServer({ port });
-  stops.push(() => server.close());
+  cleanups.push(() => server.close());
   return server;
-}
-
-function http(url: string, overrides: Partial<ServerConfigInput> = {}): ServerConfigInput {
-  return {
-    name: "demo-http",
-    type: "streamable-http",
-    url,
-    security: { allow_localhost: true },
-    timeout: 5,
-    ...overrides,
-  };
 }
 
 function text(result: { content?: unknown }): string {
@@ -364,59 +335,6 @@ describe("HTTP headers (recording fixture)", () => {
     expect(fixture.requests.length).toBe(before);
   });
 });
-
-interface Everything {
-  url: string;
-  child: ChildProcess;
-}
-
-/** A port nothing listens on right now (it may be taken before it is used; callers retry). */
-async function freePort(): Promise<number> {
-  const probe = createServer();
-  await new Promise<void>((resolve) => probe.listen(0, "127.0.0.1", resolve));
-  const { port } = probe.address() as AddressInfo;
-  await new Promise<void>((resolve) => probe.close(() => resolve()));
-  return port;
-}
-
-/**
- * Starts server-everything over streamable HTTP. It cannot take port 0 (its ready line would say 0),
- * so a free port is picked and the start retried when another process took it first (exit 1).
- */
-async function startEverything(): Promise<Everything> {
-  for (let attempt = 1; attempt <= 5; attempt++) {
-    const port = await freePort();
-    const child = spawn(process.execPath, [EVERYTHING_SERVER, "streamableHttp"], {
-      env: { ...process.env, PORT: String(port) },
-      stdio: ["ignore", "ignore", "pipe"],
-    });
-    let stderr = "";
-    const outcome = await within(
-      15_000,
-      new Promise<"ready" | "port-taken">((resolve, reject) => {
-        child.stderr!.on("data", (chunk: Buffer) => {
-          stderr += chunk.toString("utf8");
-          if (stderr.includes(`listening on port ${port}`)) resolve("ready");
-        });
-        child.once("error", reject);
-        child.once("exit", (code) => {
-          if (/in use|EADDRINUSE/.test(stderr)) resolve("port-taken");
-          else reject(new Error(`server-everything exited with ${code}: ${stderr.slice(-500)}`));
-        });
-      }),
-      "server-everything starting",
-    );
-    if (outcome === "ready") return { url: `http://127.0.0.1:${port}/mcp`, child };
-  }
-  throw new Error("server-everything could not find a free port in 5 attempts");
-}
-
-async function stopEverything(server: Everything): Promise<void> {
-  if (server.child.exitCode !== null || server.child.signalCode !== null) return;
-  const exited = new Promise((resolve) => server.child.once("exit", resolve));
-  server.child.kill("SIGTERM");
-  await within(5_000, exited, "server-everything exiting");
-}
 
 describe("MCPClient against @modelcontextprotocol/server-everything (streamable HTTP)", () => {
   let everything: Everything;
