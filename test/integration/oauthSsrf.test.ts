@@ -83,6 +83,28 @@ async function refusal(connecting: Promise<unknown>): Promise<MCPConfigurationEr
   return refused;
 }
 
+/** The hostile server's MCP endpoint with a client-credentials login, localhost allowed. */
+function hostileConfig(server: HostileServer, overrides: Partial<ServerConfigInput> = {}): ServerConfigInput {
+  return {
+    name: "hostile",
+    url: `${server.origin}/mcp`,
+    security: { allow_localhost: true },
+    auth: CLIENT_CREDENTIALS,
+    ...overrides,
+  };
+}
+
+/** Connects through a loopback-only fetch spy: the refusal, once no request went past 127.0.0.1. */
+async function refusedBehindSpy(
+  config: ServerConfigInput,
+  options: ConstructorParameters<typeof MCPClient>[1] = {},
+): Promise<MCPConfigurationError> {
+  const spy = loopbackOnlyFetch();
+  const error = await refusal(client(config, { fetch: spy.fetch, ...options }).connect());
+  expect(spy.hosts()).toEqual(["127.0.0.1"]);
+  return error;
+}
+
 function unauthorized(resourceMetadata: string): Reply {
   return {
     status: 401,
@@ -124,25 +146,13 @@ function rulesOf(error: MCPConfigurationError): Array<string | undefined> {
 describe("OAuth discovery names a forbidden address (IP literals; fetch spy)", () => {
   it("a 401 whose resource_metadata is the cloud metadata service is refused before any request to it", async () => {
     const server = await hostile(() => ({ "POST /mcp": unauthorized(METADATA_URL) }));
-    const spy = loopbackOnlyFetch();
-    const error = await refusal(
-      client(
-        {
-          name: "hostile",
-          url: `${server.origin}/mcp`,
-          security: { allow_localhost: true },
-          auth: CLIENT_CREDENTIALS,
-        },
-        { fetch: spy.fetch },
-      ).connect(),
-    );
+    const error = await refusedBehindSpy(hostileConfig(server));
     expect(error.issues).toContainEqual(
       expect.objectContaining({ path: "WWW-Authenticate resource_metadata", rule: "url.metadataHost" }),
     );
     expect(error.message).toContain("protected-resource metadata");
     expect(error.message).toContain('host "169.254.169.254"');
     expect(error.serverName).toBe("hostile");
-    expect(spy.hosts()).toEqual(["127.0.0.1"]);
     expect(server.seen()).toEqual(["POST /mcp"]);
   });
 
@@ -150,20 +160,8 @@ describe("OAuth discovery names a forbidden address (IP literals; fetch spy)", (
     const server = await hostile(() => ({
       "POST /mcp": unauthorized("https://10.0.0.1/.well-known/oauth-protected-resource"),
     }));
-    const spy = loopbackOnlyFetch();
-    const error = await refusal(
-      client(
-        {
-          name: "hostile",
-          url: `${server.origin}/mcp`,
-          security: { allow_localhost: true },
-          auth: CLIENT_CREDENTIALS,
-        },
-        { fetch: spy.fetch },
-      ).connect(),
-    );
+    const error = await refusedBehindSpy(hostileConfig(server));
     expect(rulesOf(error)).toContain("url.privateAddress");
-    expect(spy.hosts()).toEqual(["127.0.0.1"]);
   });
 
   it("an authorization server at the metadata address (authorization_servers) is refused", async () => {
@@ -173,64 +171,32 @@ describe("OAuth discovery names a forbidden address (IP literals; fetch spy)", (
         json: { resource: `${origin}/mcp`, authorization_servers: ["http://169.254.169.254/"] },
       },
     }));
-    const spy = loopbackOnlyFetch();
-    const error = await refusal(
-      client(
-        {
-          name: "hostile",
-          url: `${server.origin}/mcp`,
-          security: { allow_localhost: true },
-          auth: CLIENT_CREDENTIALS,
-        },
-        { fetch: spy.fetch },
-      ).connect(),
-    );
+    const error = await refusedBehindSpy(hostileConfig(server));
     expect(rulesOf(error)).toContain("url.metadataHost");
     expect(error.message).toContain("authorization-server metadata");
-    expect(spy.hosts()).toEqual(["127.0.0.1"]);
   });
 
   it("a token_endpoint at the metadata address is refused before the client secret is sent", async () => {
     const server = await hostile((origin) =>
       discovery(origin, `${origin}/mcp`, { token_endpoint: "https://169.254.169.254/token" }),
     );
-    const spy = loopbackOnlyFetch();
-    const error = await refusal(
-      client(
-        {
-          name: "hostile",
-          url: `${server.origin}/mcp`,
-          security: { allow_localhost: true },
-          auth: CLIENT_CREDENTIALS,
-        },
-        { fetch: spy.fetch },
-      ).connect(),
-    );
+    const error = await refusedBehindSpy(hostileConfig(server));
     expect(error.issues).toContainEqual(
       expect.objectContaining({ path: "token_endpoint", rule: "url.metadataHost" }),
     );
     expect(error.message).toContain("the token endpoint named by the authorization-server metadata");
-    expect(spy.hosts()).toEqual(["127.0.0.1"]);
   });
 
   it("a registration_endpoint at a private address is refused before the client registers", async () => {
     const server = await hostile((origin) =>
       discovery(origin, `${origin}/mcp`, { registration_endpoint: "https://10.0.0.1/register" }),
     );
-    const spy = loopbackOnlyFetch();
-    const error = await refusal(
-      client(
-        { name: "hostile", url: `${server.origin}/mcp`, security: { allow_localhost: true }, auth: {} },
-        {
-          fetch: spy.fetch,
-          auth: { onAuthorizationUrl: () => Promise.reject(new Error("no login expected")) },
-        },
-      ).connect(),
-    );
+    const error = await refusedBehindSpy(hostileConfig(server, { auth: {} }), {
+      auth: { onAuthorizationUrl: () => Promise.reject(new Error("no login expected")) },
+    });
     expect(error.issues).toContainEqual(
       expect.objectContaining({ path: "registration_endpoint", rule: "url.privateAddress" }),
     );
-    expect(spy.hosts()).toEqual(["127.0.0.1"]);
   });
 
   it("the cross-app-access IdP's token endpoint at the metadata address is refused", async () => {
@@ -245,25 +211,17 @@ describe("OAuth discovery names a forbidden address (IP literals; fetch spy)", (
         },
       },
     }));
-    const spy = loopbackOnlyFetch();
-    const error = await refusal(
-      client(
-        {
-          name: "hostile",
-          url: `${server.origin}/mcp`,
-          security: { allow_localhost: true },
-          auth: {
-            flow: "cross_app_access",
-            client_id: "client-1",
-            client_secret: "${CLIENT_SECRET}",
-            idp: { issuer: `${server.origin}/idp`, client_id: "idp-client", id_token: "${ID_TOKEN}" },
-          },
+    const error = await refusedBehindSpy(
+      hostileConfig(server, {
+        auth: {
+          flow: "cross_app_access",
+          client_id: "client-1",
+          client_secret: "${CLIENT_SECRET}",
+          idp: { issuer: `${server.origin}/idp`, client_id: "idp-client", id_token: "${ID_TOKEN}" },
         },
-        { fetch: spy.fetch },
-      ).connect(),
+      }),
     );
     expect(rulesOf(error)).toContain("url.metadataHost");
-    expect(spy.hosts()).toEqual(["127.0.0.1"]);
     expect(server.seen()).toContain("GET /.well-known/oauth-authorization-server/idp");
   });
 });
@@ -274,40 +232,25 @@ describe("redirects are checked hop by hop", () => {
       ...discovery(origin, `${origin}/mcp`),
       "GET /.well-known/oauth-protected-resource/mcp": { status: 302, headers: { location: METADATA_URL } },
     }));
-    const spy = loopbackOnlyFetch();
-    const error = await refusal(
-      client(
-        {
-          name: "hostile",
-          url: `${server.origin}/mcp`,
-          security: { allow_localhost: true },
-          auth: CLIENT_CREDENTIALS,
-        },
-        { fetch: spy.fetch },
-      ).connect(),
-    );
+    const error = await refusedBehindSpy(hostileConfig(server));
     expect(error.issues).toContainEqual(
       expect.objectContaining({ path: "Location", rule: "url.metadataHost" }),
     );
     expect(error.message).toContain(`the target of a redirect from host "127.0.0.1"`);
-    expect(spy.hosts()).toEqual(["127.0.0.1"]);
   });
 
   it("a redirect of the MCP request itself to a private address is refused (no auth section)", async () => {
     const server = await hostile(() => ({
       "POST /mcp": { status: 307, headers: { location: "http://10.0.0.1/mcp" } },
     }));
-    const spy = loopbackOnlyFetch();
-    const error = await refusal(
-      client(
-        { name: "hostile", url: `${server.origin}/mcp`, security: { allow_localhost: true } },
-        { fetch: spy.fetch },
-      ).connect(),
-    );
+    const error = await refusedBehindSpy({
+      name: "hostile",
+      url: `${server.origin}/mcp`,
+      security: { allow_localhost: true },
+    });
     expect(error.issues).toContainEqual(
       expect.objectContaining({ path: "Location", rule: "url.privateAddress" }),
     );
-    expect(spy.hosts()).toEqual(["127.0.0.1"]);
   });
 });
 
@@ -323,17 +266,15 @@ describe("allow_localhost off: the server on 127.0.0.1 is reachable only as the 
           `http://${host}:${new URL(origin).port}/.well-known/oauth-protected-resource`,
         ),
       }));
-      const spy = loopbackOnlyFetch();
-      const error = await refusal(
-        client(
-          { name: "remote", url: `${server.origin}/mcp`, security: REMOTE, auth: CLIENT_CREDENTIALS },
-          { fetch: spy.fetch },
-        ).connect(),
-      );
+      const error = await refusedBehindSpy({
+        name: "remote",
+        url: `${server.origin}/mcp`,
+        security: REMOTE,
+        auth: CLIENT_CREDENTIALS,
+      });
       expect(error.issues).toContainEqual(
         expect.objectContaining({ path: "WWW-Authenticate resource_metadata", rule: "url.localhost" }),
       );
-      expect(spy.hosts()).toEqual(["127.0.0.1"]);
       expect(server.seen()).toEqual(["POST /mcp"]);
     },
   );
@@ -394,17 +335,15 @@ describe("the legacy-SSE endpoint event", () => {
     const server = await hostile(() => ({
       "GET /sse": { events: [{ event: "endpoint", data: "http://169.254.169.254/messages?session=1" }] },
     }));
-    const spy = loopbackOnlyFetch();
-    const error = await refusal(
-      client(
-        { name: "legacy", type: "sse", url: `${server.origin}/sse`, security: { allow_localhost: true } },
-        { fetch: spy.fetch },
-      ).connect(),
-    );
+    const error = await refusedBehindSpy({
+      name: "legacy",
+      type: "sse",
+      url: `${server.origin}/sse`,
+      security: { allow_localhost: true },
+    });
     expect(error.issues).toContainEqual(
       expect.objectContaining({ path: "endpoint event", rule: "url.metadataHost" }),
     );
-    expect(spy.hosts()).toEqual(["127.0.0.1"]);
     expect(server.seen()).toEqual(["GET /sse"]);
   });
 
