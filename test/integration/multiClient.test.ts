@@ -6,40 +6,12 @@ import { afterEach, describe, expect, it } from "vitest";
 import { MCPCircuitOpenError, MCPConnectionError, MCPTimeoutError } from "../../src/errors/errors.js";
 import { MultiMCPClient } from "../../src/multi/multiClient.js";
 import { nextEvent } from "../helpers/multiEvents.js";
-import { isAlive, liveChildrenOf, readPid } from "../helpers/processes.js";
-import { demoStdio, faultStdio, tempDir } from "../helpers/servers.js";
+import { isAlive, readPid } from "../helpers/processes.js";
+import { demoStdio, faultStdio } from "../helpers/servers.js";
+import { stdioTracking } from "../helpers/stdio.js";
 
-const multis: MultiMCPClient[] = [];
-const pids = new Set<number>();
-const cleanups: Array<() => void> = [];
-
-function track(multi: MultiMCPClient): MultiMCPClient {
-  multis.push(multi);
-  // Record every pid a server ever had, so afterEach can prove none is left.
-  multi.on("connected", () => {
-    for (const name of multi.serverNames) {
-      const pid = multi.getServerStatus(name).pid;
-      if (pid !== undefined) pids.add(pid);
-    }
-  });
-  return multi;
-}
-
-afterEach(async () => {
-  await Promise.all(multis.splice(0).map((m) => m.disconnect()));
-  for (const pid of pids) {
-    expect(isAlive(pid), `pid ${pid} left running`).toBe(false);
-    expect(liveChildrenOf(pid), `children of ${pid} left running`).toEqual([]);
-  }
-  pids.clear();
-  for (const cleanup of cleanups.splice(0)) cleanup();
-});
-
-function scratch(): string {
-  const dir = tempDir();
-  cleanups.push(dir.cleanup);
-  return dir.path;
-}
+const { pids, trackMulti, scratch, cleanUp } = stdioTracking();
+afterEach(cleanUp);
 
 function text(result: { content?: unknown }): string {
   const content = result.content as Array<{ type: string; text?: string }>;
@@ -61,7 +33,7 @@ describe("MultiMCPClient with real servers", () => {
   it("connects healthy, crashing and hanging servers in parallel: partial success, bounded time, routing", async () => {
     const grandchildPidFile = join(scratch(), "grandchild.pid");
     const HANG_TIMEOUT_S = 1;
-    const multi = track(
+    const multi = trackMulti(
       new MultiMCPClient([
         demoStdio({ name: "demo" }),
         faultStdio("crash-on-call", { name: "crashy" }),
@@ -119,7 +91,7 @@ describe("MultiMCPClient with real servers", () => {
   });
 
   it("reconnects a killed server on its own: tools restored, an old handle keeps working", async () => {
-    const multi = track(
+    const multi = trackMulti(
       new MultiMCPClient([demoStdio({ name: "demo", reconnect: { initial_delay: 0.05 } })]),
     );
     await multi.connect();
@@ -150,7 +122,7 @@ describe("MultiMCPClient with real servers", () => {
 
   it("opens the breaker after repeated timeouts (nothing sent while open) and recovers after recovery_timeout", async () => {
     const log = join(scratch(), "stdin.log");
-    const multi = track(
+    const multi = trackMulti(
       new MultiMCPClient([
         faultStdio("ok", {
           name: "flaky",
@@ -191,7 +163,7 @@ describe("MultiMCPClient with real servers", () => {
 
   it("reconnectFailedServers() brings back a server that failed at start", async () => {
     const missingDir = join(scratch(), "later");
-    const multi = track(
+    const multi = trackMulti(
       new MultiMCPClient({
         mcpServers: {
           demo: demoStdio(),
@@ -213,7 +185,7 @@ describe("MultiMCPClient with real servers", () => {
   });
 
   it("repeats connect/disconnect cycles without leaking a process", async () => {
-    const multi = track(new MultiMCPClient([demoStdio({ name: "a" }), faultStdio("ok", { name: "b" })]));
+    const multi = trackMulti(new MultiMCPClient([demoStdio({ name: "a" }), faultStdio("ok", { name: "b" })]));
     for (let cycle = 0; cycle < 2; cycle++) {
       await multi.connect();
       const cyclePids = multi.serverNames.map((name) => multi.getServerStatus(name).pid!);

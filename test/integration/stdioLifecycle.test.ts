@@ -12,8 +12,9 @@ import { MultiMCPClient } from "../../src/multi/multiClient.js";
 import { StdioTransport } from "../../src/transport/stdioTransport.js";
 import { elapsed, within } from "../helpers/async.js";
 import { nextEvent } from "../helpers/multiEvents.js";
-import { groupAndSession, isAlive, liveChildrenOf, readPid } from "../helpers/processes.js";
-import { FAULT_SERVER, faultStdio, tempDir } from "../helpers/servers.js";
+import { groupAndSession, isAlive, readPid } from "../helpers/processes.js";
+import { FAULT_SERVER, faultStdio } from "../helpers/servers.js";
+import { stdioTracking } from "../helpers/stdio.js";
 
 /** The call timeout the fast failures are measured against: a rejection near it would be a timeout. */
 const CALL_TIMEOUT_S = 30;
@@ -21,35 +22,11 @@ const CALL_TIMEOUT_S = 30;
 const FAST_MS = 3_000;
 const GRACE_S = 0.2;
 
-const clients: MCPClient[] = [];
-const multis: MultiMCPClient[] = [];
-const transports: StdioTransport[] = [];
-const pids = new Set<number>();
-const cleanups: Array<() => void> = [];
-
-afterEach(async () => {
-  await Promise.all([
-    ...clients.splice(0).map((c) => c.disconnect()),
-    ...multis.splice(0).map((m) => m.disconnect()),
-    ...transports.splice(0).map((t) => t.close()),
-  ]);
-  for (const pid of pids) {
-    expect(isAlive(pid), `pid ${pid} left running`).toBe(false);
-    expect(liveChildrenOf(pid), `children of ${pid} left running`).toEqual([]);
-  }
-  pids.clear();
-  for (const cleanup of cleanups.splice(0)) cleanup();
-});
-
-function scratch(): string {
-  const dir = tempDir();
-  cleanups.push(dir.cleanup);
-  return dir.path;
-}
+const { pids, trackClient, trackMulti, trackTransport, scratch, cleanUp } = stdioTracking();
+afterEach(cleanUp);
 
 async function connected(client: MCPClient): Promise<{ client: MCPClient; pid: number }> {
-  clients.push(client);
-  await client.connect();
+  await trackClient(client).connect();
   const pid = client.getDiagnostics().pid!;
   pids.add(pid);
   return { client, pid };
@@ -133,11 +110,7 @@ describe("stdout closed while the server keeps running (item 4)", () => {
         circuit_breaker: { failure_threshold: 2, recovery_timeout: 0.5 },
       }),
     ]);
-    multis.push(multi);
-    multi.on("connected", () => {
-      const pid = multi.getServerStatus("mute").pid;
-      if (pid !== undefined) pids.add(pid);
-    });
+    trackMulti(multi);
     await multi.connect();
     const oldPid = multi.getServerStatus("mute").pid!;
     pids.add(oldPid);
@@ -218,7 +191,7 @@ describe("stdin closed while the server keeps running (item 5)", () => {
       maxMessageBytes: 1 << 20,
       shutdownGraceMs: GRACE_S * 1000,
     });
-    transports.push(transport);
+    trackTransport(transport);
     const messages: JSONRPCMessage[] = [];
     const answered = new Promise<void>((resolve) => {
       transport.onmessage = (message) => {
