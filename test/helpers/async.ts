@@ -10,6 +10,16 @@ export async function elapsed<T>(work: () => Promise<T>): Promise<{ ms: number; 
   return { ms: performance.now() - started, value };
 }
 
+/** How `promise` has settled so far, readable without awaiting it (`settled` turns true once it has). */
+export function settledState<T>(promise: Promise<T>): { settled: boolean; value?: T; error?: unknown } {
+  const state: { settled: boolean; value?: T; error?: unknown } = { settled: false };
+  promise.then(
+    (value) => Object.assign(state, { settled: true, value }),
+    (error: unknown) => Object.assign(state, { settled: true, error }),
+  );
+  return state;
+}
+
 /** The text blocks of a tool result, joined with newlines. */
 export function resultText(result: { content?: unknown }): string {
   const content = (result.content ?? []) as Array<{ type?: string; text?: string }>;

@@ -6,6 +6,7 @@ import { afterEach, describe, expect, it, vi } from "vitest";
 
 import { MCPClient } from "../../src/client/mcpClient.js";
 import { MCPCancelledError } from "../../src/errors/errors.js";
+import { settledState } from "../helpers/async.js";
 import { isAlive } from "../helpers/processes.js";
 import { faultStdio } from "../helpers/servers.js";
 
@@ -18,15 +19,6 @@ afterEach(async () => {
   await Promise.all(clients.splice(0).map((client) => client.disconnect()));
   for (const pid of pids.splice(0)) expect(isAlive(pid), `pid ${pid} left running`).toBe(false);
 });
-
-function settled<T>(promise: Promise<T>) {
-  const state: { done: boolean; value?: T; error?: unknown } = { done: false };
-  promise.then(
-    (value) => Object.assign(state, { done: true, value }),
-    (error: unknown) => Object.assign(state, { done: true, error }),
-  );
-  return state;
-}
 
 describe.each([
   ["a plain call", {}],
@@ -43,14 +35,14 @@ describe.each([
     pids.push(client.getDiagnostics().pid!);
     vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout"] });
     const controller = new AbortController();
-    const call = settled(
+    const call = settledState(
       client.callTool("slow", { ms: 600_000 }, { timeout: Infinity, signal: controller.signal, ...extra }),
     );
     await vi.waitFor(() => expect(client.inFlight).toBe(1));
     await vi.advanceTimersByTimeAsync(DAYS_30_MS);
-    expect(call).toEqual({ done: false });
+    expect(call).toEqual({ settled: false });
     controller.abort();
-    await vi.waitFor(() => expect(call.done).toBe(true));
+    await vi.waitFor(() => expect(call.settled).toBe(true));
     expect(call.error).toBeInstanceOf(MCPCancelledError);
     vi.useRealTimers();
     expect(client.state).toBe("connected");

@@ -4,7 +4,7 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
 
 import type { MultiMCPClient } from "../../../src/multi/multiClient.js";
-import { deferred } from "../../helpers/async.js";
+import { deferred, settledState } from "../../helpers/async.js";
 import { cfg, setupMulti } from "./fakeClient.js";
 
 const created: MultiMCPClient[] = [];
@@ -32,15 +32,6 @@ function recordWarnings(): { names: () => string[]; stop: () => void } {
   return { names: () => seen.map((w) => w.name), stop: () => process.off("warning", listener) };
 }
 
-function settled<T>(promise: Promise<T>) {
-  const state: { done: boolean; value?: T; error?: unknown } = { done: false };
-  promise.then(
-    (value) => Object.assign(state, { done: true, value }),
-    (error: unknown) => Object.assign(state, { done: true, error }),
-  );
-  return state;
-}
-
 describe("timeout: Infinity while the server reconnects", () => {
   it("waits for the reconnect however long it takes (fake timers, 30 days) and is then sent", async () => {
     vi.useFakeTimers();
@@ -49,13 +40,13 @@ describe("timeout: Infinity while the server reconnects", () => {
     const reconnect = gate();
     get("a").connectPlan.push(() => reconnect.promise);
     get("a").lose();
-    const call = settled(multi.callTool("mcp__a__echo", {}, { timeout: Infinity }));
+    const call = settledState(multi.callTool("mcp__a__echo", {}, { timeout: Infinity }));
     await vi.advanceTimersByTimeAsync(30 * DAY_MS);
-    expect(call).toEqual({ done: false });
+    expect(call).toEqual({ settled: false });
     expect(multi.getServerStatus("a").state).toBe("reconnecting");
     reconnect.resolve();
     await vi.advanceTimersByTimeAsync(0);
-    await vi.waitFor(() => expect(call.done).toBe(true));
+    await vi.waitFor(() => expect(call.settled).toBe(true));
     expect(call.error).toBeUndefined();
     expect(call.value).toMatchObject({ content: [{ text: "a:echo" }] });
     // What was left of "no limit" is still no limit.
@@ -74,13 +65,13 @@ describe("timeout: Infinity while the server reconnects", () => {
         return reconnect.promise;
       });
       get("a").lose();
-      const call = settled(multi.callTool("mcp__a__echo", {}, { timeout: Infinity }));
+      const call = settledState(multi.callTool("mcp__a__echo", {}, { timeout: Infinity }));
       await reconnecting.promise;
       // A bound, not a wait for something: the old code failed the call after 1 ms.
       await new Promise((resolve) => setTimeout(resolve, 50));
-      expect(call).toEqual({ done: false });
+      expect(call).toEqual({ settled: false });
       reconnect.resolve();
-      await vi.waitFor(() => expect(call.done).toBe(true));
+      await vi.waitFor(() => expect(call.settled).toBe(true));
       expect(call.error).toBeUndefined();
       await new Promise((resolve) => setImmediate(resolve));
       expect(warnings.names()).not.toContain("TimeoutOverflowWarning");

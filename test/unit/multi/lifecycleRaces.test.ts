@@ -8,7 +8,7 @@ import type { MultiMCPClientOptions } from "../../../src/multi/multiClient.js";
 import type { MultiMCPClient } from "../../../src/multi/multiClient.js";
 import type { Clock } from "../../../src/resilience/clock.js";
 import { systemClock } from "../../../src/resilience/clock.js";
-import { deferred } from "../../helpers/async.js";
+import { deferred, settledState } from "../../helpers/async.js";
 import { cfg, setupMulti, tool } from "./fakeClient.js";
 
 const clients: MultiMCPClient[] = [];
@@ -28,16 +28,6 @@ async function within<T>(promise: Promise<T>, ms = 2_000): Promise<T | "pending"
   } finally {
     clearTimeout(timer);
   }
-}
-
-/** Settled state of a promise after the microtask queue drained, without awaiting it. */
-function track<T>(promise: Promise<T>) {
-  const state: { settled: boolean; value?: T; error?: unknown } = { settled: false };
-  promise.then(
-    (value) => Object.assign(state, { settled: true, value }),
-    (error: unknown) => Object.assign(state, { settled: true, error }),
-  );
-  return state;
 }
 
 const spawnFailed = (name: string) =>
@@ -123,7 +113,7 @@ describe("disconnect() during a reconnect attempt leaves no server running", () 
     get("a").lose();
     await vi.advanceTimersByTimeAsync(750); // the attempt is now closing the old connection
     expect(get("a").disconnectCalls).toBe(1);
-    const done = track(multi.disconnect());
+    const done = settledState(multi.disconnect());
     await vi.advanceTimersByTimeAsync(0);
     expect(done.settled).toBe(false); // it waits for the loop
     slowClose.resolve();
@@ -146,7 +136,7 @@ describe("disconnect() during a reconnect attempt leaves no server running", () 
     fake.lose();
     await vi.advanceTimersByTimeAsync(750);
     expect(fake.connectCalls).toBe(2);
-    const done = track(multi.disconnect());
+    const done = settledState(multi.disconnect());
     gate.resolve();
     await vi.advanceTimersByTimeAsync(0);
     expect(done.settled).toBe(true);
@@ -163,7 +153,7 @@ describe("disconnect() during a reconnect attempt leaves no server running", () 
       fake.state = "connecting";
     });
     const connecting = multi.connect().catch((e: unknown) => e);
-    const done = track(multi.disconnect());
+    const done = settledState(multi.disconnect());
     gate.resolve();
     await vi.advanceTimersByTimeAsync(0);
     expect(done.settled).toBe(true);
@@ -204,7 +194,7 @@ describe("reconnect waits", () => {
     ]);
     await multi.connect();
     get("a").lose(); // the first attempt waits 7.5 s
-    const again = track(multi.connect());
+    const again = settledState(multi.connect());
     await vi.advanceTimersByTimeAsync(999);
     expect(again.settled).toBe(false);
     await vi.advanceTimersByTimeAsync(1);
@@ -231,7 +221,7 @@ describe("reconnect waits", () => {
     const { multi, get } = setup([cfg("a", { connect_timeout: 5, reconnect: { initial_delay: 1 } })]);
     await multi.connect();
     get("a").lose();
-    const again = track(multi.connect());
+    const again = settledState(multi.connect());
     await vi.advanceTimersByTimeAsync(750);
     expect(again.value).toMatchObject({ connected: ["a"], servers: { a: { ok: true, state: "connected" } } });
   });
