@@ -13,24 +13,21 @@ import { MultiMCPClient } from "../../src/multi/multiClient.js";
 import { resultText } from "../helpers/async.js";
 import { isAlive } from "../helpers/processes.js";
 import { faultStdio, tempDir } from "../helpers/servers.js";
+import { recordWarnings, warningsSettled } from "../helpers/warnings.js";
 
 const CALLS = 60;
 const closers: Array<() => Promise<unknown>> = [];
 const cleanups: Array<() => void> = [];
 const pids: number[] = [];
-const seenWarnings: Error[] = [];
-const onWarning = (warning: Error) => seenWarnings.push(warning);
+let warnings: ReturnType<typeof recordWarnings> | undefined;
 
 afterEach(async () => {
-  process.off("warning", onWarning);
-  seenWarnings.length = 0;
+  warnings?.stop();
+  warnings = undefined;
   await Promise.all(closers.splice(0).map((close) => close()));
   for (const cleanup of cleanups.splice(0)) cleanup();
   for (const pid of pids.splice(0)) expect(isAlive(pid), `pid ${pid} left running`).toBe(false);
 });
-
-/** Process warnings are emitted on a later tick. */
-const warningsSettled = () => new Promise((resolve) => setImmediate(resolve));
 
 /**
  * The requests the fixture was told to cancel. A later call is answered first, so every line sent
@@ -45,7 +42,7 @@ async function cancelledAtServer(client: MCPClient, log: string): Promise<number
 
 describe(`${CALLS} concurrent calls sharing one AbortSignal`, () => {
   it("MCPClient: no MaxListenersExceededWarning; one abort cancels all of them at the server too", async () => {
-    process.on("warning", onWarning);
+    warnings = recordWarnings();
     const dir = tempDir();
     cleanups.push(dir.cleanup);
     const log = join(dir.path, "stdin.log");
@@ -60,7 +57,7 @@ describe(`${CALLS} concurrent calls sharing one AbortSignal`, () => {
     );
     await vi.waitFor(() => expect(client.inFlight).toBe(CALLS));
     await warningsSettled();
-    expect(seenWarnings.map((w) => w.name)).not.toContain("MaxListenersExceededWarning");
+    expect(warnings.names()).not.toContain("MaxListenersExceededWarning");
 
     controller.abort(new Error("user pressed stop"));
     const outcomes = await Promise.all(calls);
@@ -71,7 +68,7 @@ describe(`${CALLS} concurrent calls sharing one AbortSignal`, () => {
   });
 
   it("MultiMCPClient (16 in flight, the rest queued): no warning; one abort cancels the running and the queued", async () => {
-    process.on("warning", onWarning);
+    warnings = recordWarnings();
     const multi = new MultiMCPClient([faultStdio("ok", { name: "shared" })]);
     closers.push(() => multi.disconnect());
     await multi.connect();
@@ -89,7 +86,7 @@ describe(`${CALLS} concurrent calls sharing one AbortSignal`, () => {
     );
     await vi.waitFor(() => expect(client.inFlight).toBe(16));
     await warningsSettled();
-    expect(seenWarnings.map((w) => w.name)).not.toContain("MaxListenersExceededWarning");
+    expect(warnings.names()).not.toContain("MaxListenersExceededWarning");
 
     controller.abort();
     const outcomes = await Promise.all(calls);

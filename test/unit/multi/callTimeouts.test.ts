@@ -5,6 +5,7 @@ import { afterEach, describe, expect, it, vi } from "vitest";
 
 import type { MultiMCPClient } from "../../../src/multi/multiClient.js";
 import { deferred, settledState } from "../../helpers/async.js";
+import { recordWarnings } from "../../helpers/warnings.js";
 import { cfg, setupMulti } from "./fakeClient.js";
 
 const created: MultiMCPClient[] = [];
@@ -23,14 +24,6 @@ afterEach(async () => {
   for (const held of gates.splice(0)) held.resolve();
   await Promise.all(created.splice(0).map((multi) => multi.disconnect()));
 });
-
-/** Collects the process warnings emitted while the test runs. */
-function recordWarnings(): { names: () => string[]; stop: () => void } {
-  const seen: Error[] = [];
-  const listener = (warning: Error) => seen.push(warning);
-  process.on("warning", listener);
-  return { names: () => seen.map((w) => w.name), stop: () => process.off("warning", listener) };
-}
 
 describe("timeout: Infinity while the server reconnects", () => {
   it("waits for the reconnect however long it takes (fake timers, 30 days) and is then sent", async () => {

@@ -7,22 +7,13 @@ import { MCPCancelledError } from "../../../src/errors/errors.js";
 import { ManualClock, sleepOn } from "../../../src/resilience/clock.js";
 import { ConcurrencyLimit } from "../../../src/resilience/concurrencyLimit.js";
 import { deferred } from "../../helpers/async.js";
-
-function recordWarnings(): { names: () => string[]; stop: () => void } {
-  const seen: Error[] = [];
-  const listener = (warning: Error) => seen.push(warning);
-  process.on("warning", listener);
-  return { names: () => seen.map((w) => w.name), stop: () => process.off("warning", listener) };
-}
+import { recordWarnings, warningsSettled } from "../../helpers/warnings.js";
 
 let warnings: ReturnType<typeof recordWarnings> | undefined;
 afterEach(() => {
   warnings?.stop();
   warnings = undefined;
 });
-
-/** Process warnings are emitted on a later tick. */
-const warningsSettled = () => new Promise((resolve) => setImmediate(resolve));
 
 describe("many waiters on one signal: no MaxListenersExceededWarning, and the abort still reaches all", () => {
   it("60 sleeps", async () => {

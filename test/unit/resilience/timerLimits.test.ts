@@ -5,6 +5,7 @@ import { afterEach, describe, expect, it, vi } from "vitest";
 
 import { sleep } from "../../../src/resilience/backoff.js";
 import { ManualClock, sleepOn, systemClock } from "../../../src/resilience/clock.js";
+import { recordWarnings } from "../../helpers/warnings.js";
 
 /** Node's longest timer (the clock exports it as MAX_TIMER_MS). */
 const MAX_TIMER_MS = 2 ** 31 - 1;
@@ -12,13 +13,6 @@ const MAX_TIMER_MS = 2 ** 31 - 1;
 afterEach(() => {
   vi.useRealTimers();
 });
-
-function recordWarnings(): { names: () => string[]; stop: () => void } {
-  const seen: Error[] = [];
-  const listener = (warning: Error) => seen.push(warning);
-  process.on("warning", listener);
-  return { names: () => seen.map((w) => w.name), stop: () => process.off("warning", listener) };
-}
 
 describe("systemClock with delays Node cannot take", () => {
   it("Infinity never fires and arms nothing (real timers, no TimeoutOverflowWarning)", async () => {
