@@ -15,6 +15,7 @@ import {
 import { Agent, fetch as undiciFetch } from "undici";
 
 import type { TransportAuthorization } from "../auth/session.js";
+import { onAbort } from "../common/abort.js";
 import { DEFAULT_MAX_MESSAGE_BYTES } from "../config/defaults.js";
 import { MCPConnectionError } from "../errors/errors.js";
 import { sanitizeServerText } from "../errors/redact.js";
@@ -535,8 +536,10 @@ export class HttpTransport implements Transport {
     });
     // It can be rejected (by close()) while the initialize POST is still being sent, before anything awaits it.
     answered.catch(() => undefined);
+    // Released in `finally`: a listener left on the signal would outlive the exchange it served.
+    let stopWaiting: () => void = () => undefined;
     const aborted = new Promise<never>((_, reject) => {
-      requestSignal.addEventListener("abort", () => reject(requestSignal.reason as Error), { once: true });
+      stopWaiting = onAbort(requestSignal, () => reject(requestSignal.reason as Error));
     });
     const timeoutMs = this.options.reinitializeTimeoutMs;
     const timer = setTimeout(
@@ -572,6 +575,7 @@ export class HttpTransport implements Transport {
         },
       );
     } finally {
+      stopWaiting();
       clearTimeout(timer);
       this.internal.delete(id);
       this.answeredWithoutStream.delete(id);
