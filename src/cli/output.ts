@@ -1,6 +1,7 @@
 import { clearLine, moveCursor } from "node:readline";
 import { styleText } from "node:util";
 
+import { clipDepth } from "../common/jsonDepth.js";
 import { sanitizeText, stripControlCharacters } from "../errors/redact.js";
 
 /**
@@ -20,6 +21,19 @@ const RAW_IN_JSON = /[\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g;
 /** JSON text with every character a terminal could act on written as a `\uXXXX` escape (same value). */
 export function terminalSafeJson(json: string): string {
   return json.replace(RAW_IN_JSON, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
+}
+
+/**
+ * Deepest nesting printed as JSON (the document is level 0). `JSON.stringify` recurses once per
+ * level, so a tool result nested some thousands of levels deep failed the command with a bare
+ * "Maximum call stack size exceeded"; deeper parts are printed as `TOO_DEEP`.
+ */
+const MAX_PRINTED_DEPTH = 100;
+const TOO_DEEP = `[nested more than ${MAX_PRINTED_DEPTH} levels deep: not shown]`;
+
+/** `value` as terminal-safe JSON text, nesting cut at `MAX_PRINTED_DEPTH`. */
+export function printableJson(value: unknown, indent?: number): string {
+  return terminalSafeJson(JSON.stringify(clipDepth(value, MAX_PRINTED_DEPTH, TOO_DEEP), null, indent));
 }
 
 /** One table cell or label: no control characters, and no line breaks or tabs to break the layout. */
@@ -75,7 +89,7 @@ export class Output {
 
   /** The single JSON document of --json mode. */
   printJson(document: unknown): void {
-    this.stdout.write(`${terminalSafeJson(JSON.stringify(document, null, 2))}\n`);
+    this.stdout.write(`${printableJson(document, 2)}\n`);
   }
 
   /** A note for the human on stderr (also in --json mode, where stdout is reserved). */

@@ -118,3 +118,25 @@ describe("CLI output of server text", () => {
     expect(stderr()).toContain("step");
   });
 });
+
+describe("CLI output of deeply nested results", () => {
+  let value: unknown = { leaf: true };
+  for (let i = 0; i < 20_000; i++) value = { a: value };
+  const deep = { content: [], structuredContent: value as Record<string, unknown> };
+  const marker = "[nested more than 100 levels deep: not shown]";
+
+  it("a tool result nested 20,000 levels prints its first levels and a marker, not a RangeError", () => {
+    const { output, stdout } = harness();
+    printToolResult(deep, output);
+    expect(stdout()).toContain("structured content:");
+    expect(stdout()).toContain(marker);
+  });
+
+  it("--json prints the cut document as valid JSON", () => {
+    const { output, stdout } = harness({ json: true });
+    output.printJson({ result: deep });
+    const printed = stdout();
+    expect(printed).toContain(marker);
+    expect(() => JSON.parse(printed) as unknown).not.toThrow();
+  });
+});
