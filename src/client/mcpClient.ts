@@ -419,7 +419,7 @@ export class MCPClient {
       serverName: this.name,
       operation: "connect",
       transportType: this.config.type,
-      closeReason: transport instanceof StdioTransport ? transport.closeReason : undefined,
+      closeReason: transport?.closeReason,
     });
   }
 
@@ -808,7 +808,7 @@ export class MCPClient {
     if (generation !== this.generation || this.currentState !== "connected") return;
     const transport = this.transport;
     const reason =
-      (transport instanceof StdioTransport ? transport.closeReason : undefined) ??
+      transport?.closeReason ??
       new MCPConnectionError(
         `The connection to server "${this.name}" was lost. Call reconnect() to restore it.`,
         {
@@ -1191,7 +1191,7 @@ export class MCPClient {
       serverName: this.name,
       operation: operation.label,
       transportType: this.config.type,
-      closeReason: transport instanceof StdioTransport ? transport.closeReason : undefined,
+      closeReason: transport?.closeReason,
       uri: operation.uri,
     });
     if (signal?.aborted) {

@@ -21,6 +21,7 @@ import { MCPConnectionError } from "../errors/errors.js";
 import { sanitizeServerText } from "../errors/redact.js";
 import type { SecurityPolicy } from "../security/types.js";
 import type { HostLookup } from "../security/url.js";
+import type { ReportsCloseReason } from "./closeReason.js";
 import { UrlGuard } from "./guardedFetch.js";
 import {
   httpErrorText,
@@ -102,7 +103,7 @@ let reinitSequence = 0;
  *   policy of the configured `url` (`UrlGuard`).
  * - `close()` ends the session with a best-effort, time-bounded `DELETE`.
  */
-export class HttpTransport implements Transport {
+export class HttpTransport implements Transport, ReportsCloseReason {
   onclose?: (() => void) | undefined;
   onerror?: ((error: Error) => void) | undefined;
   onmessage?: (<T extends JSONRPCMessage>(message: T, extra?: MessageExtraInfo) => void) | undefined;
@@ -140,6 +141,8 @@ export class HttpTransport implements Transport {
   private readonly resumptionTokens = new Map<RequestId, string>();
   /** Fails a `start()` in progress (set while it runs). */
   private failStart: ((error: Error) => void) | undefined;
+  /** Why the connection ended on its own (see `closeReason`). */
+  private failure: MCPConnectionError | undefined;
   /** Sessions re-established after a 404, for diagnostics. */
   sessionRenewals = 0;
 
@@ -216,6 +219,11 @@ export class HttpTransport implements Transport {
         },
       });
     }
+  }
+
+  /** Why the connection ended on its own, if it did: an oversized event on the legacy SSE stream. */
+  get closeReason(): MCPConnectionError | undefined {
+    return this.failure;
   }
 
   get sessionId(): string | undefined {
@@ -391,6 +399,8 @@ export class HttpTransport implements Transport {
    */
   private oversized(stream: OversizedStream, error: MCPConnectionError): void {
     if (this.inner instanceof SSEClientTransport) {
+      // The close below is reported as a lost connection: it must say why.
+      this.failure ??= error;
       for (const id of [...this.pending.keys(), ...this.internal.keys()]) {
         this.failLocally(id, "MESSAGE_TOO_LARGE", error);
       }
