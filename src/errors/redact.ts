@@ -355,6 +355,18 @@ export function sanitizeServerText(
     : `(${hidden} earlier characters) …${clean.slice(clean.length - max)}`;
 }
 
+/** A name, URI or cursor a server chose is quoted in a message up to this many characters. */
+export const MAX_SERVER_NAME_TEXT = 100;
+
+/**
+ * A name, URI or cursor a server chose, quoted for a message: through `sanitizeServerText` (escape
+ * codes and secrets removed, cut to `max`), then JSON-quoted, so that where it starts and ends stays
+ * visible whatever it contains (`tool "a\nb"`, `tool ""`).
+ */
+export function quoteServerText(text: string, max: number = MAX_SERVER_NAME_TEXT): string {
+  return JSON.stringify(sanitizeServerText(text, max));
+}
+
 /** One link of an error's `cause` chain as `toJSON()` shows it: redacted and cut like messages. */
 export interface ErrorDescription {
   name: string;
