@@ -1,5 +1,6 @@
 import { nestsDeeperThan } from "../common/jsonDepth.js";
 import { setOwn } from "../common/objects.js";
+import { quoteServerText } from "../errors/redact.js";
 import { geminiNode } from "./geminiSchema.js";
 import {
   appendDescription,
@@ -184,7 +185,7 @@ function inlineRefs(root: Schema, log: ChangeLog, maxExpansions = 1000): { schem
           path,
           "ref.cycle",
           "warning",
-          `Recursive $ref "${ref}" is not expanded again here; the model sees a placeholder without its structure.`,
+          `Recursive $ref ${quoteServerText(ref)} is not expanded again here; the model sees a placeholder without its structure.`,
         );
         return placeholder(resolvePointer(root, ref), siblings, "(Recursive structure, not expanded.)");
       }
@@ -206,7 +207,7 @@ function inlineRefs(root: Schema, log: ChangeLog, maxExpansions = 1000): { schem
           path,
           "ref.unresolved",
           "warning",
-          `$ref "${ref}" cannot be resolved (only local JSON Pointers such as "#/$defs/name" are supported); replaced by an unconstrained schema.`,
+          `$ref ${quoteServerText(ref)} cannot be resolved (only local JSON Pointers such as "#/$defs/name" are supported); replaced by an unconstrained schema.`,
         );
         return placeholder(undefined, siblings, `(Unresolved reference ${ref}.)`);
       }
@@ -227,7 +228,7 @@ function inlineRefs(root: Schema, log: ChangeLog, maxExpansions = 1000): { schem
   const schema = visit(root, "#", new Set());
   for (const [ref, paths] of inlined) {
     const where = paths.length === 1 ? paths[0]! : `${paths[0]!} and ${paths.length - 1} more`;
-    log.add(paths[0]!, "ref.inlined", "info", `Inlined $ref "${ref}" (at ${where}).`);
+    log.add(paths[0]!, "ref.inlined", "info", `Inlined $ref ${quoteServerText(ref)} (at ${where}).`);
   }
   if (root["$defs"] !== undefined || root["definitions"] !== undefined) {
     log.add("#", "keyword.dropped", "info", "Removed $defs/definitions (their references are inlined).");

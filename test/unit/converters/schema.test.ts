@@ -590,3 +590,46 @@ describe("simplifySchema: json target", () => {
     expect(() => simplifySchema({}, "mistral" as never)).toThrow(RangeError);
   });
 });
+
+describe("simplifySchema: change messages quote the server's schema through the server-text gate", () => {
+  const TOKEN = "ghp_schemaLeakToken0123456789abcdefABC";
+  const HOSTILE = `k\x1b]0;pwned\x07\x1b[2J\u009b31m\u202e api_key=${TOKEN}`;
+  // eslint-disable-next-line no-control-regex
+  const CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u202a-\u202e]/;
+
+  const expectClean = (changes: readonly SchemaChange[]) => {
+    for (const change of changes) {
+      expect(change.message).not.toContain(TOKEN);
+      expect(change.message).not.toMatch(CONTROL);
+    }
+  };
+
+  it.each(["json", "openai-strict", "gemini"] as const)("%s: $refs", (target) => {
+    const out = simplifySchema(
+      {
+        type: "object",
+        properties: {
+          ref: { $ref: `#/$defs/${HOSTILE}` },
+          broken: { $ref: `https://example.com/${HOSTILE}` },
+        },
+        $defs: { [HOSTILE]: { type: "string" } },
+      },
+      target,
+    );
+    expect(rules(out.changes)).toEqual(expect.arrayContaining(["ref.inlined", "ref.unresolved"]));
+    expectClean(out.changes);
+  });
+
+  it.each(["openai-strict", "gemini"] as const)("%s: property names, formats and keywords", (target) => {
+    const out = simplifySchema(
+      { type: "object", properties: { [HOSTILE]: { type: "string", format: HOSTILE, [HOSTILE]: HOSTILE } } },
+      target,
+    );
+    expect(
+      out.changes.filter((change) => change.message.includes('"k api_key=[REDACTED]"')).length,
+    ).toBeGreaterThan(1);
+    expectClean(out.changes);
+    // Paths stay exact JSON Pointers: callers use them to find the node.
+    expect(out.changes.some((change) => change.path.includes(HOSTILE))).toBe(true);
+  });
+});
