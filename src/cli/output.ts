@@ -2,7 +2,13 @@ import { clearLine, moveCursor } from "node:readline";
 import { styleText } from "node:util";
 
 import { clipDepth } from "../common/jsonDepth.js";
-import { sanitizeText, stripControlCharacters } from "../errors/redact.js";
+import { isMCPError, type MCPErrorJSON } from "../errors/errors.js";
+import {
+  describeError,
+  type ErrorDescription,
+  sanitizeText,
+  stripControlCharacters,
+} from "../errors/redact.js";
 
 /**
  * All terminal output of the CLI goes through here. stdout carries results only (one JSON document
@@ -34,6 +40,15 @@ const TOO_DEEP = `[nested more than ${MAX_PRINTED_DEPTH} levels deep: not shown]
 /** `value` as terminal-safe JSON text, nesting cut at `MAX_PRINTED_DEPTH`. */
 export function printableJson(value: unknown, indent?: number): string {
   return terminalSafeJson(JSON.stringify(clipDepth(value, MAX_PRINTED_DEPTH, TOO_DEEP), null, indent));
+}
+
+/**
+ * The `error` of the `--json` document for a failed command. An MCPError is its `toJSON()`; anything
+ * else (a bug, a library's own error) may still quote a server or a secret, so it is described as
+ * `toJSON()` describes causes: redacted, without escape codes, cut.
+ */
+export function errorJson(error: unknown): MCPErrorJSON | ErrorDescription {
+  return isMCPError(error) ? error.toJSON() : describeError(error);
 }
 
 /** One table cell or label: no control characters, and no line breaks or tabs to break the layout. */

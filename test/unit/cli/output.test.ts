@@ -5,8 +5,9 @@ import { PassThrough } from "node:stream";
 
 import { describe, expect, it } from "vitest";
 
-import { Output } from "../../../src/cli/output.js";
+import { errorJson, Output } from "../../../src/cli/output.js";
 import { printPrompt, printResource, printToolResult, renderBlock } from "../../../src/cli/render.js";
+import { MCPConnectionError } from "../../../src/errors/errors.js";
 
 const TOKEN = "ghp_cliLeakToken0123456789abcdefABCD";
 const ESCAPES = "\x1b]52;c;c2VjcmV0\x07\x1b[2J\x1b]0;title\x07\x1b[31m\x00\x07\x7f\u009b6n\u202e";
@@ -138,5 +139,24 @@ describe("CLI output of deeply nested results", () => {
     const printed = stdout();
     expect(printed).toContain(marker);
     expect(() => JSON.parse(printed) as unknown).not.toThrow();
+  });
+});
+
+describe("the --json error document", () => {
+  it("an error that is no MCPError is described without escape codes or secrets", () => {
+    const error = new TypeError(`broken ${ESCAPES} Authorization: Bearer ${TOKEN}`, {
+      cause: new Error(`api_key=${TOKEN}`),
+    });
+    const json = JSON.stringify(errorJson(error));
+    expect(json).not.toContain(TOKEN);
+    expect(json).not.toMatch(RAW_CONTROL);
+    expect(json).not.toMatch(/\\u00(?:1b|07|9b)/i);
+    expect(errorJson(error)).toMatchObject({ name: "TypeError", message: expect.stringContaining("broken") });
+    expect(JSON.stringify(errorJson(`thrown ${TOKEN}`))).not.toContain(TOKEN);
+  });
+
+  it("an MCPError is its toJSON()", () => {
+    const error = new MCPConnectionError("x", { code: "CONNECTION_CLOSED" });
+    expect(errorJson(error)).toEqual(error.toJSON());
   });
 });
