@@ -756,7 +756,9 @@ export class MCPClient {
       }
       if (generation !== this.generation) return items;
       const pageItems = result[key];
-      if (Array.isArray(pageItems)) items.push(...(pageItems as T[]));
+      // Not `push(...page)`: spreading passes every item as an argument, and a page of some 130,000
+      // items (a few MB, well within max_message_bytes) overflowed the stack with a RangeError.
+      if (Array.isArray(pageItems)) for (const item of pageItems as T[]) items.push(item);
       const next = result.nextCursor;
       if (typeof next !== "string" || next === "") return items;
       if (seen.has(next)) {
