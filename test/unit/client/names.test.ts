@@ -18,3 +18,12 @@ describe("suggestNames", () => {
     expect(text).not.toContain("\x1b");
   });
 });
+
+describe("suggestNames with very long names", () => {
+  it("still finds the close one among names whose length alone rules them out", () => {
+    const names = Array.from({ length: 100 }, (_, i) => `${"b".repeat(100_000)}${i}`);
+    expect(suggestNames("a".repeat(1_000), [...names, "a".repeat(999)])).toContain(
+      `Did you mean "${"a".repeat(100)}… (899 more characters)"?`,
+    );
+  });
+});
