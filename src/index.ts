@@ -44,6 +44,7 @@ export type { ErrorCode } from "./errors/codes.js";
 export type {
   ConfigIssue,
   ErrorClassByCode,
+  MCPErrorCauseJSON,
   MCPErrorJSON,
   MCPErrorOptions,
   ProcessExitInfo,

@@ -2,15 +2,16 @@ import { createServer, type IncomingMessage, type ServerResponse } from "node:ht
 import type { AddressInfo } from "node:net";
 
 import { onAbort } from "../common/abort.js";
+import { clearSafeTimeout, setSafeTimeout } from "../common/timers.js";
 import { DEFAULT_LOOPBACK_TIMEOUT_SECONDS } from "../config/defaults.js";
-import { MCPAuthenticationError } from "../errors/errors.js";
+import { MCPAuthenticationError, MCPValidationError } from "../errors/errors.js";
 
 export interface LoopbackRedirectOptions {
-  /** Port on 127.0.0.1; 0 picks a free one. @default 0 */
+  /** Port on 127.0.0.1 (a whole number from 0 to 65535); 0 picks a free one. @default 0 */
   port?: number | undefined;
-  /** Path the authorization server redirects to. @default "/callback" */
+  /** Path the authorization server redirects to (starts with "/"). @default "/callback" */
   path?: string | undefined;
-  /** Seconds `waitForCallback()` waits for the browser. @default 300 */
+  /** Seconds `waitForCallback()` waits for the browser (> 0; Infinity waits for ever). @default 300 */
   timeout?: number | undefined;
 }
 
@@ -36,10 +37,13 @@ const PAGE = `<!doctype html><html><head><meta charset="utf-8"><title>mcp-tools<
  * Starts the loopback redirect listener of RFC 8252 §7.3 for interactive OAuth logins. It binds to
  * 127.0.0.1 only, answers only its path (GET, with a loopback `Host`, which stops DNS-rebinding pages),
  * never echoes request data into its page, and hands each callback's query to one waiter.
+ * @throws MCPValidationError (code INVALID_ARGUMENTS, rule `options.<name>`) for an option out of
+ *   range, before anything listens.
  */
 export async function startLoopbackRedirect(
   options: LoopbackRedirectOptions = {},
 ): Promise<LoopbackRedirect> {
+  checkOptions(options);
   const path = options.path ?? "/callback";
   const timeoutMs = (options.timeout ?? DEFAULT_LOOPBACK_TIMEOUT_SECONDS) * 1000;
   const received: URLSearchParams[] = [];
@@ -90,7 +94,7 @@ export async function startLoopbackRedirect(
       return new Promise<URLSearchParams>((resolve, reject) => {
         let stopWaiting: (() => void) | undefined;
         const cleanup = () => {
-          clearTimeout(timer);
+          clearSafeTimeout(timer);
           stopWaiting?.();
           const index = waiters.indexOf(entry);
           if (index !== -1) waiters.splice(index, 1);
@@ -106,7 +110,9 @@ export async function startLoopbackRedirect(
           },
         };
         const cancel = () => entry.reject(abandoned("it was cancelled"));
-        const timer = setTimeout(
+        // Through setSafeTimeout: Infinity (wait for ever) or a delay beyond 2^31−1 ms given to Node's
+        // setTimeout fires after 1 ms.
+        const timer = setSafeTimeout(
           () =>
             entry.reject(abandoned(`no browser came back to ${redirectUrl} within ${timeoutMs / 1000} s`)),
           timeoutMs,
@@ -124,6 +130,66 @@ export async function startLoopbackRedirect(
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
   };
+}
+
+/** The range of each option, as the message states it. */
+const OPTION_RULES: ReadonlyArray<{
+  name: keyof LoopbackRedirectOptions;
+  accepts: (value: unknown) => boolean;
+  allowed: string;
+}> = [
+  {
+    name: "port",
+    accepts: (value) => Number.isInteger(value) && (value as number) >= 0 && (value as number) <= 65_535,
+    allowed: "a whole number from 0 to 65535 (0 picks a free port)",
+  },
+  {
+    name: "path",
+    accepts: (value) => typeof value === "string" && value.startsWith("/"),
+    allowed: 'a path that starts with "/"',
+  },
+  {
+    name: "timeout",
+    accepts: (value) => typeof value === "number" && value > 0,
+    allowed: "a number of seconds > 0, or Infinity to wait for ever",
+  },
+];
+
+/**
+ * Refuses options out of range, every problem at once, as the clients refuse per-call options: a
+ * timeout of NaN, 0 or -1 would give up at once and a bad port would throw a bare RangeError.
+ */
+function checkOptions(options: LoopbackRedirectOptions): void {
+  if (typeof options !== "object" || options === null) {
+    throw new MCPValidationError(
+      "Invalid options for startLoopbackRedirect(): the options must be an object. Pass an object such as { timeout: 300 }, or leave them out.",
+      { field: "options", rule: "options.type" },
+    );
+  }
+  const problems = OPTION_RULES.filter(
+    ({ name, accepts }) => options[name] !== undefined && !accepts(options[name]),
+  ).map(({ name, allowed }) => ({
+    name,
+    text: `${name} must be ${allowed}, got ${describeValue(options[name])}`,
+  }));
+  const first = problems[0];
+  if (!first) return;
+  throw new MCPValidationError(
+    `Invalid option${problems.length > 1 ? "s" : ""} for startLoopbackRedirect(): ${problems.map((p) => p.text).join("; ")}. Nothing was started; pass a value in range, or leave the option out for its default.`,
+    {
+      field: first.name,
+      rule: `options.${first.name}`,
+      context: { options: problems.map((p) => p.name) },
+    },
+  );
+}
+
+/** A value for a message: numbers as they are (NaN, -1, Infinity), strings quoted and clipped, else the type. */
+function describeValue(value: unknown): string {
+  if (typeof value === "number" || typeof value === "boolean") return String(value);
+  if (typeof value === "string") return JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value);
+  if (value === null) return "null";
+  return Array.isArray(value) ? "an array" : `a ${typeof value}`;
 }
 
 function abandoned(why: string): MCPAuthenticationError {

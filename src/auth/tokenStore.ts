@@ -2,6 +2,7 @@ import { randomBytes } from "node:crypto";
 import { chmod, mkdir, open, readFile, rename, stat, unlink } from "node:fs/promises";
 import { dirname } from "node:path";
 
+import { ownValue, setOwn } from "../common/objects.js";
 import { MCPAuthenticationError } from "../errors/errors.js";
 import type { StoredAuthState, TokenStore } from "./types.js";
 
@@ -48,12 +49,14 @@ export class FileTokenStore implements TokenStore {
 
   async load(key: string): Promise<StoredAuthState | undefined> {
     await this.queue.catch(() => undefined);
-    return (await this.read()).servers[key];
+    // Keys name servers (any string): an inherited member ("constructor") is no stored state, and
+    // `__proto__` is a key like any other (JSON.parse reads it as an own key).
+    return ownValue((await this.read()).servers, key);
   }
 
   save(key: string, state: StoredAuthState): Promise<void> {
     return this.update((file) => {
-      file.servers[key] = state;
+      setOwn(file.servers, key, state);
     });
   }
 

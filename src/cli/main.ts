@@ -3,7 +3,7 @@
 import { Command, CommanderError, InvalidArgumentError } from "commander";
 
 import { PACKAGE_VERSION } from "../common/version.js";
-import { isMCPError } from "../errors/errors.js";
+import { sanitizeText } from "../errors/redact.js";
 import { killAllTrees } from "../transport/processTree.js";
 import { callCommand } from "./commands/call.js";
 import { demoCommand } from "./commands/demo.js";
@@ -14,7 +14,7 @@ import { readCommand } from "./commands/read.js";
 import { validateCommand } from "./commands/validate.js";
 import type { ExitCode } from "./exitCodes.js";
 import { EXIT, exitCodeOf } from "./exitCodes.js";
-import { Output } from "./output.js";
+import { errorJson, Output } from "./output.js";
 import type { GlobalOptions } from "./session.js";
 import { currentSession } from "./session.js";
 
@@ -70,11 +70,7 @@ async function run(options: GlobalOptions, action: () => Promise<ExitCode>): Pro
     if (interrupted) return;
     code = exitCodeOf(error);
     if (output.json) {
-      output.printJson({
-        error: isMCPError(error)
-          ? error.toJSON()
-          : { name: "Error", message: String((error as Error)?.message ?? error) },
-      });
+      output.printJson({ error: errorJson(error) });
     } else {
       output.error(String((error as Error)?.message ?? error));
       if (options.verbose && error instanceof Error && error.stack) output.debug(error.stack);
@@ -195,7 +191,12 @@ try {
     // Help and version exit 0; every parse error is a usage error (commander printed it on stderr).
     if (error.exitCode !== 0 && process.argv.includes("--json")) {
       output.printJson({
-        error: { name: "UsageError", code: "USAGE", message: error.message.replace(/^error: /, "") },
+        // Commander quotes the argument it refused, which may be `--api-key=…`.
+        error: {
+          name: "UsageError",
+          code: "USAGE",
+          message: sanitizeText(error.message.replace(/^error: /, "")),
+        },
       });
     }
     await finish(error.exitCode === 0 ? EXIT.OK : EXIT.USAGE);

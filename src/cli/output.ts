@@ -1,7 +1,14 @@
 import { clearLine, moveCursor } from "node:readline";
 import { styleText } from "node:util";
 
-import { sanitizeText, stripControlCharacters } from "../errors/redact.js";
+import { clipDepth } from "../common/jsonDepth.js";
+import { isMCPError, type MCPErrorJSON } from "../errors/errors.js";
+import {
+  describeError,
+  type ErrorDescription,
+  sanitizeText,
+  stripControlCharacters,
+} from "../errors/redact.js";
 
 /**
  * All terminal output of the CLI goes through here. stdout carries results only (one JSON document
@@ -20,6 +27,28 @@ const RAW_IN_JSON = /[\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g;
 /** JSON text with every character a terminal could act on written as a `\uXXXX` escape (same value). */
 export function terminalSafeJson(json: string): string {
   return json.replace(RAW_IN_JSON, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
+}
+
+/**
+ * Deepest nesting printed as JSON (the document is level 0). `JSON.stringify` recurses once per
+ * level, so a tool result nested some thousands of levels deep failed the command with a bare
+ * "Maximum call stack size exceeded"; deeper parts are printed as `TOO_DEEP`.
+ */
+const MAX_PRINTED_DEPTH = 100;
+const TOO_DEEP = `[nested more than ${MAX_PRINTED_DEPTH} levels deep: not shown]`;
+
+/** `value` as terminal-safe JSON text, nesting cut at `MAX_PRINTED_DEPTH`. */
+export function printableJson(value: unknown, indent?: number): string {
+  return terminalSafeJson(JSON.stringify(clipDepth(value, MAX_PRINTED_DEPTH, TOO_DEEP), null, indent));
+}
+
+/**
+ * The `error` of the `--json` document for a failed command. An MCPError is its `toJSON()`; anything
+ * else (a bug, a library's own error) may still quote a server or a secret, so it is described as
+ * `toJSON()` describes causes: redacted, without escape codes, cut.
+ */
+export function errorJson(error: unknown): MCPErrorJSON | ErrorDescription {
+  return isMCPError(error) ? error.toJSON() : describeError(error);
 }
 
 /** One table cell or label: no control characters, and no line breaks or tabs to break the layout. */
@@ -75,7 +104,7 @@ export class Output {
 
   /** The single JSON document of --json mode. */
   printJson(document: unknown): void {
-    this.stdout.write(`${terminalSafeJson(JSON.stringify(document, null, 2))}\n`);
+    this.stdout.write(`${printableJson(document, 2)}\n`);
   }
 
   /** A note for the human on stderr (also in --json mode, where stdout is reserved). */

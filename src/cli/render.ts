@@ -1,7 +1,7 @@
 import type { CallToolResult, GetPromptResult, ReadResourceResult } from "@modelcontextprotocol/client";
 
 import { stripControlCharacters } from "../errors/redact.js";
-import { type Output, terminalSafeJson } from "./output.js";
+import { type Output, printableJson } from "./output.js";
 
 type Block = CallToolResult["content"][number];
 
@@ -52,8 +52,8 @@ export function printToolResult(result: CallToolResult, output: Output): void {
   const texts = result.content.map((block) => renderBlock(block, output));
   for (const text of texts) output.print(text);
   if (result.structuredContent !== undefined) {
-    const json = terminalSafeJson(JSON.stringify(result.structuredContent, null, 2));
-    const compact = terminalSafeJson(JSON.stringify(result.structuredContent));
+    const json = printableJson(result.structuredContent, 2);
+    const compact = printableJson(result.structuredContent);
     if (!texts.some((t) => t.includes(compact) || t.includes(json))) {
       output.print(output.style("structured content:", "dim"));
       output.print(json);

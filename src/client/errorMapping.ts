@@ -7,6 +7,7 @@ import {
   UnauthorizedError,
 } from "@modelcontextprotocol/client";
 
+import { ownValue } from "../common/objects.js";
 import type { MCPError } from "../errors/errors.js";
 import {
   isMCPError,
@@ -77,14 +78,15 @@ const SSE_POST_FAILURE = /^Error POSTing to endpoint \(HTTP (\d{3})\)/;
 function networkCode(error: unknown): string | undefined {
   for (let current = error, depth = 0; current && depth < 4; depth++) {
     const code = (current as { code?: unknown }).code;
-    if (typeof code === "string" && code in NETWORK_CODES) return code;
+    // Own keys only: an error whose code is "constructor" or "toString" is no network failure.
+    if (typeof code === "string" && Object.hasOwn(NETWORK_CODES, code)) return code;
     current = (current as { cause?: unknown }).cause;
   }
   // The legacy SSE stream (the `eventsource` package) flattens a fetch failure into the message of
   // an `SseError` ("SSE error: TypeError: fetch failed: connect ECONNREFUSED 127.0.0.1:…").
   if (error instanceof SseError) {
     for (const word of error.message.match(/\b[A-Z][A-Z_]{3,}\b/g) ?? []) {
-      if (word in NETWORK_CODES) return word;
+      if (Object.hasOwn(NETWORK_CODES, word)) return word;
     }
   }
   return undefined;
@@ -285,7 +287,7 @@ export function mapError(error: unknown, scope: ErrorScope): MCPError {
   const network = networkCode(error);
   if (network) {
     return new MCPConnectionError(
-      `Could not reach server "${serverName}" for ${operation}: ${NETWORK_CODES[network]} (${network}). Check that the server is running and the URL is right.`,
+      `Could not reach server "${serverName}" for ${operation}: ${ownValue(NETWORK_CODES, network)} (${network}). Check that the server is running and the URL is right.`,
       {
         ...base,
         code: network === "ECONNREFUSED" ? "CONNECTION_REFUSED" : "CONNECTION_CLOSED",

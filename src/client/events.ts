@@ -5,7 +5,10 @@ export type ConnectionState = "disconnected" | "connecting" | "connected" | "dis
 
 /**
  * Status events of one server, the typed form of the seed's `status_callback(event, data)`.
- * Every payload carries `server` (the configured name) and a human-readable `message`.
+ * Every payload carries `server` (the configured name) and a human-readable `message`, safe to show
+ * or log: what a server chose (tool names, cursors, stderr and stdout lines, error text) enters it
+ * only through `sanitizeServerText` (no escape codes, secrets hidden, cut). Data fields such as
+ * `tool` keep the server's exact text.
  */
 export interface ClientEvents {
   connecting: { server: string; message: string };
@@ -26,7 +29,7 @@ export interface ClientEvents {
   toolCallError: { server: string; tool: string; message: string; error: MCPError };
   /** The server changed its tools, resources or prompts; the client has refreshed its lists. */
   listChanged: { server: string; message: string; kind: "tools" | "resources" | "prompts" };
-  /** One line the server wrote to stderr (stdio). */
+  /** One line the server wrote to stderr (stdio), sanitized and cut to 1,000 characters. */
   stderr: { server: string; message: string };
   /** Something odd that did not fail anything (stdout noise, a repeated pagination cursor…). */
   warning: { server: string; message: string; kind: string };

@@ -39,6 +39,7 @@ import {
   MCPTimeoutError,
   MCPValidationError,
 } from "../errors/errors.js";
+import { MAX_SERVER_TAIL_TEXT, quoteServerText, sanitizeServerText } from "../errors/redact.js";
 import { Backoff, sleep } from "../resilience/backoff.js";
 import type { ClockTimer } from "../resilience/clock.js";
 import { MAX_TIMER_MS, systemClock } from "../resilience/clock.js";
@@ -63,6 +64,11 @@ export const CLIENT_INFO: Implementation = { name: "mcp-tools", version: PACKAGE
  * somewhere above 1,000 levels; real schemas stay below 30. A deeper tool is skipped with a warning.
  */
 const MAX_TOOL_DEFINITION_DEPTH = 100;
+/**
+ * A stderr line in a `stderr` event is cut to this many characters (the transport splits lines at
+ * 4 KiB): enough for any log line, and a server writing one endless line cannot flood listeners.
+ */
+const MAX_STDERR_LINE_TEXT = 1_000;
 /** A paginated list stops after this many pages even if the cursors keep changing. */
 const MAX_LIST_PAGES = 10_000;
 /** Cap of a single `reconnect()` delay. */
@@ -138,6 +144,7 @@ export interface ClientDiagnostics {
   pid: number | undefined;
   sessionId: string | undefined;
   stdoutNoiseLines: number;
+  /** The server's last stderr lines (stdio), without escape codes or secrets, cut from the start. */
   stderrTail: string;
   inFlight: number;
   lastError: MCPError | undefined;
@@ -305,7 +312,7 @@ export class MCPClient {
       pid: stdio?.pid,
       sessionId: http?.sessionId,
       stdoutNoiseLines: stdio?.noiseLines ?? 0,
-      stderrTail: stdio?.stderr() ?? "",
+      stderrTail: stdio ? sanitizeServerText(stdio.stderr(), MAX_SERVER_TAIL_TEXT, "end") : "",
       inFlight: this.inFlightCount,
       lastError: this.lastError,
       sessionRenewals: http?.sessionRenewals ?? 0,
@@ -419,7 +426,7 @@ export class MCPClient {
       serverName: this.name,
       operation: "connect",
       transportType: this.config.type,
-      closeReason: transport instanceof StdioTransport ? transport.closeReason : undefined,
+      closeReason: transport?.closeReason,
     });
   }
 
@@ -450,14 +457,19 @@ export class MCPClient {
         shutdownGraceMs: config.shutdownGrace * 1000,
         onStderrLine: (line) => {
           // A closing process's last lines ("ignoring SIGTERM", a crash trace) are still this server's.
-          if (this.events.has("stderr")) this.events.emit("stderr", { server: this.name, message: line });
+          if (!this.events.has("stderr")) return;
+          this.events.emit("stderr", {
+            server: this.name,
+            message: sanitizeServerText(line, MAX_STDERR_LINE_TEXT),
+          });
         },
         onNoise: (line) => {
           if (generation !== this.generation) return;
           this.events.emit("warning", {
             server: this.name,
             kind: "stdout-noise",
-            message: `Server "${this.name}" wrote a non-JSON line to stdout (ignored): ${line.slice(0, 200)}`,
+            // Already sanitized and cut by the transport, with its "(N more characters)" note.
+            message: `Server "${this.name}" wrote a non-JSON line to stdout (ignored): ${line}`,
           });
         },
       });
@@ -577,8 +589,7 @@ export class MCPClient {
     const kept = tools.filter((tool: unknown) => {
       if (!nestsDeeperThan(tool, MAX_TOOL_DEFINITION_DEPTH)) return true;
       const name = (tool as { name?: unknown }).name;
-      const named =
-        typeof name === "string" ? `tool ${JSON.stringify(name.slice(0, 100))}` : "a tool without a name";
+      const named = typeof name === "string" ? `tool ${quoteServerText(name)}` : "a tool without a name";
       this.events.emit("warning", {
         server: this.name,
         kind: "tool-skipped",
@@ -633,7 +644,8 @@ export class MCPClient {
         this.events.emit("warning", {
           server: this.name,
           kind: "refresh-failed",
-          message: `Refreshing ${kind} of server "${this.name}" failed: ${(error as Error).message}`,
+          // An MCPError's message is already clean; anything else may carry the server's raw text.
+          message: `Refreshing ${kind} of server "${this.name}" failed: ${isMCPError(error) ? error.message : sanitizeServerText(String((error as Error | undefined)?.message ?? error))}`,
         });
       }
     })().finally(() => this.refreshing.delete(kind));
@@ -677,7 +689,7 @@ export class MCPClient {
         this.events.emit("warning", {
           server: this.name,
           kind: "duplicate-tool",
-          message: `Server "${this.name}" listed tool "${tool.name}" twice; the first definition is kept`,
+          message: `Server "${this.name}" listed tool ${quoteServerText(tool.name)} twice; the first definition is kept`,
         });
         continue;
       }
@@ -744,14 +756,16 @@ export class MCPClient {
       }
       if (generation !== this.generation) return items;
       const pageItems = result[key];
-      if (Array.isArray(pageItems)) items.push(...(pageItems as T[]));
+      // Not `push(...page)`: spreading passes every item as an argument, and a page of some 130,000
+      // items (a few MB, well within max_message_bytes) overflowed the stack with a RangeError.
+      if (Array.isArray(pageItems)) for (const item of pageItems as T[]) items.push(item);
       const next = result.nextCursor;
       if (typeof next !== "string" || next === "") return items;
       if (seen.has(next)) {
         this.events.emit("warning", {
           server: this.name,
           kind: "pagination-loop",
-          message: `Server "${this.name}" repeated the cursor ${JSON.stringify(next.slice(0, 80))} in ${method}; stopped after ${page + 1} pages with ${items.length} items`,
+          message: `Server "${this.name}" repeated the cursor ${quoteServerText(next, 80)} in ${method}; stopped after ${page + 1} pages with ${items.length} items`,
         });
         return items;
       }
@@ -808,7 +822,7 @@ export class MCPClient {
     if (generation !== this.generation || this.currentState !== "connected") return;
     const transport = this.transport;
     const reason =
-      (transport instanceof StdioTransport ? transport.closeReason : undefined) ??
+      transport?.closeReason ??
       new MCPConnectionError(
         `The connection to server "${this.name}" was lost. Call reconnect() to restore it.`,
         {
@@ -1039,7 +1053,7 @@ export class MCPClient {
         server: this.name,
         tool: name,
         arguments: checked,
-        message: `Calling tool "${name}" on "${this.name}"`,
+        message: `Calling tool ${quoteServerText(name)} on "${this.name}"`,
       });
     }
     try {
@@ -1069,7 +1083,7 @@ export class MCPClient {
           tool: name,
           isError: result.isError === true,
           durationMs: performance.now() - started,
-          message: result.isError ? `Tool "${name}" reported an error` : `Tool "${name}" completed`,
+          message: `Tool ${quoteServerText(name)} ${result.isError ? "reported an error" : "completed"}`,
         });
       }
       return result;
@@ -1191,7 +1205,7 @@ export class MCPClient {
       serverName: this.name,
       operation: operation.label,
       transportType: this.config.type,
-      closeReason: transport instanceof StdioTransport ? transport.closeReason : undefined,
+      closeReason: transport?.closeReason,
       uri: operation.uri,
     });
     if (signal?.aborted) {

@@ -37,7 +37,11 @@ export function suggest(name: string, known: Iterable<string>): string | undefin
   let best: string | undefined;
   let bestDistance = Math.max(2, Math.floor(wanted.length / 4)) + 1;
   for (const candidate of known) {
-    const distance = editDistance(wanted, candidate.toLowerCase());
+    // The distance is at least the difference in length: a name that cannot be close is not measured
+    // (the names can be a server's, of any length, and each measurement costs the product of both).
+    const lower = candidate.toLowerCase();
+    if (Math.abs(lower.length - wanted.length) >= bestDistance) continue;
+    const distance = editDistance(wanted, lower);
     if (distance < bestDistance) {
       best = candidate;
       bestDistance = distance;

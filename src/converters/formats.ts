@@ -1,5 +1,6 @@
 import type { CallToolResult } from "@modelcontextprotocol/client";
 
+import { quoteServerText, sanitizeServerText } from "../errors/redact.js";
 import { parseToolArguments } from "./arguments.js";
 import type { NameChange, NameRules, NameRuleSet, NameTable } from "./names.js";
 import { assignProviderNames, resolveNameRules } from "./names.js";
@@ -337,10 +338,12 @@ export function formatConversionReport(report: ConversionReport): string {
     `${report.format}: ${report.tools.length} tool(s), ${report.changed.length} changed, ${report.warnings} warning(s)`,
   ];
   for (const tool of report.changed) {
+    // Text for people: the server's tool names and the paths built from its property names are
+    // quoted through the server-text gate (messages already passed it).
     const renamed = tool.nameChange ? ` → "${tool.name}" (${tool.nameChange.reasons.join(", ")})` : "";
-    lines.push(`  "${tool.tool}"${renamed}${tool.strict ? " [strict]" : ""}`);
+    lines.push(`  ${quoteServerText(tool.tool, 200)}${renamed}${tool.strict ? " [strict]" : ""}`);
     for (const change of tool.schemaChanges) {
-      lines.push(`    ${change.severity} ${change.path}: ${change.message}`);
+      lines.push(`    ${change.severity} ${sanitizeServerText(change.path)}: ${change.message}`);
     }
   }
   return lines.join("\n");

@@ -1,4 +1,5 @@
 import { ownValue, setOwn } from "../common/objects.js";
+import { quoteServerText } from "../errors/redact.js";
 import {
   ANNOTATION_KEYWORDS,
   appendDescription,
@@ -169,7 +170,7 @@ export function geminiNode(node: unknown, path: string, log: ChangeLog): Schema 
         path,
         "keyword.dropped",
         "warning",
-        `Removed format "${n["format"]}" (Gemini accepts only enum and date-time for strings, float/double and int32/int64 for numbers); noted in the description.`,
+        `Removed format ${quoteServerText(n["format"])} (Gemini accepts only enum and date-time for strings, float/double and int32/int64 for numbers); noted in the description.`,
       );
       delete n["format"];
     }
@@ -266,7 +267,7 @@ export function geminiNode(node: unknown, path: string, log: ChangeLog): Schema 
       path,
       "keyword.dropped",
       ANNOTATION_KEYWORDS.has(key) ? "info" : "warning",
-      `Removed "${key}": ${json(value)} (not in Gemini's schema; the server still enforces it).`,
+      `Removed ${quoteServerText(key)}: ${json(value)} (not in Gemini's schema; the server still enforces it).`,
     );
   }
   return n;

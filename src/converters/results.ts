@@ -1,5 +1,7 @@
 import type { CallToolResult } from "@modelcontextprotocol/client";
 
+import { clipDepth } from "../common/jsonDepth.js";
+
 /**
  * Tool results (`CallToolResult`) → the tool-result message each LLM API expects.
  *
@@ -40,6 +42,23 @@ function isAnthropicImage(mimeType: string): mimeType is AnthropicImageMediaType
 }
 
 const PDF = "application/pdf";
+/**
+ * Deepest nesting of `structuredContent` handed on (the value is level 0), as JSON text or as the
+ * value itself. `JSON.stringify` and the LLM SDKs that serialise the value recurse once per level,
+ * so a value nested some thousands of levels deep failed with a bare RangeError (stack overflow);
+ * real results stay far below this. Deeper parts become `TOO_DEEP`.
+ */
+const MAX_STRUCTURED_DEPTH = 100;
+const TOO_DEEP = `[nested more than ${MAX_STRUCTURED_DEPTH} levels deep: not shown]`;
+
+/** The result's `structuredContent`, with whatever nests deeper than `MAX_STRUCTURED_DEPTH` cut. */
+function structuredOf(result: CallToolResult): unknown {
+  return clipDepth(
+    (result as { structuredContent?: unknown }).structuredContent,
+    MAX_STRUCTURED_DEPTH,
+    TOO_DEEP,
+  );
+}
 const NO_CONTENT = "The tool returned no content.";
 const NO_ERROR_DETAILS = "The tool reported an error without details.";
 
@@ -124,7 +143,7 @@ function pieces(result: CallToolResult): Piece[] {
     .filter(forModel)
     .map(describeItem)
     .filter((piece) => piece.type !== "text" || piece.text.length > 0);
-  const structured = (result as { structuredContent?: unknown }).structuredContent;
+  const structured = structuredOf(result);
   // MCP asks servers to mirror structuredContent as text; use the JSON only when they did not.
   if (structured !== undefined && structured !== null && !out.some((piece) => piece.type === "text")) {
     out.unshift({ type: "text", text: JSON.stringify(structured) });
@@ -351,7 +370,7 @@ export function toGeminiFunctionResponse(
 ): GeminiFunctionResponsePart {
   const error = isErrorResult(result);
   const text = joinText(pieces(result), error ? NO_ERROR_DETAILS : NO_CONTENT);
-  const structured = (result as { structuredContent?: unknown }).structuredContent;
+  const structured = structuredOf(result);
   const response = error ? { error: text } : { output: structured ?? text };
   return { functionResponse: { ...(id === undefined ? {} : { id }), name, response } };
 }
@@ -402,7 +421,7 @@ export function toAISdkToolOutput(result: CallToolResult): AISdkToolResultOutput
       }),
     };
   }
-  const structured = (result as { structuredContent?: unknown }).structuredContent;
+  const structured = structuredOf(result);
   if (structured !== undefined && structured !== null)
     return { type: "json", value: structured as JsonValue };
   return { type: "text", value: joinText(list, NO_CONTENT) };

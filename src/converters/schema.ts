@@ -1,4 +1,6 @@
+import { nestsDeeperThan } from "../common/jsonDepth.js";
 import { setOwn } from "../common/objects.js";
+import { quoteServerText } from "../errors/redact.js";
 import { geminiNode } from "./geminiSchema.js";
 import {
   appendDescription,
@@ -38,7 +40,7 @@ export type SchemaTarget = "json" | "openai-strict" | "gemini";
 export type SchemaChangeSeverity = "info" | "warning";
 
 export type SchemaChangeRule =
-  /** The input schema was missing or not an object; an empty object schema is used. */
+  /** The input schema was missing, not an object, or nested too deep; an empty object schema is used. */
   | "schema.invalid"
   /** The root got `type: "object"` or `properties: {}`, or a non-object root was replaced. */
   | "root.type"
@@ -50,7 +52,7 @@ export type SchemaChangeRule =
   | "ref.cycle"
   /** A `$ref` could not be resolved (external, anchor, or broken pointer). */
   | "ref.unresolved"
-  /** Inlining stopped because the schema expanded too much. */
+  /** Inlining stopped because the schema expanded too much (too many expansions, or nested too deep). */
   | "ref.budget"
   /** A keyword the target does not accept was removed. */
   | "keyword.dropped"
@@ -96,6 +98,22 @@ export interface SimplifyOptions {
   maxRefExpansions?: number | undefined;
 }
 
+/**
+ * Deepest JSON nesting of a schema that is converted (the schema object is level 0), in the input and
+ * after `$ref`s are inlined. Every step here recurses once or more per level, so a schema nested a
+ * few thousand levels deep (or a long chain of `$ref`s, each inlined one level further down) failed
+ * with a bare RangeError (stack overflow). Real schemas stay below 30 levels, and `MCPClient` skips
+ * tools nested more than 100 levels deep at discovery, so only other tool sources reach this bound.
+ */
+const MAX_SCHEMA_DEPTH = 100;
+
+/** Nesting of the node at JSON Pointer `path` ("#" is 0): segments are `/`-separated, a `/` in one is `~1`. */
+function pointerDepth(path: string): number {
+  let depth = 0;
+  for (let i = path.indexOf("/"); i !== -1; i = path.indexOf("/", i + 1)) depth++;
+  return depth;
+}
+
 /** Removed for every target: meta keywords, meaningless once refs are inlined. */
 const META_KEYWORDS = ["$schema", "$id", "$anchor", "$dynamicAnchor", "$vocabulary", "$comment"];
 
@@ -135,22 +153,39 @@ function inlineRefs(root: Schema, log: ChangeLog, maxExpansions = 1000): { schem
   let expansions = 0;
   let cycle = false;
   let budgetReported = false;
+  let depthReported = false;
   const inlined = new Map<string, string[]>();
 
-  const visit = (node: Schema, path: string, stack: readonly string[]): Schema => {
+  const visit = (node: Schema, path: string, stack: ReadonlySet<string>): Schema => {
+    // The input is at most MAX_SCHEMA_DEPTH deep (simplifySchema checks it): only inlined targets
+    // reach further down, and what they would put there is cut off.
+    if (pointerDepth(path) > MAX_SCHEMA_DEPTH) {
+      if (!depthReported) {
+        log.add(
+          path,
+          "ref.budget",
+          "warning",
+          `Stopped inlining $ref where the schema would nest more than ${MAX_SCHEMA_DEPTH} levels deep; deeper parts are placeholders.`,
+        );
+        depthReported = true;
+      }
+      return placeholder(node, {}, "(Structure omitted: nested too deep.)");
+    }
     let current = node;
-    let currentStack = stack;
+    // The refs resolved at this node, kept apart from the ancestors' so that a chain of n refs costs
+    // n steps, not n² copies of a growing list (the budget can be raised far above its default).
+    let chain: Set<string> | undefined;
     // A ref may point at another ref: resolve until the node is not a ref.
     while (typeof current["$ref"] === "string") {
       const ref = current["$ref"];
       const { $ref: _ref, ...siblings } = current;
-      if (currentStack.includes(ref)) {
+      if (stack.has(ref) || chain?.has(ref)) {
         cycle = true;
         log.add(
           path,
           "ref.cycle",
           "warning",
-          `Recursive $ref "${ref}" is not expanded again here; the model sees a placeholder without its structure.`,
+          `Recursive $ref ${quoteServerText(ref)} is not expanded again here; the model sees a placeholder without its structure.`,
         );
         return placeholder(resolvePointer(root, ref), siblings, "(Recursive structure, not expanded.)");
       }
@@ -172,7 +207,7 @@ function inlineRefs(root: Schema, log: ChangeLog, maxExpansions = 1000): { schem
           path,
           "ref.unresolved",
           "warning",
-          `$ref "${ref}" cannot be resolved (only local JSON Pointers such as "#/$defs/name" are supported); replaced by an unconstrained schema.`,
+          `$ref ${quoteServerText(ref)} cannot be resolved (only local JSON Pointers such as "#/$defs/name" are supported); replaced by an unconstrained schema.`,
         );
         return placeholder(undefined, siblings, `(Unresolved reference ${ref}.)`);
       }
@@ -183,16 +218,17 @@ function inlineRefs(root: Schema, log: ChangeLog, maxExpansions = 1000): { schem
       const resolved: Schema = target === true ? {} : target === false ? { not: {} } : target;
       // Keywords next to a $ref (2020-12 allows them) refine the target: they win.
       current = { ...resolved, ...siblings };
-      currentStack = [...currentStack, ref];
+      (chain ??= new Set()).add(ref);
     }
     const { $defs: _defs, definitions: _definitions, ...rest } = current;
-    return mapSubschemas(rest, path, (sub, subPath) => visit(sub, subPath, currentStack));
+    const below = chain ? new Set([...stack, ...chain]) : stack;
+    return mapSubschemas(rest, path, (sub, subPath) => visit(sub, subPath, below));
   };
 
-  const schema = visit(root, "#", []);
+  const schema = visit(root, "#", new Set());
   for (const [ref, paths] of inlined) {
     const where = paths.length === 1 ? paths[0]! : `${paths[0]!} and ${paths.length - 1} more`;
-    log.add(paths[0]!, "ref.inlined", "info", `Inlined $ref "${ref}" (at ${where}).`);
+    log.add(paths[0]!, "ref.inlined", "info", `Inlined $ref ${quoteServerText(ref)} (at ${where}).`);
   }
   if (root["$defs"] !== undefined || root["definitions"] !== undefined) {
     log.add("#", "keyword.dropped", "info", "Removed $defs/definitions (their references are inlined).");
@@ -339,6 +375,15 @@ export function simplifySchema(
       "schema.invalid",
       "warning",
       `The input schema is ${input === undefined ? "missing" : "not an object"}; the tool is described as taking no arguments.`,
+    );
+    source = { type: "object", properties: {} };
+  }
+  if (nestsDeeperThan(source, MAX_SCHEMA_DEPTH)) {
+    log.add(
+      "#",
+      "schema.invalid",
+      "warning",
+      `The input schema nests more than ${MAX_SCHEMA_DEPTH} levels deep, which cannot be converted safely; the tool is described as taking no arguments.`,
     );
     source = { type: "object", properties: {} };
   }

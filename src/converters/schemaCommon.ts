@@ -1,4 +1,5 @@
 import { setOwn } from "../common/objects.js";
+import { sanitizeServerText } from "../errors/redact.js";
 import type { SchemaChange, SchemaChangeRule, SchemaChangeSeverity } from "./schema.js";
 
 /**
@@ -65,10 +66,22 @@ export function json(value: unknown): string {
   }
 }
 
+/** A change's message is cut to this many characters (its server-chosen parts are quoted shorter). */
+const MAX_CHANGE_MESSAGE_TEXT = 1_000;
+
 export class ChangeLog {
   readonly changes: SchemaChange[] = [];
+  /**
+   * Messages quote the server's schema (keyword values, `$ref`s, property names in paths): they go
+   * through `sanitizeServerText`, so a change report is safe to show or log. `path` stays exact.
+   */
   add(path: string, rule: SchemaChangeRule, severity: SchemaChangeSeverity, message: string): void {
-    this.changes.push({ path, rule, severity, message });
+    this.changes.push({
+      path,
+      rule,
+      severity,
+      message: sanitizeServerText(message, MAX_CHANGE_MESSAGE_TEXT),
+    });
   }
 }
 

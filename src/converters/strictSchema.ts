@@ -1,4 +1,5 @@
 import { setOwn } from "../common/objects.js";
+import { quoteServerText } from "../errors/redact.js";
 import {
   ANNOTATION_KEYWORDS,
   appendDescription,
@@ -149,7 +150,7 @@ function strictNode(node: unknown, path: string, depth: number, state: StrictSta
         delete n[key];
         continue;
       }
-      throw new StrictUnavailable(path, `it uses "${key}", which strict mode cannot express`);
+      throw new StrictUnavailable(path, `it uses ${quoteServerText(key)}, which strict mode cannot express`);
     }
   }
   if (Object.hasOwn(n, "default")) {
@@ -170,7 +171,7 @@ function strictNode(node: unknown, path: string, depth: number, state: StrictSta
       path,
       "keyword.dropped",
       ANNOTATION_KEYWORDS.has(key) ? "info" : "warning",
-      `Removed "${key}": ${json(value)} (not supported in strict mode; the server still enforces it).`,
+      `Removed ${quoteServerText(key)}: ${json(value)} (not supported in strict mode; the server still enforces it).`,
     );
   }
   if (typeof n["format"] === "string" && !STRICT_FORMATS.has(n["format"])) {
@@ -178,7 +179,7 @@ function strictNode(node: unknown, path: string, depth: number, state: StrictSta
       path,
       "keyword.dropped",
       "warning",
-      `Removed format "${n["format"]}" (strict mode supports ${[...STRICT_FORMATS].join(", ")}).`,
+      `Removed format ${quoteServerText(n["format"])} (strict mode supports ${[...STRICT_FORMATS].join(", ")}).`,
     );
     appendDescription(n, `Format: ${n["format"]}.`);
     delete n["format"];
@@ -242,7 +243,7 @@ function strictNode(node: unknown, path: string, depth: number, state: StrictSta
           propertyPath,
           "strict.nullable",
           "info",
-          `Optional property "${name}" is now required and nullable; the model sends null to leave it out, and null is removed before the call.`,
+          `Optional property ${quoteServerText(name)} is now required and nullable; the model sends null to leave it out, and null is removed before the call.`,
         );
       }
       setOwn(strictProperties, name, converted);

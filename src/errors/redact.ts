@@ -14,6 +14,8 @@
  * descriptions — has both removed.
  */
 
+import { setOwn } from "../common/objects.js";
+
 export const REDACTED = "[REDACTED]";
 
 const SECRET_WORDS = new Set([
@@ -81,17 +83,19 @@ function redactValue(value: unknown, depth: number, seen: WeakSet<object>): unkn
   if (Array.isArray(value)) return value.map((item) => redactValue(item, depth + 1, seen));
   if (value instanceof Map) return redactValue(Object.fromEntries(value), depth, seen);
   if (value instanceof Set) return redactValue([...value], depth, seen);
+  // Keys come from outside (configs, server data): `out["__proto__"] = …` would replace the copy's
+  // prototype instead of copying the key, so every key is written as an own property.
   const out: Record<string, unknown> = {};
   for (const [key, child] of Object.entries(value)) {
     if (isSecretKey(key)) {
-      out[key] = REDACTED;
+      setOwn(out, key, REDACTED);
     } else if (VALUE_MAP_KEYS.has(key.toLowerCase()) && child !== null && typeof child === "object") {
-      out[key] = Object.fromEntries(Object.keys(child).map((k) => [k, REDACTED]));
+      setOwn(out, key, Object.fromEntries(Object.keys(child).map((k) => [k, REDACTED])));
     } else if (key === "url" && typeof child === "string") {
-      out[key] = redactUrl(child);
+      setOwn(out, key, redactUrl(child));
     } else {
       const copy = redactValue(child, depth + 1, seen);
-      if (copy !== undefined) out[key] = copy;
+      if (copy !== undefined) setOwn(out, key, copy);
     }
   }
   return out;
@@ -349,6 +353,18 @@ export function sanitizeServerText(
   return keep === "start"
     ? `${clean.slice(0, max)}… (${hidden} more characters)`
     : `(${hidden} earlier characters) …${clean.slice(clean.length - max)}`;
+}
+
+/** A name, URI or cursor a server chose is quoted in a message up to this many characters. */
+export const MAX_SERVER_NAME_TEXT = 100;
+
+/**
+ * A name, URI or cursor a server chose, quoted for a message: through `sanitizeServerText` (escape
+ * codes and secrets removed, cut to `max`), then JSON-quoted, so that where it starts and ends stays
+ * visible whatever it contains (`tool "a\nb"`, `tool ""`).
+ */
+export function quoteServerText(text: string, max: number = MAX_SERVER_NAME_TEXT): string {
+  return JSON.stringify(sanitizeServerText(text, max));
 }
 
 /** One link of an error's `cause` chain as `toJSON()` shows it: redacted and cut like messages. */

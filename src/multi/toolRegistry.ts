@@ -9,6 +9,8 @@ import { createHash } from "node:crypto";
 
 import type { Resource, ResourceTemplateType as ResourceTemplate } from "@modelcontextprotocol/client";
 
+import { quoteServerText } from "../errors/redact.js";
+
 /** Prefix of every routed name. */
 export const NAME_PREFIX = "mcp__";
 /** Longest name LLM function-calling APIs accept. */
@@ -198,7 +200,8 @@ export class NameTable<T> {
           rawName: item.rawName,
           name,
           conflictsWith: { server: owner.server, rawName: owner.rawName, name: base },
-          message: `The ${this.kind} "${item.rawName}" of server "${item.server}" would be named "${base}", which ${owner.server === item.server ? "another of its" : `server "${owner.server}"'s`} ${this.kind} "${owner.rawName}" already has${down}; it is available as "${name}".`,
+          // Raw names are the servers' text; routed names (`base`, `name`) are sanitised already.
+          message: `The ${this.kind} ${quoteServerText(item.rawName)} of server "${item.server}" would be named "${base}", which ${owner.server === item.server ? "another of its" : `server "${owner.server}"'s`} ${this.kind} ${quoteServerText(owner.rawName)} already has${down}; it is available as "${name}".`,
         });
       }
       entries.set(name, { name, server: item.server, rawName: item.rawName, value: item.value });
@@ -220,9 +223,7 @@ export class NameTable<T> {
 }
 
 function describe(raw: unknown): string {
-  return typeof raw === "string"
-    ? JSON.stringify(raw.slice(0, 80))
-    : `(${raw === null ? "null" : typeof raw})`;
+  return typeof raw === "string" ? quoteServerText(raw, 80) : `(${raw === null ? "null" : typeof raw})`;
 }
 
 export interface ResourceEntry {
@@ -258,7 +259,7 @@ export function buildResourceIndex(
             uri: resource.uri,
             server,
             keptServer: kept.server,
-            message: `Servers "${kept.server}" and "${server}" both list resource "${resource.uri}"; getResource() reads it from "${kept.server}" unless { server } is given.`,
+            message: `Servers "${kept.server}" and "${server}" both list resource ${quoteServerText(resource.uri, 200)}; getResource() reads it from "${kept.server}" unless { server } is given.`,
           });
         }
         continue;

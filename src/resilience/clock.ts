@@ -5,6 +5,7 @@
  */
 
 import { onAbort } from "../common/abort.js";
+import { clearSafeTimeout, setSafeTimeout } from "../common/timers.js";
 
 /** An opaque timer returned by `Clock.setTimeout`. */
 export type ClockTimer = object;
@@ -28,64 +29,20 @@ export interface Clock {
 /**
  * Longest delay Node's `setTimeout` honours: 2^31−1 ms, about 24.8 days. A longer one (Infinity
  * included) fires after 1 ms instead, with a `TimeoutOverflowWarning`, which turned "no limit" into
- * "1 ms" before every timer went through `systemClock`.
+ * "1 ms" before every timer went through `systemClock` (its timers are `common/timers.ts`'s).
  */
-export const MAX_TIMER_MS = 2 ** 31 - 1;
-
-/** A delay too long for one Node timer: a chain of maximal timers, re-armed until the delay is used up. */
-class LongTimer {
-  private timer: ReturnType<typeof setTimeout> | undefined;
-  private cancelled = false;
-
-  constructor(
-    private readonly callback: () => void,
-    private remaining: number,
-    private readonly unref: boolean,
-  ) {
-    this.arm();
-  }
-
-  private arm(): void {
-    const step = Math.min(this.remaining, MAX_TIMER_MS);
-    this.remaining -= step;
-    this.timer = setTimeout(() => {
-      if (this.cancelled) return;
-      if (this.remaining > 0) this.arm();
-      else this.callback();
-    }, step);
-    if (this.unref) this.timer.unref();
-  }
-
-  cancel(): void {
-    this.cancelled = true;
-    clearTimeout(this.timer);
-  }
-}
-
-/** The timer of an infinite delay: nothing is armed, so nothing fires and nothing keeps Node alive. */
-const NEVER: ClockTimer = Object.freeze({ never: true });
+export { MAX_TIMER_MS } from "../common/timers.js";
 
 /**
- * The real clock. It looks the globals up on every call rather than capturing them, so vitest's
- * fake timers (installed after this module loads) take effect. Every delay is safe to pass: NaN and
- * negative ones fire at once, Infinity never fires, and one beyond `MAX_TIMER_MS` fires on time
- * through a chain of timers.
+ * The real clock. Its timers are `setSafeTimeout`'s, which look the globals up on every call rather
+ * than capturing them, so vitest's fake timers (installed after this module loads) take effect.
+ * Every delay is safe to pass: NaN and negative ones fire at once, Infinity never fires, and one
+ * beyond `MAX_TIMER_MS` fires on time through a chain of timers.
  */
 export const systemClock: Clock = {
   now: () => performance.now(),
-  setTimeout(callback, ms, options) {
-    const delay = ms > 0 ? ms : 0;
-    if (delay === Infinity) return NEVER;
-    if (delay > MAX_TIMER_MS) return new LongTimer(callback, delay, options?.unref === true);
-    const timer = setTimeout(callback, delay);
-    if (options?.unref) timer.unref();
-    return timer;
-  },
-  clearTimeout(timer) {
-    if (timer === undefined || timer === NEVER) return;
-    if (timer instanceof LongTimer) timer.cancel();
-    else clearTimeout(timer as ReturnType<typeof setTimeout>);
-  },
+  setTimeout: (callback, ms, options) => setSafeTimeout(callback, ms, options),
+  clearTimeout: (timer) => clearSafeTimeout(timer),
 };
 
 /**

@@ -1,3 +1,4 @@
+import { ownValue } from "../common/objects.js";
 import { DEFAULT_EXPECTED_EXCEPTIONS } from "../config/defaults.js";
 import type { ErrorCode } from "../errors/codes.js";
 import { isMCPError } from "../errors/errors.js";
@@ -78,7 +79,8 @@ export function matchesExpected(error: unknown, expected: readonly string[]): bo
   for (const entry of expected) {
     const short = entry.slice(entry.lastIndexOf(".") + 1).trim();
     if (MATCH_ALL.has(short)) return true;
-    const wanted = ALIASES[short] ?? short;
+    // An entry from a config ("toString", "constructor") is looked up among the aliases' own keys only.
+    const wanted = ownValue(ALIASES, short) ?? short;
     if (names.includes(wanted) || code === wanted) return true;
   }
   return false;

@@ -15,11 +15,13 @@ import {
 import { Agent, fetch as undiciFetch } from "undici";
 
 import type { TransportAuthorization } from "../auth/session.js";
+import { onAbort } from "../common/abort.js";
 import { DEFAULT_MAX_MESSAGE_BYTES } from "../config/defaults.js";
 import { MCPConnectionError } from "../errors/errors.js";
 import { sanitizeServerText } from "../errors/redact.js";
 import type { SecurityPolicy } from "../security/types.js";
 import type { HostLookup } from "../security/url.js";
+import type { ReportsCloseReason } from "./closeReason.js";
 import { UrlGuard } from "./guardedFetch.js";
 import {
   httpErrorText,
@@ -101,7 +103,7 @@ let reinitSequence = 0;
  *   policy of the configured `url` (`UrlGuard`).
  * - `close()` ends the session with a best-effort, time-bounded `DELETE`.
  */
-export class HttpTransport implements Transport {
+export class HttpTransport implements Transport, ReportsCloseReason {
   onclose?: (() => void) | undefined;
   onerror?: ((error: Error) => void) | undefined;
   onmessage?: (<T extends JSONRPCMessage>(message: T, extra?: MessageExtraInfo) => void) | undefined;
@@ -139,6 +141,8 @@ export class HttpTransport implements Transport {
   private readonly resumptionTokens = new Map<RequestId, string>();
   /** Fails a `start()` in progress (set while it runs). */
   private failStart: ((error: Error) => void) | undefined;
+  /** Why the connection ended on its own (see `closeReason`). */
+  private failure: MCPConnectionError | undefined;
   /** Sessions re-established after a 404, for diagnostics. */
   sessionRenewals = 0;
 
@@ -215,6 +219,11 @@ export class HttpTransport implements Transport {
         },
       });
     }
+  }
+
+  /** Why the connection ended on its own, if it did: an oversized event on the legacy SSE stream. */
+  get closeReason(): MCPConnectionError | undefined {
+    return this.failure;
   }
 
   get sessionId(): string | undefined {
@@ -390,6 +399,8 @@ export class HttpTransport implements Transport {
    */
   private oversized(stream: OversizedStream, error: MCPConnectionError): void {
     if (this.inner instanceof SSEClientTransport) {
+      // The close below is reported as a lost connection: it must say why.
+      this.failure ??= error;
       for (const id of [...this.pending.keys(), ...this.internal.keys()]) {
         this.failLocally(id, "MESSAGE_TOO_LARGE", error);
       }
@@ -535,8 +546,10 @@ export class HttpTransport implements Transport {
     });
     // It can be rejected (by close()) while the initialize POST is still being sent, before anything awaits it.
     answered.catch(() => undefined);
+    // Released in `finally`: a listener left on the signal would outlive the exchange it served.
+    let stopWaiting: () => void = () => undefined;
     const aborted = new Promise<never>((_, reject) => {
-      requestSignal.addEventListener("abort", () => reject(requestSignal.reason as Error), { once: true });
+      stopWaiting = onAbort(requestSignal, () => reject(requestSignal.reason as Error));
     });
     const timeoutMs = this.options.reinitializeTimeoutMs;
     const timer = setTimeout(
@@ -572,6 +585,7 @@ export class HttpTransport implements Transport {
         },
       );
     } finally {
+      stopWaiting();
       clearTimeout(timer);
       this.internal.delete(id);
       this.answeredWithoutStream.delete(id);

@@ -7,6 +7,7 @@ import { STDERR_TAIL_BYTES } from "../config/defaults.js";
 import type { ProcessExitInfo } from "../errors/errors.js";
 import { MCPConnectionError } from "../errors/errors.js";
 import { MAX_SERVER_TAIL_TEXT, redactCommandLine, sanitizeServerText } from "../errors/redact.js";
+import type { ReportsCloseReason } from "./closeReason.js";
 import { LineFramer, MessageTooLargeError } from "./lineFramer.js";
 import { LOCAL_ERROR_DATA_KEY } from "./localErrors.js";
 import { ServerTree, signalTree, SPAWN_DETACHED, trackTree, treeAlive, untrackTree } from "./processTree.js";
@@ -54,7 +55,7 @@ const resolved = Promise.resolve();
  * separately with a `drain` listener each, and waits on `close` (which a grandchild holding the pipes
  * can delay forever).
  */
-export class StdioTransport implements Transport {
+export class StdioTransport implements Transport, ReportsCloseReason {
   onclose?: (() => void) | undefined;
   onerror?: ((error: Error) => void) | undefined;
   onmessage?: (<T extends JSONRPCMessage>(message: T) => void) | undefined;

@@ -127,6 +127,15 @@ describe("MCPClient lists and schemas", () => {
   });
 });
 
+describe("MCPClient with a very long list page", () => {
+  it("a tools/list page of 150,000 tools (about 7 MB) connects: items are not spread as arguments", async () => {
+    const client = track(new MCPClient(scripted("many", { TOOL_COUNT: "150000" })));
+    await client.connect();
+    expect(client.tools.size).toBe(150_000);
+    expect(client.tools.has("t149999")).toBe(true);
+  });
+});
+
 describe("MCPClient per-call options", () => {
   it.each([0, -5, Number.NaN, "10"])("refuses timeout %s before sending", async (timeout) => {
     const client = track(await MCPClient.createAndConnect(demoStdio()));

@@ -22,6 +22,7 @@ import { isAlive } from "../helpers/processes.js";
 import { faultStdio, tempDir } from "../helpers/servers.js";
 
 const CLI = resolve("dist/cli/main.js");
+const SCRIPTED = resolve("test/fixtures/scriptedStdioServer.mjs");
 
 /** What a server echoes back: the caller's token in every common form. */
 const GITHUB_TOKEN = "ghp_reflectedSecret0123456789ABCDEFabcd";
@@ -230,5 +231,92 @@ describe("a stdio server that writes escape codes, NUL bytes and a token", () =>
     expect((error as Error).message).not.toContain("pwned");
     expectClean(tail, "process.stderrTail", [FIXTURE_TOKEN]);
     expectCleanError(error as MCPError, [FIXTURE_TOKEN]);
+  });
+});
+
+describe("names, cursors and lines a stdio server chose reach warnings, events and diagnostics only through the gate", () => {
+  /** Escape codes, a bidi override, a C1 CSI and the token, as a server may put them in a name. */
+  const HOSTILE = `evil\x1b]0;pwned\x07\x1b[31m\u009b2J\u202e ${FIXTURE_TOKEN} Authorization: Bearer ${FIXTURE_TOKEN}`;
+
+  function scripted(env: Record<string, string>): ServerConfigInput {
+    return { name: "scripted", command: process.execPath, args: [SCRIPTED], env, shutdown_grace: 0.3 };
+  }
+
+  it("duplicate-tool, tool-skipped and pagination-loop warnings, and tool call events, are clean", async () => {
+    let deep: Record<string, unknown> = { type: "string" };
+    for (let i = 0; i < 120; i++) deep = { type: "object", properties: { a: deep } };
+    const tools = [
+      { name: HOSTILE, inputSchema: { type: "object" } },
+      { name: HOSTILE, inputSchema: { type: "object" } },
+      { name: `deep ${HOSTILE}`, inputSchema: deep },
+    ];
+    const dir = tempDir("mcp-tools-hostile-");
+    cleanups.push(dir.cleanup);
+    const file = join(dir.path, "tools.json");
+    writeFileSync(file, JSON.stringify(tools));
+    const client = track(new MCPClient(scripted({ TOOLS_FILE: file, NEXT_CURSOR: `cursor ${HOSTILE}` })));
+    const warnings = new Map<string, string>();
+    client.on("warning", (warning) => warnings.set(warning.kind, warning.message));
+    const events: string[] = [];
+    client.on("toolCallStart", (event) => events.push(event.message));
+    client.on("toolCallSuccess", (event) => events.push(event.message));
+    await client.connect();
+    expect([...warnings.keys()].sort()).toEqual(["duplicate-tool", "pagination-loop", "tool-skipped"]);
+    for (const [kind, message] of warnings) {
+      expectClean(message, `${kind} warning`, [FIXTURE_TOKEN]);
+      expect(message, kind).toContain("[REDACTED]");
+    }
+    expect(warnings.get("duplicate-tool")).toContain('listed tool "evil');
+    expect(warnings.get("pagination-loop")).toContain('repeated the cursor "cursor evil');
+    // The raw name stays the key a caller uses.
+    expect(client.getAvailableTools()).toEqual([HOSTILE]);
+    await client.callTool(HOSTILE, {});
+    expect(events).toHaveLength(2);
+    for (const event of events) expectClean(event, "tool call event", [FIXTURE_TOKEN]);
+  });
+
+  it('stderr events and getDiagnostics().stderrTail are clean; a long stdout-noise line keeps its "more characters" note', async () => {
+    const client = track(
+      new MCPClient(
+        scripted({ STDERR_TEXT: `stderr ${HOSTILE}`, STDOUT_NOISE: `noise ${"n".repeat(400)} ${HOSTILE}` }),
+      ),
+    );
+    const stderr = new Promise<string>((resolveLine) =>
+      client.on("stderr", (event) => resolveLine(event.message)),
+    );
+    const noise = new Promise<string>((resolveLine) =>
+      client.on("warning", (warning) => warning.kind === "stdout-noise" && resolveLine(warning.message)),
+    );
+    await client.connect();
+    const line = await within(5_000, stderr, "the stderr event");
+    expectClean(line, "stderr event", [FIXTURE_TOKEN]);
+    expect(line).toContain("stderr evil");
+    const tail = client.getDiagnostics().stderrTail;
+    expect(tail).toContain("stderr evil");
+    expectClean(tail, "getDiagnostics().stderrTail", [FIXTURE_TOKEN]);
+    const warning = await within(5_000, noise, "the stdout-noise warning");
+    expectClean(warning, "stdout-noise warning", [FIXTURE_TOKEN]);
+    expect(warning, warning).toMatch(/… \(\d+ more characters\)$/);
+  });
+
+  it("a refresh that fails with an error that is no MCPError: the refresh-failed warning is clean", async () => {
+    let calls = 0;
+    const client = track(
+      new MCPClient(scripted({ LIST_VERSIONS: JSON.stringify([["a"], [HOSTILE]]) }), {
+        // A filter that quotes the name it did not expect, as a caller's code may.
+        toolFilter: (tool) => {
+          if (++calls > 2) throw new Error(`unexpected tool ${tool.name}`);
+          return true;
+        },
+      }),
+    );
+    const failed = new Promise<string>((resolveWarning) =>
+      client.on("warning", (warning) => warning.kind === "refresh-failed" && resolveWarning(warning.message)),
+    );
+    await client.connect();
+    await client.callTool("bump", {});
+    const message = await within(5_000, failed, "the refresh-failed warning");
+    expect(message).toContain("unexpected tool evil");
+    expectClean(message, "refresh-failed warning", [FIXTURE_TOKEN]);
   });
 });

@@ -9,7 +9,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { MCPClient } from "../../src/client/mcpClient.js";
 import { DEFAULT_MAX_MESSAGE_BYTES } from "../../src/config/defaults.js";
 import { type DemoHttpServer, startDemoHttpServer } from "../../src/demo/httpHost.js";
-import { isMCPError, MCPConnectionError } from "../../src/errors/errors.js";
+import { isMCPError, MCPConnectionError, type MCPError } from "../../src/errors/errors.js";
 import { EVERYTHING_STALE_SESSION_BODY } from "../fixtures/httpFaultServer.js";
 import { deferred, elapsed, within } from "../helpers/async.js";
 import { echoText, expectUsable, httpClients } from "../helpers/http.js";
@@ -231,6 +231,20 @@ describe("item 7: max_message_bytes bounds HTTP bodies and SSE events", () => {
       expect((value as Error).message).toContain("its SSE stream, which carries every response");
       await within(2_000, lost, "the connection being reported lost");
       expect(client.state).toBe("failed");
+    });
+
+    it("legacy SSE: the lost connection is reported with its reason, MESSAGE_TOO_LARGE, not as a bare loss", async () => {
+      demo = await startDemoHttpServer();
+      const client = await connected(demo.sseUrl, { type: "sse", max_message_bytes: 64 * 1024, security });
+      const lost = new Promise<{ message: string; error: MCPError }>((resolve) =>
+        client.on("error", (event) => event.lost && resolve(event)),
+      );
+      await client.callTool("echo", { message: "x".repeat(100_000) }).catch(() => undefined);
+      const event = await within(2_000, lost, "the connection being reported lost");
+      expect(event.error).toMatchObject({ code: "MESSAGE_TOO_LARGE", serverName: "hardening" });
+      expect(event.message).not.toContain("was lost");
+      expect(event.message).toContain("its SSE stream, which carries every response");
+      expect(client.getDiagnostics().lastError).toBe(event.error);
     });
   });
 });

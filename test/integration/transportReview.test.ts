@@ -4,6 +4,7 @@
 // its handling of malformed server requests, of EPERM from kill(2), and of the bytes after an
 // oversized message. Real timers with shrunk options; waits are on events, bounded by deadlines.
 import type { ChildProcess } from "node:child_process";
+import { getEventListeners } from "node:events";
 import type { ServerResponse } from "node:http";
 
 import type { JSONRPCMessage } from "@modelcontextprotocol/client";
@@ -96,6 +97,26 @@ describe("HTTP session renewal is bounded and always settles", () => {
     await nextTurn();
     expect(unhandled).toEqual([]);
     expect(client.state).toBe("disconnected");
+  });
+});
+
+describe("HTTP session renewal leaves nothing behind", () => {
+  it("the renewal's abort listener is released once the renewal is done", async () => {
+    const server = await fixture();
+    const { sdk, transport } = await rawHttp(server.url);
+    server.expireSessions();
+    const gate = deferred();
+    server.script({ rpc: "initialize" }, { kind: "gate", until: gate.promise, then: { kind: "default" } }, 1);
+    const call = sdk.callTool({ name: "echo", arguments: { message: "x" } });
+    await server.waitForRequest((r) => r.rpc === "initialize" && r.seq > 1);
+    // The renewal's own controller (private): only it tells whether its listener outlives it.
+    const signal = (transport as unknown as { renewalAbort?: AbortController }).renewalAbort?.signal;
+    expect(signal).toBeDefined();
+    expect(getEventListeners(signal!, "abort").length).toBeGreaterThan(0);
+    gate.resolve();
+    expect(echoText(await call)).toBe("Echo: x");
+    expect(transport.sessionRenewals).toBe(1);
+    expect(getEventListeners(signal!, "abort")).toEqual([]);
   });
 });
 

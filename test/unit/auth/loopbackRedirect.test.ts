@@ -3,7 +3,7 @@ import { request } from "node:http";
 import { afterEach, describe, expect, it } from "vitest";
 
 import { type LoopbackRedirect, startLoopbackRedirect } from "../../../src/auth/loopbackRedirect.js";
-import { isMCPError } from "../../../src/errors/errors.js";
+import { isMCPError, MCPValidationError } from "../../../src/errors/errors.js";
 
 /** A raw GET, so the Host header and method can be anything. */
 function get(
@@ -115,6 +115,49 @@ describe("loopback redirect listener", () => {
     await expect(pending).rejects.toMatchObject({ code: "AUTH_FAILED" });
     await expect(open.waitForCallback()).rejects.toMatchObject({ code: "AUTH_FAILED" });
     await expect(get(open.port, "/callback?code=x")).rejects.toThrow();
+  });
+
+  it.each([
+    ["Infinity", Infinity],
+    ["more than 2^31-1 ms", 3_000_000],
+  ])(
+    "a timeout of %s waits: the callback still arrives after Node's 1 ms overflow",
+    async (_label, timeout) => {
+      listener = await startLoopbackRedirect({ timeout });
+      const waiting = listener.waitForCallback();
+      let settled = false;
+      void waiting.then(
+        () => (settled = true),
+        () => (settled = true),
+      );
+      // A bound, not a wait for something: Node's setTimeout fired both delays after 1 ms.
+      await new Promise((resolve) => setTimeout(resolve, 30));
+      expect(settled).toBe(false);
+      await get(listener.port, "/callback?code=late");
+      expect((await waiting).get("code")).toBe("late");
+    },
+  );
+
+  it.each([
+    ["timeout", { timeout: Number.NaN }, "timeout must be a number of seconds > 0"],
+    ["timeout", { timeout: 0 }, "got 0"],
+    ["timeout", { timeout: -1 }, "got -1"],
+    ["timeout", { timeout: "300" as unknown as number }, 'got "300"'],
+    ["port", { port: 70_000 }, "port must be a whole number from 0 to 65535"],
+    ["port", { port: 1.5 }, "got 1.5"],
+    ["path", { path: "callback" }, 'path must be a path that starts with "/"'],
+  ])("refuses %s out of range with MCPValidationError naming it: %o", async (field, options, text) => {
+    const error = await startLoopbackRedirect(options).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(MCPValidationError);
+    expect(error).toMatchObject({ code: "INVALID_ARGUMENTS", field, rule: `options.${field}` });
+    expect((error as Error).message).toContain("startLoopbackRedirect()");
+    expect((error as Error).message).toContain(text);
+  });
+
+  it("names every option out of range at once", async () => {
+    const error = await startLoopbackRedirect({ port: -1, timeout: Number.NaN }).catch((e: unknown) => e);
+    expect(error).toMatchObject({ field: "port", context: { options: ["port", "timeout"] } });
+    expect((error as Error).message).toMatch(/^Invalid options .*port must .*timeout must/);
   });
 
   it("binds the requested port and reports a taken one", async () => {

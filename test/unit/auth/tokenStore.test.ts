@@ -73,6 +73,23 @@ describe("FileTokenStore", () => {
     expect(await new FileTokenStore(join(dir.path, "absent.json")).load("a")).toBeUndefined();
   });
 
+  it("keys are own keys: __proto__ is stored as an entry, constructor and toString find nothing", async () => {
+    const file = join(dir.path, "tokens.json");
+    const store = new FileTokenStore(file);
+    expect(await store.load("constructor")).toBeUndefined();
+    expect(await store.load("toString")).toBeUndefined();
+    await store.save("__proto__", state("tp"));
+    await store.save("b", state("tb"));
+    const onDisk = JSON.parse(readFileSync(file, "utf8")) as { servers: object };
+    expect(Object.keys(onDisk.servers)).toEqual(["__proto__", "b"]);
+    const second = new FileTokenStore(file);
+    expect((await second.load("__proto__"))?.tokens?.access_token).toBe("tp");
+    expect(await second.load("constructor")).toBeUndefined();
+    await second.clear("__proto__");
+    expect(await second.load("__proto__")).toBeUndefined();
+    expect((await second.load("b"))?.tokens?.access_token).toBe("tb");
+  });
+
   it("serialises concurrent writes: none is lost and no temporary file remains", async () => {
     const file = join(dir.path, "tokens.json");
     const store = new FileTokenStore(file);

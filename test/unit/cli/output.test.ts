@@ -5,8 +5,9 @@ import { PassThrough } from "node:stream";
 
 import { describe, expect, it } from "vitest";
 
-import { Output } from "../../../src/cli/output.js";
+import { errorJson, Output } from "../../../src/cli/output.js";
 import { printPrompt, printResource, printToolResult, renderBlock } from "../../../src/cli/render.js";
+import { MCPConnectionError } from "../../../src/errors/errors.js";
 
 const TOKEN = "ghp_cliLeakToken0123456789abcdefABCD";
 const ESCAPES = "\x1b]52;c;c2VjcmV0\x07\x1b[2J\x1b]0;title\x07\x1b[31m\x00\x07\x7f\u009b6n\u202e";
@@ -116,5 +117,46 @@ describe("CLI output of server text", () => {
     expect(stderr()).not.toContain(TOKEN);
     expect(stderr()).toContain("refused");
     expect(stderr()).toContain("step");
+  });
+});
+
+describe("CLI output of deeply nested results", () => {
+  let value: unknown = { leaf: true };
+  for (let i = 0; i < 20_000; i++) value = { a: value };
+  const deep = { content: [], structuredContent: value as Record<string, unknown> };
+  const marker = "[nested more than 100 levels deep: not shown]";
+
+  it("a tool result nested 20,000 levels prints its first levels and a marker, not a RangeError", () => {
+    const { output, stdout } = harness();
+    printToolResult(deep, output);
+    expect(stdout()).toContain("structured content:");
+    expect(stdout()).toContain(marker);
+  });
+
+  it("--json prints the cut document as valid JSON", () => {
+    const { output, stdout } = harness({ json: true });
+    output.printJson({ result: deep });
+    const printed = stdout();
+    expect(printed).toContain(marker);
+    expect(() => JSON.parse(printed) as unknown).not.toThrow();
+  });
+});
+
+describe("the --json error document", () => {
+  it("an error that is no MCPError is described without escape codes or secrets", () => {
+    const error = new TypeError(`broken ${ESCAPES} Authorization: Bearer ${TOKEN}`, {
+      cause: new Error(`api_key=${TOKEN}`),
+    });
+    const json = JSON.stringify(errorJson(error));
+    expect(json).not.toContain(TOKEN);
+    expect(json).not.toMatch(RAW_CONTROL);
+    expect(json).not.toMatch(/\\u00(?:1b|07|9b)/i);
+    expect(errorJson(error)).toMatchObject({ name: "TypeError", message: expect.stringContaining("broken") });
+    expect(JSON.stringify(errorJson(`thrown ${TOKEN}`))).not.toContain(TOKEN);
+  });
+
+  it("an MCPError is its toJSON()", () => {
+    const error = new MCPConnectionError("x", { code: "CONNECTION_CLOSED" });
+    expect(errorJson(error)).toEqual(error.toJSON());
   });
 });

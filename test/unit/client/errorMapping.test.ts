@@ -75,6 +75,15 @@ describe("mapError: legacy SSE failures", () => {
   });
 });
 
+describe("mapError: network codes are own keys of the table", () => {
+  it.each(["constructor", "toString", "__proto__"])("an error with code %s is no network failure", (code) => {
+    const error = mapError(Object.assign(new Error("odd failure"), { code }), scope);
+    expect(error).toMatchObject({ code: "PROTOCOL_ERROR" });
+    expect(error.message).toContain("odd failure");
+    expect(error.message).not.toContain("native code");
+  });
+});
+
 describe("mapError: server text in messages is bounded", () => {
   it("the text of an unrecognised error is cut to 200 characters", () => {
     const long = "y".repeat(5000);

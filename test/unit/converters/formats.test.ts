@@ -106,6 +106,23 @@ describe("names and report", () => {
     expect(text).toMatch(/info #\/properties\/filter: Inlined \$ref "#\/\$defs\/filter"/);
   });
 
+  it("the report quotes the servers' tool names and paths through the server-text gate", () => {
+    const token = "ghp_reportLeakToken0123456789abcdefABC";
+    const hostile = `t\x1b]0;pwned\x07\x1b[2J\u202e api_key=${token}`;
+    const { report } = toOpenAIChatTools(
+      [{ name: hostile, inputSchema: { type: "object", properties: { [hostile]: { type: "string" } } } }],
+      { strict: true },
+    );
+    const text = formatConversionReport(report);
+    // The raw name and the path built from the property name are gated; the routed name keeps only
+    // [A-Za-z0-9_-] of what the server chose.
+    expect(text).toContain('  "t api_key=[REDACTED]" → "t__0_pwned');
+    expect(text).toContain("info #/properties/t api_key=[REDACTED]: Optional property");
+    expect(text).not.toContain(`=${token}`);
+    // eslint-disable-next-line no-control-regex
+    expect(text).not.toMatch(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u202a-\u202e]/);
+  });
+
   it("sets strict: true only on tools that could be made strict", () => {
     const source = fakeSource();
     source.tools.set("mcp__demo__free", {

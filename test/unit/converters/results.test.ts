@@ -1,6 +1,7 @@
 import type { CallToolResult } from "@modelcontextprotocol/client";
 import { describe, expect, it } from "vitest";
 
+import { nestsDeeperThan } from "../../../src/common/jsonDepth.js";
 import {
   toAISdkToolOutput,
   toAnthropicToolResult,
@@ -258,5 +259,38 @@ describe("toAISdkToolOutput", () => {
       "file-data",
       "image-data",
     ]);
+  });
+});
+
+describe("structuredContent nested far too deep", () => {
+  let value: unknown = { leaf: true };
+  for (let i = 0; i < 20_000; i++) value = { a: value };
+  const deep: CallToolResult = { content: [], structuredContent: value as Record<string, unknown> };
+  const marker = "[nested more than 100 levels deep: not shown]";
+
+  it("text outputs are the JSON of its first 100 levels, cut with a marker, never a RangeError", () => {
+    const text = toolResultToText(deep);
+    expect(text.startsWith('{"a":{"a":')).toBe(true);
+    expect(text).toContain(marker);
+    expect(toOpenAIChatToolMessage(deep, "c1").content).toBe(text);
+    expect(toOpenAIResponsesOutput(deep, "c1").output).toBe(text);
+    expect(toAnthropicToolResult(deep, "u1").content).toBe(text);
+  });
+
+  it("outputs that carry the value carry the cut copy, which any serialiser takes", () => {
+    const gemini = toGeminiFunctionResponse(deep, "tool").functionResponse.response as { output: unknown };
+    const ai = toAISdkToolOutput(deep);
+    expect(ai.type).toBe("json");
+    for (const carried of [gemini.output, (ai as { value: unknown }).value]) {
+      expect(nestsDeeperThan(carried, 100)).toBe(false);
+      expect(JSON.stringify(carried)).toContain(marker);
+    }
+  });
+
+  it("a shallow value is handed on as it is", () => {
+    const gemini = toGeminiFunctionResponse(structuredOnly, "tool").functionResponse.response as {
+      output: unknown;
+    };
+    expect(gemini.output).toBe(structuredOnly.structuredContent);
   });
 });

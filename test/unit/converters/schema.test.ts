@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 
+import { nestsDeeperThan } from "../../../src/common/jsonDepth.js";
 import type { SchemaChange } from "../../../src/converters/schema.js";
 import { restoreStrictArguments, simplifySchema } from "../../../src/converters/schema.js";
 import { strictRequiredViolations, violations } from "./providerFormats.js";
@@ -147,6 +148,53 @@ describe("simplifySchema: shared steps", () => {
     expect(performance.now() - started).toBeLessThan(2000);
     expect(find(out.changes, "ref.budget")).toHaveLength(1);
     expect(JSON.stringify(out.schema).length).toBeLessThan(200_000);
+  });
+
+  it.each(["json", "openai-strict", "gemini"] as const)(
+    "%s: a $ref chain of 20,000 with the budget raised is cut at 100 levels (ref.budget), no RangeError",
+    (target) => {
+      const $defs: Record<string, unknown> = { d20000: { type: "string" } };
+      for (let i = 0; i < 20_000; i++) {
+        $defs[`d${i}`] = { type: "object", properties: { a: { $ref: `#/$defs/d${i + 1}` } } };
+      }
+      const out = simplifySchema(
+        { type: "object", properties: { top: { $ref: "#/$defs/d0" } }, $defs },
+        target,
+        {
+          maxRefExpansions: 100_000,
+        },
+      );
+      const budget = find(out.changes, "ref.budget");
+      expect(budget).toHaveLength(1);
+      expect(budget[0]!.message).toContain("more than 100 levels deep");
+      expect(nestsDeeperThan(out.schema, 110)).toBe(false);
+      expect(JSON.stringify(out.schema)).toContain("nested too deep");
+    },
+  );
+
+  it.each(["json", "openai-strict", "gemini"] as const)(
+    "%s: an input schema nested 5,000 levels deep takes no arguments, with a schema.invalid warning",
+    (target) => {
+      let schema: Record<string, unknown> = { type: "string" };
+      for (let i = 0; i < 2_500; i++) schema = { type: "object", properties: { a: schema } };
+      const out = simplifySchema(schema, target);
+      expect(find(out.changes, "schema.invalid")).toEqual([
+        expect.objectContaining({
+          severity: "warning",
+          message: expect.stringContaining("more than 100 levels deep"),
+        }),
+      ]);
+      expect(out.empty).toBe(true);
+    },
+  );
+
+  it("a schema at the depth bound is converted as it is", () => {
+    let schema: Record<string, unknown> = { type: "string" };
+    for (let i = 0; i < 45; i++) schema = { type: "object", properties: { a: schema } };
+    const out = simplifySchema(schema, "json");
+    expect(rules(out.changes)).not.toContain("schema.invalid");
+    expect(rules(out.changes)).not.toContain("ref.budget");
+    expect(out.empty).toBe(false);
   });
 
   it("merges a top-level anyOf of objects: all properties, required only where every variant requires", () => {
@@ -540,5 +588,48 @@ describe("simplifySchema: json target", () => {
 
   it("refuses an unknown target", () => {
     expect(() => simplifySchema({}, "mistral" as never)).toThrow(RangeError);
+  });
+});
+
+describe("simplifySchema: change messages quote the server's schema through the server-text gate", () => {
+  const TOKEN = "ghp_schemaLeakToken0123456789abcdefABC";
+  const HOSTILE = `k\x1b]0;pwned\x07\x1b[2J\u009b31m\u202e api_key=${TOKEN}`;
+  // eslint-disable-next-line no-control-regex
+  const CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u202a-\u202e]/;
+
+  const expectClean = (changes: readonly SchemaChange[]) => {
+    for (const change of changes) {
+      expect(change.message).not.toContain(TOKEN);
+      expect(change.message).not.toMatch(CONTROL);
+    }
+  };
+
+  it.each(["json", "openai-strict", "gemini"] as const)("%s: $refs", (target) => {
+    const out = simplifySchema(
+      {
+        type: "object",
+        properties: {
+          ref: { $ref: `#/$defs/${HOSTILE}` },
+          broken: { $ref: `https://example.com/${HOSTILE}` },
+        },
+        $defs: { [HOSTILE]: { type: "string" } },
+      },
+      target,
+    );
+    expect(rules(out.changes)).toEqual(expect.arrayContaining(["ref.inlined", "ref.unresolved"]));
+    expectClean(out.changes);
+  });
+
+  it.each(["openai-strict", "gemini"] as const)("%s: property names, formats and keywords", (target) => {
+    const out = simplifySchema(
+      { type: "object", properties: { [HOSTILE]: { type: "string", format: HOSTILE, [HOSTILE]: HOSTILE } } },
+      target,
+    );
+    expect(
+      out.changes.filter((change) => change.message.includes('"k api_key=[REDACTED]"')).length,
+    ).toBeGreaterThan(1);
+    expectClean(out.changes);
+    // Paths stay exact JSON Pointers: callers use them to find the node.
+    expect(out.changes.some((change) => change.path.includes(HOSTILE))).toBe(true);
   });
 });

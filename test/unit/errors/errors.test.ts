@@ -163,6 +163,25 @@ describe("redaction", () => {
     expect(() => JSON.stringify(redact(root))).not.toThrow();
   });
 
+  it("copies a key named __proto__ as data: the copy keeps its prototype, nothing is read through it", () => {
+    // JSON.parse makes "__proto__" an own key, as a config file or a server's data would.
+    const value = JSON.parse(
+      '{"__proto__": {"polluted": "yes", "token": "t0p"}, "context": {"__proto__": {"x": 1}}, "n": 1}',
+    ) as Record<string, unknown>;
+    const out = redact(value) as Record<string, unknown>;
+    expect(Object.getPrototypeOf(out)).toBe(Object.prototype);
+    expect(Object.hasOwn(out, "__proto__")).toBe(true);
+    expect(out["polluted"]).toBeUndefined();
+    expect(JSON.parse(JSON.stringify(out))).toEqual(
+      JSON.parse(
+        '{"__proto__": {"polluted": "yes", "token": "[REDACTED]"}, "context": {"__proto__": {"x": 1}}, "n": 1}',
+      ),
+    );
+    const context = new MCPError("m", { context: value }).context;
+    expect(Object.getPrototypeOf(context)).toBe(Object.prototype);
+    expect(Object.hasOwn(context, "__proto__")).toBe(true);
+  });
+
   it("hides userinfo and secret query parameters in URLs", () => {
     expect(redactUrl("https://bob:hunter2@example.com/mcp?access_token=abc&page=2")).toBe(
       "https://%5BREDACTED%5D:%5BREDACTED%5D@example.com/mcp?access_token=%5BREDACTED%5D&page=2",

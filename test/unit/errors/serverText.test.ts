@@ -21,6 +21,7 @@ import {
 import {
   describeError,
   MAX_CAUSE_TEXT,
+  quoteServerText,
   redact,
   REDACTED,
   redactText,
@@ -311,6 +312,19 @@ describe("sanitizeServerText", () => {
 
   it("describeError() of a thrown string keeps no escape code", () => {
     expect(describeError(`x${ESCAPES}y`)).toEqual({ name: "string", message: "xy" });
+  });
+});
+
+describe("quoteServerText", () => {
+  it("sanitizes, cuts and JSON-quotes a name a server chose", () => {
+    expect(quoteServerText("echo")).toBe('"echo"');
+    expect(quoteServerText("")).toBe('""');
+    expect(quoteServerText("a\nb")).toBe('"a\\nb"');
+    expect(quoteServerText("\x1b[31mred\x1b[0m \u202e Bearer ghp_quotedToken0123456789abcdefAB")).toBe(
+      '"red  Bearer [REDACTED]"',
+    );
+    expect(quoteServerText("x".repeat(150))).toBe(`"${"x".repeat(100)}… (50 more characters)"`);
+    expect(quoteServerText("x".repeat(150), 10)).toBe(`"${"x".repeat(10)}… (140 more characters)"`);
   });
 });
 

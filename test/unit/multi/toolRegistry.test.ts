@@ -223,3 +223,45 @@ describe("resources", () => {
     expect(matchesTemplate({ uriTemplate: "x://{a}.{b}", name: "t" }, "x://1.2")).toBe(true);
   });
 });
+
+describe("messages quote the servers' names and URIs through the server-text gate", () => {
+  const TOKEN = "ghp_registryLeakToken0123456789abcdef";
+  const HOSTILE = `x\x1b]0;pwned\x07\x1b[2J\u009b31m\u202e Authorization: Bearer ${TOKEN}`;
+  // eslint-disable-next-line no-control-regex
+  const CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u202a-\u202e]/;
+  const expectClean = (message: string) => {
+    expect(message).not.toContain(TOKEN);
+    expect(message).not.toMatch(CONTROL);
+  };
+
+  it("a collision and a skipped name", () => {
+    // Short enough to keep its routed name unhashed: `.` and `/` both become `_`, so the two collide.
+    const short = `\x1b[2J\u202e ${TOKEN}`;
+    const { collisions } = new NameTable<string>("tool").build([group("s", `${short}.`, `${short}/`)]);
+    expect(collisions).toHaveLength(1);
+    // The routed names keep [A-Za-z0-9_-] of the raw name (they are what the caller uses); the raw
+    // names are gated.
+    expectClean(collisions[0]!.message.replace(/"mcp__[\w-]+"/g, ""));
+    expect(collisions[0]!.message).toContain('The tool " [REDACTED]/" of server "s"');
+    // The items keep the raw names exactly.
+    expect(collisions[0]!.rawName).toBe(`${short}/`);
+    // Nothing of this name can be routed (no ASCII letter or digit), but the message still shows it.
+    const { skipped } = new NameTable<string>("tool").build([
+      group("c", `\x1b[\x07\u202e${"!".repeat(300)}`),
+    ]);
+    expect(skipped).toHaveLength(1);
+    expectClean(skipped[0]!.message);
+    expect(skipped[0]!.message).toMatch(/… \(\d+ more characters\)"/);
+  });
+
+  it("a resource URI two servers list", () => {
+    const uri = `file:///${HOSTILE}?access_token=${TOKEN}`;
+    const { collisions } = buildResourceIndex([
+      { server: "a", resources: [{ uri, name: "r" }] },
+      { server: "b", resources: [{ uri, name: "r" }] },
+    ]);
+    expect(collisions).toHaveLength(1);
+    expectClean(collisions[0]!.message);
+    expect(collisions[0]!.uri).toBe(uri);
+  });
+});

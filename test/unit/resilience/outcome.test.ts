@@ -98,4 +98,11 @@ describe("classifyOutcome (fault-matrix §1.7 item 2)", () => {
       true,
     );
   });
+
+  it("an entry is an alias only when the alias table has it as its own key (toString, constructor)", () => {
+    const named = (name: string) => Object.assign(new Error("x"), { name });
+    expect(matchesExpected(named("toString"), ["toString"])).toBe(true);
+    expect(matchesExpected(named("constructor"), ["constructor"])).toBe(true);
+    expect(matchesExpected(named("Other"), ["toString"])).toBe(false);
+  });
 });
