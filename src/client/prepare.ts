@@ -4,6 +4,7 @@ import { type Environment, expandAll } from "../config/expandVariables.js";
 import { configurationError } from "../config/issues.js";
 import type { HttpServerConfig, ServerConfig, StdioServerConfig } from "../config/types.js";
 import type { ConfigIssue } from "../errors/errors.js";
+import { registerSecret } from "../errors/redact.js";
 import { checkCommand } from "../security/command.js";
 import { buildChildEnvironment, checkEnv } from "../security/env.js";
 import { checkHeaders } from "../security/headers.js";
@@ -60,6 +61,7 @@ function prepareStdio(
 ): PreparedStdio {
   const args = expandAll(config.args, "args", issues, environment) as string[];
   const env = expandAll(config.env, "env", issues, environment) as Record<string, string>;
+  rememberSecrets(env);
   if (issues.length === 0) {
     issues.push(...checkCommand([config.command], args, config.security).issues);
     issues.push(...checkEnv(env, config.security.env));
@@ -75,9 +77,21 @@ async function prepareHttp(
 ): Promise<PreparedHttp> {
   const headers = expandAll(config.headers, "headers", issues, environment) as Record<string, string>;
   const auth = config.auth === undefined ? undefined : resolveAuthConfig(config.auth, environment, issues);
+  rememberSecrets(headers);
+  const { clientSecret, privateKey, idp } = auth ?? {};
+  rememberSecrets({ clientSecret, privateKey, idpClientSecret: idp?.clientSecret, idToken: idp?.idToken });
   if (issues.length === 0) issues.push(...checkHeaders(headers));
   if (issues.length === 0 && config.security.resolveDns) {
     issues.push(...(await checkResolvedAddresses(config.url, config.security, lookup)));
   }
   return { kind: "http", headers, auth };
+}
+
+/**
+ * What the client sends as a credential (configured env and header values, the `auth` secrets) is
+ * registered, so a server that echoes it (in any shape) never gets it into a message or log.
+ */
+function rememberSecrets(values: Readonly<Record<string, string | undefined>>): void {
+  for (const [name, value] of Object.entries(values))
+    if (value !== undefined) registerSecret(value, { name });
 }

@@ -1,5 +1,6 @@
 import { setOwn } from "../common/objects.js";
 import type { ConfigIssue } from "../errors/errors.js";
+import { registerSecret } from "../errors/redact.js";
 
 /**
  * `${VAR}`, `${VAR:-default}` and `${env:VAR}` (VS Code / Cursor spelling). Names follow POSIX rules.
@@ -15,13 +16,21 @@ export interface Expansion {
   missing: string[];
 }
 
-/** Expands the references in one string. A variable that is unset or empty uses its default, if any. */
+/**
+ * Expands the references in one string. A variable that is unset or empty uses its default, if any.
+ * Values of secret-looking variables are registered as known secrets (`registerSecret`).
+ */
 export function expandString(text: string, env: Environment = process.env): Expansion {
   const missing: string[] = [];
   if (!text.includes("${")) return { value: text, missing };
   const value = text.replace(REFERENCE, (_match, name: string, fallback: string | undefined) => {
     const found = variable(env, name);
-    if (found !== undefined && found !== "") return found;
+    if (found !== undefined && found !== "") {
+      // A server may echo what it was sent: the value is hidden in every message from now on (when
+      // the variable's name or the value looks like a credential; `${HOME}` stays visible).
+      registerSecret(found, { name });
+      return found;
+    }
     if (fallback !== undefined) return fallback;
     missing.push(name);
     return "";

@@ -1,5 +1,5 @@
 import type { ConfigIssue } from "../errors/errors.js";
-import { MCPConfigurationError } from "../errors/errors.js";
+import { MCPConfigurationError, sanitizeIssue } from "../errors/errors.js";
 
 /** Formats issues as an indented list: `  - env.PATH: … (rule env.denylist)`. */
 export function formatIssues(issues: readonly ConfigIssue[]): string {
@@ -17,10 +17,21 @@ export function formatIssues(issues: readonly ConfigIssue[]): string {
     .join("\n");
 }
 
-/** Prefixes every issue path, e.g. with `servers[2]` or `mcpServers.github`. */
+/**
+ * Prefixes every issue path, e.g. with `servers[2]` or `mcpServers.github`. The issues come out
+ * sanitized (`sanitizeIssue`): prefixed issues are the ones handed back with a valid config as
+ * warnings, and their paths quote keys of untrusted configs.
+ */
 export function prefixIssues(issues: readonly ConfigIssue[], prefix: string): ConfigIssue[] {
-  if (!prefix) return [...issues];
-  return issues.map((issue) => ({ ...issue, path: issue.path ? `${prefix}.${issue.path}` : prefix }));
+  if (!prefix) return issues.map(sanitizeIssue);
+  return issues.map((issue) =>
+    sanitizeIssue({ ...issue, path: issue.path ? `${prefix}.${issue.path}` : prefix }),
+  );
+}
+
+/** Issues fit for returning to a caller with a valid config (`LoadedConfig.warnings`, …): see `sanitizeIssue`. */
+export function sanitizeIssues(issues: readonly ConfigIssue[]): ConfigIssue[] {
+  return issues.map(sanitizeIssue);
 }
 
 /** Builds the error that lists every problem at once. */

@@ -1,5 +1,14 @@
 import type { ErrorCode } from "./codes.js";
-import { describeError, type ErrorDescription, redact, sanitizeText } from "./redact.js";
+import {
+  describeError,
+  type ErrorDescription,
+  MAX_ISSUE_TEXT,
+  MAX_MESSAGE_TEXT,
+  MAX_PROCESS_TAIL_TEXT,
+  redact,
+  sanitizeServerText,
+  sanitizeText,
+} from "./redact.js";
 
 /**
  * Marks every mcp-tools error, so `isMCPError()` and `instanceof` work across duplicate copies
@@ -58,8 +67,12 @@ export class MCPError extends Error {
   constructor(message: string, options: MCPErrorOptions = {}) {
     // Messages quote server text (HTTP bodies, JSON-RPC errors, stderr): secrets and escape codes are
     // removed here, once for every class and call site, and before `super` so `stack` never has them.
-    // The untouched original stays on `cause`.
-    super(sanitizeText(message), options.cause === undefined ? undefined : { cause: options.cause });
+    // The untouched original stays on `cause`. Cut like any server text, so a huge message (a config
+    // error listing every problem of a hostile file) costs the same as a short one.
+    super(
+      sanitizeServerText(message, MAX_MESSAGE_TEXT),
+      options.cause === undefined ? undefined : { cause: options.cause },
+    );
     this.code = options.code ?? "NOT_FOUND";
     this.serverName = options.serverName;
     this.context = (redact(options.context ?? {}) ?? {}) as Record<string, unknown>;
@@ -137,11 +150,15 @@ export class MCPConnectionError extends MCPError {
   constructor(message: string, options: MCPConnectionErrorOptions = {}) {
     super(message, { ...options, code: options.code ?? "CONNECTION_CLOSED" });
     this.transportType = options.transportType;
-    // The tail is the server's raw stderr: shown to people and logged, so cleaned like the message.
+    // The tail is the server's raw stderr: shown to people and logged, so cleaned like the message
+    // (its end kept: the last lines say why the server died).
     this.process =
       options.process === undefined
         ? undefined
-        : { ...options.process, stderrTail: sanitizeText(options.process.stderrTail) };
+        : {
+            ...options.process,
+            stderrTail: sanitizeServerText(options.process.stderrTail, MAX_PROCESS_TAIL_TEXT, "end"),
+          };
     this.httpStatus = options.httpStatus;
   }
 }
@@ -242,13 +259,28 @@ export class MCPConfigurationError extends MCPError {
 }
 named(MCPConfigurationError, "MCPConfigurationError");
 
-function sanitizeIssue(issue: ConfigIssue): ConfigIssue {
+/** The suffix `sanitizeServerText` gives a text it cut: a field that ends in it was cleaned already. */
+const CUT_SUFFIX = /… \(\d+ more characters\)$/;
+
+/** `text` cleaned and cut to `max`; cleaning it again changes nothing (issues are copied and relocated). */
+function cleanIssueText(text: string, max: number): string {
+  const cut = text.length <= max + 40 ? CUT_SUFFIX.exec(text) : null;
+  if (cut && cut.index <= max) return sanitizeText(text.slice(0, cut.index)) + cut[0];
+  return sanitizeServerText(text, max);
+}
+
+/**
+ * A config issue fit for messages and for the `warnings` returned with a valid config: its path,
+ * message and file quote keys and names from configs, which may come from untrusted JSON (escape
+ * codes, a 100 kB key), so each is cleaned and cut. Idempotent.
+ */
+export function sanitizeIssue(issue: ConfigIssue): ConfigIssue {
   const clean: ConfigIssue = {
     ...issue,
-    path: sanitizeText(issue.path),
-    message: sanitizeText(issue.message),
+    path: cleanIssueText(issue.path, MAX_ISSUE_TEXT),
+    message: cleanIssueText(issue.message, MAX_ISSUE_TEXT * 2),
   };
-  if (issue.file !== undefined) clean.file = sanitizeText(issue.file);
+  if (issue.file !== undefined) clean.file = cleanIssueText(issue.file, MAX_ISSUE_TEXT);
   return clean;
 }
 
