@@ -38,11 +38,20 @@ export const METADATA_HOSTNAMES: readonly string[] = Object.freeze([
   "instance-data.ec2.internal",
 ]);
 
-/** Addresses of cloud metadata services (AWS/GCP/Azure/OCI, AWS IPv6, Alibaba). */
+/**
+ * Addresses of cloud metadata and credential services: the instance metadata of AWS, GCP, Azure
+ * and OCI (and AWS over IPv6), Alibaba's, the AWS ECS task metadata and credentials endpoint, and
+ * the EKS Pod Identity agent (IPv4 and IPv6). Each hands out the machine's or the pod's cloud
+ * credentials to whoever asks, so a server naming one is never followed, whatever
+ * `allow_private_ips` says.
+ */
 export const METADATA_ADDRESSES: readonly string[] = Object.freeze([
   "169.254.169.254",
   "fd00:ec2::254",
   "100.100.100.200",
+  "169.254.170.2",
+  "169.254.170.23",
+  "fd00:ec2::23",
 ]);
 
 const LOCALHOST_NAMES = new Set(["localhost", "ip6-localhost", "ip6-loopback"]);
