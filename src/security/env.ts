@@ -1,8 +1,8 @@
 /**
- * Environment variables of stdio servers: the config-time check of `env` (reference-behaviour.md
- * §2.4) and the environment the child process actually gets.
+ * Environment variables of stdio servers: the config-time check of `env` and the environment the
+ * child process actually gets.
  *
- * Issues name variables but never contain their values. Fix over MassGen (§8.8): `&`, `;`, `|`
+ * Issues name variables but never contain their values. Unlike MassGen, which refused them: `&`, `;`, `|`
  * and any number of `${VAR}` references are allowed in values (values are never shell-interpreted);
  * only NUL and command-substitution patterns are refused.
  */

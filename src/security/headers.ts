@@ -1,5 +1,5 @@
 /**
- * Config-time checks of an HTTP server's `headers` (reference-behaviour.md §2.6, hardened).
+ * Config-time checks of an HTTP server's `headers` (MassGen's header rules, hardened).
  * Issues name headers but never contain their values (they usually carry credentials).
  */
 import type { ConfigIssue } from "../errors/errors.js";

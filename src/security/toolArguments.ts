@@ -1,6 +1,5 @@
 /**
- * The check every tool call's arguments pass before anything is sent (reference-behaviour.md §2.8,
- * `security.tool_arguments`). It runs on every call, so it is one walk over the value: no
+ * The check every tool call's arguments pass before anything is sent (`security.tool_arguments`). It runs on every call, so it is one walk over the value: no
  * `JSON.stringify` of the whole value and no regular expressions per value. The size is the exact
  * UTF-8 length of the JSON the arguments serialise to, counted during the walk, so an oversized
  * input is refused as soon as the limit is passed.

@@ -1,8 +1,9 @@
 /**
- * Config-time checks of an HTTP server's `url` (reference-behaviour.md §2.5), with MassGen's bugs
- * fixed: `allow_private_ips` no longer allows loopback (§8.4), DNS results are really checked when
- * `resolve_dns` is set (§8.3), cloud metadata hosts are refused, and plain `http://` to a remote
- * host needs `allow_insecure_http`.
+ * Config-time checks of an HTTP server's `url`, stricter than MassGen's `security.py` where its
+ * checks let requests through: `allow_private_ips` does not allow loopback (this machine is not a
+ * private network; that takes `allow_localhost`), DNS answers are really checked when `resolve_dns`
+ * is set (MassGen's check swallowed its own refusal), cloud metadata hosts are refused, and
+ * plain `http://` to a remote host needs `allow_insecure_http`.
  *
  * Issues name the host (and resolved addresses) but never the whole URL, whose path or query may
  * carry secrets.
