@@ -13,6 +13,7 @@ import {
   UnauthorizedError,
 } from "@modelcontextprotocol/client";
 
+import { findCause } from "../common/causes.js";
 import { DEFAULT_AUTH_REDIRECT_URL, MAX_AUTHORIZATIONS_PER_REQUEST } from "../config/defaults.js";
 import type { MCPError } from "../errors/errors.js";
 import { isMCPError, MCPAuthenticationError } from "../errors/errors.js";
@@ -238,10 +239,8 @@ export class AuthSession implements TransportAuthorization {
   describe(error: unknown, fromAuth = false): MCPError | undefined {
     // Our own refusals raised below the SDK (the transport's address policy) arrive wrapped, as fetch
     // wraps a failed request: `TypeError(…, { cause })`.
-    for (let current = error, depth = 0; current && depth < 4; depth++) {
-      if (isMCPError(current)) return current;
-      current = (current as { cause?: unknown }).cause;
-    }
+    const ours = findCause(error, isMCPError);
+    if (ours) return ours;
     const name = this.serverName;
     const fail = (
       message: string,

@@ -16,6 +16,7 @@ import type { LookupFunction } from "node:net";
 import type { FetchLike } from "@modelcontextprotocol/client";
 import { extractWWWAuthenticateParams } from "@modelcontextprotocol/client";
 
+import { findCause } from "../common/causes.js";
 import { formatIssues } from "../config/issues.js";
 import type { ConfigIssue } from "../errors/errors.js";
 import { isMCPError, MCPConfigurationError } from "../errors/errors.js";
@@ -241,10 +242,8 @@ export class UrlGuard {
    * Anything else is returned as it is.
    */
   explain(error: unknown): unknown {
-    for (let current = error, depth = 0; current && depth < 4; depth++) {
-      if (isMCPError(current)) return current;
-      current = (current as { cause?: unknown }).cause;
-    }
+    const ours = findCause(error, isMCPError);
+    if (ours) return ours;
     const text = error instanceof Error ? error.message : String(error);
     const origin = SDK_FOREIGN_ENDPOINT.exec(text)?.[1];
     if (origin !== undefined && parseUrl(origin)) {
