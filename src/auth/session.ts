@@ -18,7 +18,8 @@ import { DEFAULT_AUTH_REDIRECT_URL, MAX_AUTHORIZATIONS_PER_REQUEST } from "../co
 import type { MCPError } from "../errors/errors.js";
 import { isMCPError, MCPAuthenticationError } from "../errors/errors.js";
 import { redactUrl } from "../errors/redact.js";
-import { type DiscoveredUrl, OAuthProvider } from "./provider.js";
+import type { NamedUrl } from "../security/url.js";
+import { OAuthProvider } from "./provider.js";
 import { FileTokenStore, MemoryTokenStore } from "./tokenStore.js";
 import type { AuthConfig, AuthOptions, AuthorizationCallback } from "./types.js";
 
@@ -30,7 +31,7 @@ export interface TransportGuard {
   /** `fetch` through the server's address policy and connection pool. */
   readonly fetch: FetchLike;
   /** The address policy's refusal of these URLs, as one typed error, or `undefined` when all are allowed. */
-  refuse(urls: readonly DiscoveredUrl[]): Error | undefined;
+  refuse(urls: readonly NamedUrl[]): Error | undefined;
 }
 
 /** What the HTTP transport needs from the auth layer. */

@@ -501,6 +501,12 @@ export interface UrlRole {
   what: string;
 }
 
+/** A URL to check, and where it came from (for a refusal's message). */
+export interface NamedUrl {
+  url: string | URL;
+  role: UrlRole;
+}
+
 /**
  * Checks a URL that a server named — OAuth discovery, registration and token endpoints, a redirect's
  * `Location`, the legacy-SSE POST endpoint — before anything is sent to it, with exactly the rules

@@ -27,6 +27,7 @@ import {
   describeAddresses,
   describeFixes,
   type HostLookup,
+  type NamedUrl,
   normaliseHost,
   type RefusedAddress,
   refusedAddresses,
@@ -90,12 +91,6 @@ export interface UrlGuardOptions {
   configuredUrls?: ReadonlyArray<{ field: string; url: string }> | undefined;
   /** Resolver of the connect-time check (tests inject one). @default dns.lookup with all addresses */
   lookup?: HostLookup | undefined;
-}
-
-/** A URL to check, and where it came from. */
-export interface NamedUrl {
-  url: string | URL;
-  role: UrlRole;
 }
 
 /** The address policy of one server, for every request its connection makes. */
