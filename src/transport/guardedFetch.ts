@@ -37,8 +37,20 @@ import {
 /** Redirects followed for a caller that asks `fetch` to follow them (the SDK follows as many). */
 const MAX_REDIRECTS = 5;
 const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
-/** Headers that must not follow a redirect to another origin (as fetch itself drops them). */
-const CREDENTIAL_HEADERS = ["authorization", "cookie", "proxy-authorization"];
+/**
+ * The only request headers that follow a redirect to another origin. Every other one is dropped:
+ * the configured `headers` (an `X-Api-Key` is as secret as an `Authorization`) were configured for
+ * the server's origin, and so were the credentials and the `Mcp-Session-Id` added on the way
+ * (fetch itself drops only `Authorization`, `Cookie` and `Proxy-Authorization`).
+ */
+const HEADERS_KEPT_ACROSS_ORIGINS = new Set([
+  "accept",
+  "accept-language",
+  "content-language",
+  "content-type",
+  "mcp-protocol-version",
+  "user-agent",
+]);
 /**
  * Refusals kept so that a legacy-SSE start failure, which the `eventsource` package flattens into
  * text, can still be reported as the typed refusal behind it.
@@ -180,7 +192,7 @@ export class UrlGuard {
           return response;
         }
         await response.body?.cancel().catch(() => undefined);
-        if (target.origin !== url.origin) requestInit = withoutCredentials(requestInit);
+        if (target.origin !== url.origin) requestInit = forAnotherOrigin(requestInit);
         role = redirectRole(url);
         url = target;
       }
@@ -375,9 +387,12 @@ function keepsMethod(method: string | undefined, status: number): boolean {
   return upper === "GET" || upper === "HEAD" || status === 307 || status === 308;
 }
 
-function withoutCredentials(init: RequestInit | undefined): RequestInit | undefined {
+/** The request init for a hop to another origin: only `HEADERS_KEPT_ACROSS_ORIGINS` go along. */
+function forAnotherOrigin(init: RequestInit | undefined): RequestInit | undefined {
   if (!init?.headers) return init;
-  const headers = new Headers(init.headers);
-  for (const name of CREDENTIAL_HEADERS) headers.delete(name);
+  const headers = new Headers();
+  for (const [name, value] of new Headers(init.headers)) {
+    if (HEADERS_KEPT_ACROSS_ORIGINS.has(name)) headers.set(name, value);
+  }
   return { ...init, headers };
 }

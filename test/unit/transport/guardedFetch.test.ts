@@ -163,6 +163,40 @@ describe("UrlGuard.fetch", () => {
       expect(new Headers(base.calls[1]!.init?.headers).has("authorization")).toBe(false);
     });
 
+    it("a hop to another origin carries none of the configured headers, credentials or the session id", async () => {
+      const base = fake((url) =>
+        url.hostname === "mcp.example.com" && url.pathname === "/a"
+          ? redirect("/b", 307)
+          : url.pathname === "/b"
+            ? redirect("https://elsewhere.example.net/c", 308)
+            : new Response("end"),
+      );
+      const headers = {
+        "X-Api-Key": "k3y-SECRET",
+        "X-Tenant": "acme",
+        Authorization: "Bearer t",
+        Cookie: "session=1",
+        "Mcp-Session-Id": "s-1",
+        "Content-Type": "application/json",
+        Accept: "application/json, text/event-stream",
+        "Mcp-Protocol-Version": "2025-06-18",
+      };
+      const response = await guard().fetch(base.fetch)("https://mcp.example.com/a", {
+        method: "POST",
+        body: "{}",
+        headers,
+      });
+      expect(await response.text()).toBe("end");
+      const sent = base.calls.map((call) => Object.fromEntries(new Headers(call.init?.headers)));
+      // The same origin keeps everything; the other origin gets only content negotiation.
+      expect(sent[1]).toEqual(Object.fromEntries(new Headers(headers)));
+      expect(sent[2]).toEqual({
+        "content-type": "application/json",
+        accept: "application/json, text/event-stream",
+        "mcp-protocol-version": "2025-06-18",
+      });
+    });
+
     it("follows an allowed chain to its end and stops after five hops", async () => {
       let hops = 0;
       const base = fake(() => (hops++ < 10 ? redirect(`/hop${hops}`) : new Response("end")));
