@@ -11,7 +11,7 @@
  * from; nothing is sent to a refused address.
  */
 import { lookup as dnsLookup, promises as dns } from "node:dns";
-import type { LookupFunction } from "node:net";
+import { isIP, type LookupFunction } from "node:net";
 
 import type { FetchLike } from "@modelcontextprotocol/client";
 import { extractWWWAuthenticateParams } from "@modelcontextprotocol/client";
@@ -101,8 +101,22 @@ export interface UrlGuardOptions {
    * are trusted for DNS like the server's own (see `connectLookup`).
    */
   configuredUrls?: ReadonlyArray<{ field: string; url: string }> | undefined;
-  /** Resolver of the connect-time check (tests inject one). @default dns.lookup with all addresses */
+  /**
+   * Resolver of the DNS checks: at connect time, and before a request through a `fetch` that is not
+   * the transport's own (tests inject one). @default dns.lookup with all addresses
+   */
   lookup?: HostLookup | undefined;
+}
+
+export interface GuardedFetchOptions {
+  /**
+   * `base` connects through this guard's `connectLookup` (the transport's own pool), so every DNS
+   * answer is checked when the socket is made. Without it (a caller's `fetch`: a proxy, tracing,
+   * tests), a host name the server named is resolved and checked here before the request is sent;
+   * that cannot stop a name that changes its answer between this check and the caller's own
+   * lookup (DNS rebinding), which only the connect-time check can. @default false
+   */
+  checksDnsOnConnect?: boolean | undefined;
 }
 
 /** The address policy of one server, for every request its connection makes. */
@@ -159,8 +173,12 @@ export class UrlGuard {
    * A refusal rejects like a request `fetch` cannot make: a `TypeError` whose `cause` is the
    * `MCPConfigurationError`. The SDK's OAuth discovery passes network failures (`TypeError`s) on but
    * falls back silently on any other error; undici reports the connect-time check the same way.
+   *
+   * Unless `base` checks DNS answers when it connects (`checksDnsOnConnect`), each hop's host name
+   * is resolved and checked before the request leaves (see `GuardedFetchOptions`).
    */
-  fetch(base: FetchLike): FetchLike {
+  fetch(base: FetchLike, options: GuardedFetchOptions = {}): FetchLike {
+    const checkDns = options.checksDnsOnConnect !== true;
     return async (input, init) => {
       let url = input instanceof URL ? input : new URL(input);
       let role: UrlRole | undefined;
@@ -170,6 +188,7 @@ export class UrlGuard {
         const current = url;
         const refused = this.check(current, () => role ?? this.roleOf(current));
         if (refused) throw this.networkError(refused);
+        if (checkDns) await this.checkResolved(current);
         const request = follow ? { ...requestInit, redirect: "manual" as const } : requestInit;
         const response = await base(hops === 0 ? input : url, request);
         const target = redirectTarget(url, response);
@@ -215,7 +234,7 @@ export class UrlGuard {
       dnsLookup(hostname, lookupOptions, callback);
       return;
     }
-    const resolve = this.resolve ?? ((name: string) => dns.lookup(name, { all: true }));
+    const resolve = this.resolver();
     const family =
       lookupOptions.family === "IPv4" ? 4 : lookupOptions.family === "IPv6" ? 6 : lookupOptions.family;
     resolve(hostname).then(
@@ -274,6 +293,34 @@ export class UrlGuard {
       );
     }
     return this.refusals.find((refusal) => text.includes(refusal.message)) ?? error;
+  }
+
+  /**
+   * The DNS rule for a request through a `fetch` that is not ours, before it is sent: a host name
+   * (not an IP literal, which `check` decided) that is neither in the config nor in
+   * `allowed_hostnames` is resolved, and refused (`url.dns`) when an answer is a forbidden address.
+   * A name that does not resolve here is not sent either: it could not be checked.
+   */
+  private async checkResolved(url: URL): Promise<void> {
+    const host = normaliseHost(url.hostname);
+    if (isIP(host) !== 0 || this.configuredHosts.has(host) || this.allowlisted.has(host)) return;
+    let addresses: Array<{ address: string; family: number }>;
+    try {
+      addresses = await this.resolver()(url.hostname);
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code ?? "an error";
+      throw new TypeError(
+        `Host "${host}" could not be resolved for the address check (${code}), so nothing was sent there; ` +
+          "list it in security.allowed_hostnames if only the fetch given to the client can resolve it.",
+        { cause: error },
+      );
+    }
+    const refused = refusedAddresses(addresses, this.policy);
+    if (refused.length > 0) throw this.networkError(this.dnsRefusal(url.hostname, false, refused));
+  }
+
+  private resolver(): HostLookup {
+    return this.resolve ?? ((name: string) => dns.lookup(name, { all: true }));
   }
 
   /** `refuse` for one URL, skipped for an origin already found allowed; `role` is only needed for a refusal. */
