@@ -18,7 +18,7 @@ import { DEFAULT_AUTH_REDIRECT_URL, MAX_AUTHORIZATIONS_PER_REQUEST } from "../co
 import type { MCPError } from "../errors/errors.js";
 import { isMCPError, MCPAuthenticationError } from "../errors/errors.js";
 import { redactUrl } from "../errors/redact.js";
-import type { NamedUrl } from "../security/url.js";
+import type { ConfiguredUrl, NamedUrl } from "../security/url.js";
 import { OAuthProvider } from "./provider.js";
 import { FileTokenStore, MemoryTokenStore } from "./tokenStore.js";
 import type { AuthConfig, AuthOptions, AuthorizationCallback } from "./types.js";
@@ -44,7 +44,7 @@ export interface TransportAuthorization {
    * URLs of the `auth` section (`auth.idp.*`, `auth.expected_issuer`) by config key: hosts the user
    * named, not the server, which the transport's DNS check treats like the server's own.
    */
-  readonly configuredUrls: ReadonlyArray<{ field: string; url: string }>;
+  readonly configuredUrls: readonly ConfiguredUrl[];
   /**
    * Called by each new transport before any request: the provider's own requests (the cross-app-access
    * IdP) go through `guard.fetch`, and URLs from OAuth discovery are checked with `guard.refuse`
@@ -94,7 +94,7 @@ export interface AuthSessionOptions {
 export class AuthSession implements TransportAuthorization {
   readonly provider: OAuthProvider;
   readonly skipIssuerMetadataValidation: boolean;
-  readonly configuredUrls: ReadonlyArray<{ field: string; url: string }>;
+  readonly configuredUrls: readonly ConfiguredUrl[];
   /** Until a transport binds its own: the given `fetch`, and no address checks (unit tests). */
   private guard: TransportGuard;
   private readonly serverName: string;

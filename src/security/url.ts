@@ -507,6 +507,12 @@ export interface NamedUrl {
   role: UrlRole;
 }
 
+/** A URL from the config (`auth.idp.issuer`, …) and its key: a host the user named, not the server. */
+export interface ConfiguredUrl {
+  field: string;
+  url: string;
+}
+
 /**
  * Checks a URL that a server named — OAuth discovery, registration and token endpoints, a redirect's
  * `Location`, the legacy-SSE POST endpoint — before anything is sent to it, with exactly the rules

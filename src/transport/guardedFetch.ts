@@ -24,6 +24,7 @@ import { MAX_URL_LENGTH } from "../security/defaults.js";
 import type { SecurityPolicy } from "../security/types.js";
 import {
   checkNamedUrl,
+  type ConfiguredUrl,
   describeAddresses,
   describeFixes,
   type HostLookup,
@@ -100,7 +101,7 @@ export interface UrlGuardOptions {
    * Other URLs from the config (`auth.idp.issuer`, …): a refusal names their key, and their hosts
    * are trusted for DNS like the server's own (see `connectLookup`).
    */
-  configuredUrls?: ReadonlyArray<{ field: string; url: string }> | undefined;
+  configuredUrls?: readonly ConfiguredUrl[] | undefined;
   /**
    * Resolver of the DNS checks: at connect time, and before a request through a `fetch` that is not
    * the transport's own (tests inject one). @default dns.lookup with all addresses
