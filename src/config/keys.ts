@@ -1,3 +1,4 @@
+import { type KeyPath, renderKeyPath } from "../common/keyPath.js";
 import { emptyRecord, isPrototypeKey } from "../common/objects.js";
 import type { ConfigIssue } from "../errors/errors.js";
 import { MAX_CONFIG_DEPTH } from "./defaults.js";
@@ -93,50 +94,6 @@ export function isPlainObject(value: unknown): value is Record<string, unknown> 
   if (typeof value !== "object" || value === null || Array.isArray(value)) return false;
   const proto = Object.getPrototypeOf(value) as unknown;
   return proto === Object.prototype || proto === null;
-}
-
-/** A path into a config value: object keys and array indexes. */
-export type KeyPath = ReadonlyArray<string | number>;
-
-/** Keys shown as they are in a rendered path; any other key is quoted (`mcpServers["my.server"]`). */
-const PLAIN_KEY = /^[A-Za-z_$][\w$-]*$/;
-
-/**
- * Renders a path the way it is written in a config: `mcpServers.github.env`, `args[2]`,
- * `mcpServers["my.server"]`. The one renderer of config paths, for issues and for file lines.
- */
-export function renderPath(path: KeyPath, base = ""): string {
-  let out = base;
-  for (const part of path) {
-    if (typeof part === "number") out += `[${part}]`;
-    else if (PLAIN_KEY.test(part)) out += out ? `.${part}` : part;
-    else out += `[${JSON.stringify(part)}]`;
-  }
-  return out;
-}
-
-/** `prefix` + a path rendered by `renderPath` relative to it (`servers[0]` + `env.A`, `x` + `["a.b"]`). */
-export function joinPath(prefix: string, path: string): string {
-  if (!prefix) return path;
-  if (!path) return prefix;
-  return path.startsWith("[") ? `${prefix}${path}` : `${prefix}.${path}`;
-}
-
-/**
- * The inverse of `renderPath`, for pointing at a file line. Lenient: a path the security checks
- * wrote themselves (`env.NAME`, `headers.X Bad`) parses too. Undefined for text it cannot split.
- */
-export function parsePath(text: string): Array<string | number> | undefined {
-  const parts: Array<string | number> = [];
-  const segment = /\.?([^.[\]]+)|\[(\d+)\]|\[("(?:[^"\\]|\\.)*")\]/y;
-  while (segment.lastIndex < text.length) {
-    const match = segment.exec(text);
-    if (!match) return undefined;
-    if (match[1] !== undefined) parts.push(match[1]);
-    else if (match[2] !== undefined) parts.push(Number(match[2]));
-    else parts.push(JSON.parse(match[3]!) as string);
-  }
-  return parts;
 }
 
 /** Something the snapshot of a config value refused, at `path` (relative to the value given). */
@@ -257,7 +214,7 @@ function className(proto: object): string | undefined {
 
 /** The issue for one finding of `snapshotConfig`, its path rendered after `base`. */
 export function findingIssue(finding: ConfigFinding, base: KeyPath = []): ConfigIssue {
-  const path = renderPath([...base, ...finding.path]);
+  const path = renderKeyPath([...base, ...finding.path]);
   switch (finding.kind) {
     case "prototypeKey":
       return {

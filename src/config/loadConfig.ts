@@ -3,21 +3,14 @@ import { homedir } from "node:os";
 import { dirname, extname, resolve } from "node:path";
 import { isDeepStrictEqual } from "node:util";
 
+import { joinKeyPath, parseKeyPath, renderKeyPath } from "../common/keyPath.js";
 import { ownValue } from "../common/objects.js";
 import type { ConfigIssue } from "../errors/errors.js";
 import type { Environment } from "./expandVariables.js";
 import { expandString } from "./expandVariables.js";
 import { configurationError } from "./issues.js";
 import type { ConfigFinding } from "./keys.js";
-import {
-  findingIssue,
-  isPlainObject,
-  joinPath,
-  parsePath,
-  renderPath,
-  snapshotConfig,
-  toCamelCase,
-} from "./keys.js";
+import { findingIssue, isPlainObject, snapshotConfig, toCamelCase } from "./keys.js";
 import { checkServerConfig } from "./serverConfig.js";
 import type { DocPath, SourceDocument } from "./sourceDocument.js";
 import { objectDocument, parseJsonDocument, parseYamlDocument } from "./sourceDocument.js";
@@ -173,7 +166,7 @@ export function loadDocument(
   const seen = new Map<string, { path: DocPath; raw: unknown; backend: unknown }>();
   const checkedBackends = new Set<Record<string, unknown>>();
   for (const entry of found.entries) {
-    const where = renderPath(entry.path);
+    const where = renderKeyPath(entry.path);
     if (entry.backend && !checkedBackends.has(entry.backend.value)) {
       checkedBackends.add(entry.backend.value);
       issues.push(...backendFilterIssues(entry.backend, locate));
@@ -195,14 +188,14 @@ export function loadDocument(
       if (otherAgent && isDeepStrictEqual(stripName(previous.raw), stripName(entry.raw))) {
         warnings.push({
           path: where,
-          message: `server "${rawName}" is also defined at ${renderPath(previous.path)} with the same settings; it is used once`,
+          message: `server "${rawName}" is also defined at ${renderKeyPath(previous.path)} with the same settings; it is used once`,
           rule: "config.sharedServer",
           ...locate(entry.path),
         });
       } else {
         issues.push({
           path: where,
-          message: `duplicate server name "${rawName}" (also at ${renderPath(previous.path)}); server names must be unique`,
+          message: `duplicate server name "${rawName}" (also at ${renderKeyPath(previous.path)}); server names must be unique`,
           rule: "config.duplicateName",
           ...locate(entry.path),
         });
@@ -214,7 +207,7 @@ export function loadDocument(
     const { value: normalised, notes } = normaliseEntry(entry);
     for (const note of notes)
       warnings.push({
-        path: renderPath([note.key], where),
+        path: renderKeyPath([note.key], where),
         message: note.message,
         rule: "config.alias",
         ...locate([...entry.path, note.key]),
@@ -222,7 +215,7 @@ export function loadDocument(
     const expanded = expandDeep(normalised, [], variables);
     for (const missing of expanded.missing) {
       issues.push({
-        path: renderPath(missing.path, where),
+        path: renderKeyPath(missing.path, where),
         message: `environment variable "${missing.name}" is not set; export it or write \${${missing.name}:-default}`,
         rule: "env.unsetVariable",
         ...locate([...entry.path, ...missing.path]),
@@ -231,7 +224,7 @@ export function loadDocument(
     const check = checkServerConfig(expanded.value);
     const relocate = (issue: ConfigIssue): ConfigIssue => {
       const docPath = issueDocPath(entry, issue.path, doc);
-      return { ...issue, path: joinPath(where, issue.path), ...locate(docPath) };
+      return { ...issue, path: joinKeyPath(where, issue.path), ...locate(docPath) };
     };
     issues.push(...check.issues.map(relocate));
     warnings.push(...check.warnings.map(relocate));
@@ -417,7 +410,7 @@ function backendFilterIssues(
       continue;
     const path = [...backend.path, found.key];
     issues.push({
-      path: renderPath(path),
+      path: renderKeyPath(path),
       message: `${found.key} must be a list of tool names (strings)`,
       rule: "config.schema",
       ...locate(path),
@@ -506,7 +499,7 @@ const KEY_ALIASES: Record<string, readonly string[]> = {
 /** Turns an issue path relative to a server (`env.API_KEY`, `args[2]`) into a document path. */
 function issueDocPath(entry: Entry, issuePath: string, doc: SourceDocument): DocPath {
   if (!issuePath) return entry.path;
-  const parts = parsePath(issuePath) ?? [];
+  const parts = parseKeyPath(issuePath) ?? [];
   // Issue paths use snake_case; the file may use camelCase or another host's alias (httpUrl for
   // url). Use whichever spelling the file has, and fall back to the closest enclosing key.
   for (let length = parts.length; length > 0; length--) {

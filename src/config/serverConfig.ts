@@ -1,6 +1,7 @@
 import { z } from "zod";
 
 import { AUTH_KEYS, authShape, buildAuthConfig, IDP_KEYS } from "../auth/config.js";
+import { renderKeyPath } from "../common/keyPath.js";
 import { isPrototypeKey, ownValue } from "../common/objects.js";
 import type { ConfigIssue } from "../errors/errors.js";
 import { checkCommand, checkCwd } from "../security/command.js";
@@ -35,15 +36,7 @@ import {
   MAX_SERVER_NAME_LENGTH,
   MAX_TIMEOUT_SECONDS,
 } from "./defaults.js";
-import {
-  findingIssue,
-  isPlainObject,
-  normaliseKeys,
-  renderPath,
-  snapshotConfig,
-  suggest,
-  toSnakeCase,
-} from "./keys.js";
+import { findingIssue, isPlainObject, normaliseKeys, snapshotConfig, suggest, toSnakeCase } from "./keys.js";
 import type { ServerConfig, TransportType } from "./types.js";
 
 /** Known keys per section, camelCase. Nested sections are validated with their own key set. */
@@ -285,7 +278,7 @@ function normaliseSections(
     const { value, unknown, conflicts } = normaliseKeys(obj, known);
     for (const { snake, camel } of conflicts) {
       issues.push({
-        path: renderPath([...sectionPath(section), toSnakeCase(camel)]),
+        path: renderKeyPath([...sectionPath(section), toSnakeCase(camel)]),
         message: `both "${snake}" and "${camel}" are given; keep one spelling`,
         rule: "config.duplicateKey",
       });
@@ -306,7 +299,7 @@ function normaliseSections(
         key,
         [...known].flatMap((k) => [k, toSnakeCase(k)]),
       );
-      const path = renderPath([...sectionPath(section), key]);
+      const path = renderKeyPath([...sectionPath(section), key]);
       warnings.push({
         path,
         message: hint
@@ -446,7 +439,7 @@ export function checkServerConfig(raw: unknown): ServerConfigCheck {
   if (!parsed.success) {
     for (const issue of parsed.error.issues) {
       issues.push({
-        path: renderPath(issue.path.map(snakeSegment)),
+        path: renderKeyPath(issue.path.map(snakeSegment)),
         message: issue.message,
         rule: "config.schema",
       });

@@ -5,7 +5,8 @@
  * anything starts, duplicate names included, and every problem is reported at once with its path
  * (`servers[2].command`, `mcpServers.github.url`).
  */
-import { findingIssue, isPlainObject, renderPath, snapshotConfig } from "../config/keys.js";
+import { renderKeyPath } from "../common/keyPath.js";
+import { findingIssue, isPlainObject, snapshotConfig } from "../config/keys.js";
 import { checkServerConfig, isValidatedConfig } from "../config/serverConfig.js";
 import type { ServerConfig, ServerConfigInput } from "../config/types.js";
 import { configurationError, prefixIssues } from "../config/validator.js";
@@ -29,7 +30,7 @@ export interface ServerConfigsCheck {
 
 /** `servers[2]`, `mcpServers.github`, `mcpServers["my.server"]`. */
 function childPath(parent: string, key: string | number): string {
-  return renderPath([key], parent);
+  return renderKeyPath([key], parent);
 }
 
 interface Entry {

@@ -5,7 +5,8 @@ import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 
 import { MCPClient } from "../../../src/client/mcpClient.js";
-import { renderPath, snapshotConfig } from "../../../src/config/keys.js";
+import { renderKeyPath } from "../../../src/common/keyPath.js";
+import { snapshotConfig } from "../../../src/config/keys.js";
 import { loadConfig } from "../../../src/config/loadConfig.js";
 import { checkServerConfig } from "../../../src/config/serverConfig.js";
 import { MCPConfigValidator } from "../../../src/config/validator.js";
@@ -341,7 +342,7 @@ agents:
 
 describe("one renderer of config paths (Q3)", () => {
   it("renders keys that are not names quoted, the same in loadConfig and MultiMCPClient", async () => {
-    expect(renderPath(["mcpServers", "my.server", "args", 2])).toBe('mcpServers["my.server"].args[2]');
+    expect(renderKeyPath(["mcpServers", "my.server", "args", 2])).toBe('mcpServers["my.server"].args[2]');
     const servers = { "my.server": { command: "node", args: ["a.js"], timeout: -1 } };
     const file = join(dir, "quoted.json");
     writeFileSync(file, JSON.stringify({ mcpServers: servers }, null, 2));
@@ -353,6 +354,25 @@ describe("one renderer of config paths (Q3)", () => {
     expect(paths(multi.issues)).toEqual(['mcpServers["my.server"].timeout']);
     // The quoted path still finds its line.
     expect(loaded.issues.find((i) => i.path.endsWith("timeout"))?.line).toBe(8);
+  });
+
+  it("config, env and header paths are written alike, with long keys cut", () => {
+    const long = "x".repeat(10_000);
+    const check = checkServerConfig({
+      name: "s",
+      url: "https://mcp.example.com/mcp",
+      headers: { "Bad Name": "v" },
+      [long]: 1,
+    });
+    expect(check.issues.map((i) => i.path)).toEqual(['headers["Bad Name"]']);
+    expect(check.warnings.map((w) => w.path)).toEqual([`["${"x".repeat(120)}…"]`]);
+    const env = checkServerConfig({
+      name: "s",
+      command: "node",
+      args: ["a.js"],
+      env: { "A B": 1 },
+    });
+    expect(env.issues.map((i) => i.path)).toEqual(['env["A B"]']);
   });
 });
 
