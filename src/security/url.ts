@@ -174,12 +174,17 @@ function sameIp(a: ParsedIp, b: ParsedIp): boolean {
   return a.v6.every((x, i) => x === b.v6[i]);
 }
 
-/** True for a cloud metadata service address, also in IPv4-mapped or NAT64 form. */
+/**
+ * True for a cloud metadata service address, also in IPv4-mapped, NAT64 or the deprecated
+ * IPv4-compatible form (`::169.254.169.254`, which some stacks still hand to IPv4).
+ */
 export function isMetadataAddress(address: string): boolean {
   let ip = parseIp(address);
   if (!ip) return false;
   if ("v6" in ip) {
-    const v4 = embeddedIPv4(ip.v6);
+    const g = ip.v6;
+    const compatible = g.slice(0, 6).every((x) => x === 0) && g[6] !== 0;
+    const v4 = embeddedIPv4(g) ?? (compatible ? g[6]! * 0x10000 + g[7]! : undefined);
     if (v4 !== undefined) ip = { v4 };
   }
   const parsed = ip;

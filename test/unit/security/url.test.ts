@@ -112,10 +112,15 @@ describe("classifyIp", () => {
       "169.254.170.23",
       "fd00:ec2::23",
       "FD00:EC2:0:0:0:0:0:23",
+      // The deprecated IPv4-compatible form.
+      "::169.254.169.254",
+      "::a9fe:aa02",
     ]) {
       expect(isMetadataAddress(a)).toBe(true);
     }
     expect(isMetadataAddress("169.254.170.3")).toBe(false);
+    expect(isMetadataAddress("::1")).toBe(false);
+    expect(isMetadataAddress("::")).toBe(false);
     expect(isMetadataAddress("169.254.169.253")).toBe(false);
     expect(isMetadataAddress("fd00:ec2::253")).toBe(false);
     expect(isMetadataAddress("example.com")).toBe(false);
