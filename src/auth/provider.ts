@@ -18,6 +18,7 @@ import {
 } from "@modelcontextprotocol/client";
 
 import { DEFAULT_AUTH_SIGNING_ALGORITHM } from "../config/defaults.js";
+import type { NamedUrl } from "../security/url.js";
 import type { AuthConfig, StoredAuthState, TokenStore } from "./types.js";
 
 const JWT_BEARER_GRANT = "urn:ietf:params:oauth:grant-type:jwt-bearer";
@@ -45,14 +46,7 @@ export interface OAuthProviderOptions {
    * The address policy's refusal of URLs discovery found, or `undefined` when all are allowed.
    * @default allows everything
    */
-  refuse?: ((urls: readonly DiscoveredUrl[]) => Error | undefined) | undefined;
-}
-
-/** A URL the auth layer is about to use, and where it came from (for a refusal's message). */
-export interface DiscoveredUrl {
-  url: string;
-  /** The field that named it (`token_endpoint`) and what it is, in words. */
-  role: { field: string; what: string };
+  refuse?: ((urls: readonly NamedUrl[]) => Error | undefined) | undefined;
 }
 
 /**
@@ -64,7 +58,7 @@ export interface DiscoveredUrl {
 function discoveredUrls(
   discovery: OAuthDiscoveryState,
   uses: { registration: boolean; authorization: boolean },
-): DiscoveredUrl[] {
+): NamedUrl[] {
   const metadata = discovery.authorizationServerMetadata;
   const named = "named by the authorization-server metadata";
   return [
@@ -232,7 +226,7 @@ export class OAuthProvider implements OAuthClientProvider {
     await this.update({ discovery });
   }
 
-  private urlsOf(discovery: OAuthDiscoveryState): DiscoveredUrl[] {
+  private urlsOf(discovery: OAuthDiscoveryState): NamedUrl[] {
     return discoveredUrls(discovery, {
       registration: this.saveClientInformation !== undefined,
       authorization: this.redirectUrl !== undefined,

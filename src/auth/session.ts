@@ -13,11 +13,13 @@ import {
   UnauthorizedError,
 } from "@modelcontextprotocol/client";
 
+import { findCause } from "../common/causes.js";
 import { DEFAULT_AUTH_REDIRECT_URL, MAX_AUTHORIZATIONS_PER_REQUEST } from "../config/defaults.js";
 import type { MCPError } from "../errors/errors.js";
 import { isMCPError, MCPAuthenticationError } from "../errors/errors.js";
 import { redactUrl } from "../errors/redact.js";
-import { type DiscoveredUrl, OAuthProvider } from "./provider.js";
+import type { ConfiguredUrl, NamedUrl } from "../security/url.js";
+import { OAuthProvider } from "./provider.js";
 import { FileTokenStore, MemoryTokenStore } from "./tokenStore.js";
 import type { AuthConfig, AuthOptions, AuthorizationCallback } from "./types.js";
 
@@ -29,7 +31,7 @@ export interface TransportGuard {
   /** `fetch` through the server's address policy and connection pool. */
   readonly fetch: FetchLike;
   /** The address policy's refusal of these URLs, as one typed error, or `undefined` when all are allowed. */
-  refuse(urls: readonly DiscoveredUrl[]): Error | undefined;
+  refuse(urls: readonly NamedUrl[]): Error | undefined;
 }
 
 /** What the HTTP transport needs from the auth layer. */
@@ -42,7 +44,7 @@ export interface TransportAuthorization {
    * URLs of the `auth` section (`auth.idp.*`, `auth.expected_issuer`) by config key: hosts the user
    * named, not the server, which the transport's DNS check treats like the server's own.
    */
-  readonly configuredUrls: ReadonlyArray<{ field: string; url: string }>;
+  readonly configuredUrls: readonly ConfiguredUrl[];
   /**
    * Called by each new transport before any request: the provider's own requests (the cross-app-access
    * IdP) go through `guard.fetch`, and URLs from OAuth discovery are checked with `guard.refuse`
@@ -92,7 +94,7 @@ export interface AuthSessionOptions {
 export class AuthSession implements TransportAuthorization {
   readonly provider: OAuthProvider;
   readonly skipIssuerMetadataValidation: boolean;
-  readonly configuredUrls: ReadonlyArray<{ field: string; url: string }>;
+  readonly configuredUrls: readonly ConfiguredUrl[];
   /** Until a transport binds its own: the given `fetch`, and no address checks (unit tests). */
   private guard: TransportGuard;
   private readonly serverName: string;
@@ -238,10 +240,8 @@ export class AuthSession implements TransportAuthorization {
   describe(error: unknown, fromAuth = false): MCPError | undefined {
     // Our own refusals raised below the SDK (the transport's address policy) arrive wrapped, as fetch
     // wraps a failed request: `TypeError(…, { cause })`.
-    for (let current = error, depth = 0; current && depth < 4; depth++) {
-      if (isMCPError(current)) return current;
-      current = (current as { cause?: unknown }).cause;
-    }
+    const ours = findCause(error, isMCPError);
+    if (ours) return ours;
     const name = this.serverName;
     const fail = (
       message: string,

@@ -1,4 +1,4 @@
-import { isPrototypeKey, ownValue } from "../common/objects.js";
+import { emptyRecord, ownValue, setOwn } from "../common/objects.js";
 import { MCPValidationError } from "../errors/errors.js";
 
 /** The JSON Schema bits we read to coerce `key=value` strings. */
@@ -31,7 +31,9 @@ export function parseToolArguments(
     }
     return parsed as Record<string, unknown>;
   }
-  const result: Record<string, unknown> = {};
+  // No prototypes, and every key an own property: any name a tool declares (`constructor`,
+  // `__proto__`, `prototype` included) is an ordinary argument name and never reaches a prototype.
+  const result = emptyRecord<unknown>();
   for (const token of tokens) {
     const eq = token.indexOf("=");
     if (eq <= 0) {
@@ -42,20 +44,23 @@ export function parseToolArguments(
     }
     const path = token.slice(0, eq).split(".");
     const raw = token.slice(eq + 1);
-    // `__proto__.polluted=1` would otherwise reach Object.prototype through the nested assignments.
-    if (path.some((key) => isPrototypeKey(key) || key === "")) {
-      throw usage(`"${token.slice(0, eq)}" is not a usable argument name`, "args.keyValue");
+    if (path.some((key) => key === "")) {
+      throw usage(
+        `"${token.slice(0, eq)}" is not a usable argument name: a part between dots is empty`,
+        "args.keyValue",
+      );
     }
     let target = result;
     let props = (schema as PropertySchema | undefined)?.properties;
     for (const key of path.slice(0, -1)) {
-      const next = Object.hasOwn(target, key) ? target[key] : undefined;
-      if (typeof next !== "object" || next === null || Array.isArray(next)) target[key] = {};
+      const next = ownValue(target, key);
+      if (typeof next !== "object" || next === null || Array.isArray(next))
+        setOwn(target, key, emptyRecord());
       target = target[key] as Record<string, unknown>;
       props = propertyOf(props, key)?.properties;
     }
     const last = path[path.length - 1]!;
-    target[last] = coerceValues ? coerce(raw, propertyOf(props, last)?.type, last) : raw;
+    setOwn(target, last, coerceValues ? coerce(raw, propertyOf(props, last)?.type, last) : raw);
   }
   return result;
 }

@@ -1,8 +1,8 @@
 import type { ConfigIssue } from "../errors/errors.js";
 import { MCPConfigurationError } from "../errors/errors.js";
 import { configurationError, prefixIssues } from "./issues.js";
-import { isPlainObject, prototypeKeyIssue, withoutPrototypeKeys } from "./keys.js";
-import { loadDocument, renderPath } from "./loadConfig.js";
+import { findingIssue, isPlainObject, snapshotConfig } from "./keys.js";
+import { loadDocument } from "./loadConfig.js";
 import { objectDocument } from "./sourceDocument.js";
 import type { ServerConfig } from "./types.js";
 
@@ -50,10 +50,13 @@ function checkBackend(
   }
 }
 
-/** Reports `__proto__`/`constructor`/`prototype` keys anywhere in the input and returns it without them. */
-function refusePrototypeKeys(input: unknown): { value: unknown; issues: ConfigIssue[] } {
-  const { value, found } = withoutPrototypeKeys(input);
-  return { value, issues: found.map((finding) => prototypeKeyIssue(renderPath(finding.path), finding)) };
+/**
+ * The one snapshot of the input, and its refusals anywhere in it: the whole value is handed back
+ * (with `mcp_servers` validated), so every part of it counts. The copy has ordinary prototypes.
+ */
+function snapshotWhole(input: unknown): { value: unknown; issues: ConfigIssue[] } {
+  const { value, findings } = snapshotConfig(input, { ordinary: true });
+  return { value, issues: findings.map((finding) => findingIssue(finding)) };
 }
 
 function pickFilters(backend: Record<string, unknown>): Record<string, unknown> {
@@ -72,7 +75,7 @@ function pickFilters(backend: Record<string, unknown>): Record<string, unknown> 
  * @throws MCPConfigurationError listing every problem (with `mcp_servers[i]…` paths).
  */
 export function validateBackendMcpConfig(input: unknown): ValidatedBackendConfig {
-  const { value: backend, issues: refused } = refusePrototypeKeys(input);
+  const { value: backend, issues: refused } = snapshotWhole(input);
   const { value, issues: found } = checkBackend(backend, "");
   const issues = [...refused, ...found];
   if (issues.length > 0 || !value) throw configurationError("backend config", issues);
@@ -86,7 +89,7 @@ export function validateBackendMcpConfig(input: unknown): ValidatedBackendConfig
  * @throws MCPConfigurationError listing every problem across all agents.
  */
 export function validateMcpIntegration(input: unknown): Record<string, unknown> {
-  const { value: config, issues: refused } = refusePrototypeKeys(input);
+  const { value: config, issues: refused } = snapshotWhole(input);
   if (!isPlainObject(config)) {
     throw configurationError("config", [
       { path: "", message: "configuration must be a mapping", rule: "config.schema" },

@@ -27,6 +27,12 @@ export const STDERR_TAIL_BYTES = 64 * 1024;
 export const SESSION_DELETE_TIMEOUT_SECONDS = 2;
 /** Server names are used in tool prefixes `mcp__{server}__{tool}`; longer names would not fit 64 chars. */
 export const MAX_SERVER_NAME_LENGTH = 50;
+/**
+ * Deepest nesting read from a config value (objects and arrays): no setting is nested more than a
+ * few levels, and the walks over a config are recursive, so a deeper value is cut and refused
+ * instead of overflowing the stack.
+ */
+export const MAX_CONFIG_DEPTH = 100;
 
 /** Circuit breaker (per server). */
 export const DEFAULT_FAILURE_THRESHOLD = 5;

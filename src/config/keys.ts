@@ -1,5 +1,7 @@
+import { type KeyPath, renderKeyPath } from "../common/keyPath.js";
 import { emptyRecord, isPrototypeKey } from "../common/objects.js";
 import type { ConfigIssue } from "../errors/errors.js";
+import { MAX_CONFIG_DEPTH } from "./defaults.js";
 
 /**
  * Key handling shared by every config section: the seed's snake_case keys and their camelCase forms
@@ -94,95 +96,170 @@ export function isPlainObject(value: unknown): value is Record<string, unknown> 
   return proto === Object.prototype || proto === null;
 }
 
-/** A path into a config value: object keys and array indexes. */
-export type KeyPath = ReadonlyArray<string | number>;
+/** Something the snapshot of a config value refused, at `path` (relative to the value given). */
+export type ConfigFinding =
+  /** A `__proto__`, `constructor` or `prototype` key (the key is the last segment); not copied. */
+  | { kind: "prototypeKey"; path: KeyPath; key: string }
+  /** An object whose prototype was replaced (`{ __proto__: {…} }` in code, `Object.create(settings)`). */
+  | { kind: "replacedPrototype"; path: KeyPath }
+  /** An instance of a class (`Map`, `Date`, a class with getters): config data is plain objects and arrays. */
+  | { kind: "notPlain"; path: KeyPath; type: string }
+  /** Reading it threw (a getter, a Proxy trap); nothing of it was copied. */
+  | { kind: "unreadable"; path: KeyPath }
+  /** Nested deeper than `MAX_CONFIG_DEPTH`; not copied. */
+  | { kind: "tooDeep"; path: KeyPath };
 
-/** One thing `withoutPrototypeKeys` removed. */
-export interface PrototypeKeyFinding {
-  /** Where: the refused key (last segment), or the object whose prototype was replaced. */
-  path: KeyPath;
-  /** The refused key; undefined for an object whose prototype was replaced. */
-  key: string | undefined;
+export interface ConfigSnapshot {
+  /** The copy: only arrays, objects of our own, and the primitives (and functions) of the input. */
+  value: unknown;
+  /** Everything refused, in reading order. */
+  findings: ConfigFinding[];
+}
+
+export interface SnapshotOptions {
+  /** Objects returned as they are (not read, not copied): configs that passed validation, which are frozen. */
+  keep?: ((node: object) => boolean) | undefined;
+  /**
+   * Copies with `Object.prototype` (for values handed back to the caller, as `extra` and the result
+   * of `validateMcpIntegration`); by default they have no prototype.
+   */
+  ordinary?: boolean | undefined;
 }
 
 /**
- * Finds every `__proto__`, `constructor` and `prototype` key in a config value, and every object
- * whose prototype was replaced (`{ __proto__: {…} }` written in code, `Object.create(settings)`),
- * and returns the value without them. JSON.parse and YAML make `__proto__` an own key; any copy
- * with `obj[key] = child` then turns it into the prototype, and schema checks read settings through
- * it while the key itself looks ignored. Subtrees without findings are returned as they are (same
- * objects), so a clean config is not copied at all. Only plain objects and arrays are walked.
+ * The one snapshot of a config value every validation works on. Each own enumerable key of a plain
+ * object or array is read once (a getter once, a Proxy trap once) into a copy of our own; nothing
+ * of the input is read again, so what is validated is what is used, and schema checks never read
+ * through a prototype or a getter of the caller's. Refused, and reported in `findings`:
+ * `__proto__`, `constructor` and `prototype` keys (JSON.parse and YAML make `__proto__` an own key,
+ * which any copy by assignment turns into the prototype), objects whose prototype was replaced,
+ * class instances, values that throw when read and values nested too deep. A refused object's own
+ * keys are still copied (no prototype), so every other problem of the config is reported too.
  */
-export function withoutPrototypeKeys<T>(input: T): { value: T; found: PrototypeKeyFinding[] } {
-  const found: PrototypeKeyFinding[] = [];
-  const active = new Set<object>();
-  const visited = new Map<object, unknown>();
+export function snapshotConfig(input: unknown, options: SnapshotOptions = {}): ConfigSnapshot {
+  const findings: ConfigFinding[] = [];
+  const copies = new Map<object, unknown>();
+  const newObject = (): Record<string, unknown> => (options.ordinary ? {} : emptyRecord<unknown>());
   const visit = (node: unknown, path: KeyPath): unknown => {
     if (typeof node !== "object" || node === null) return node;
-    if (visited.has(node)) return visited.get(node);
-    // A cycle (only possible in configs built in code) is left as it is: findings were recorded above.
-    if (active.has(node)) return node;
-    const proto = Object.getPrototypeOf(node) as unknown;
-    const array = Array.isArray(node);
-    const replaced =
-      !array &&
-      proto !== Object.prototype &&
-      proto !== null &&
-      !Object.hasOwn(proto as object, "constructor");
-    // Class instances (Dates, Maps, a caller's own objects in unknown keys) are not config data.
-    if (!array && !replaced && proto !== Object.prototype && proto !== null) return node;
-    active.add(node);
-    let result: unknown = node;
-    if (array) {
-      let copy: unknown[] | undefined;
-      (node as unknown[]).forEach((item, index) => {
-        const next = visit(item, [...path, index]);
-        if (next !== item) (copy ??= [...(node as unknown[])])[index] = next;
-      });
-      if (copy) result = copy;
-    } else {
-      if (replaced) found.push({ path, key: undefined });
-      let changed = replaced;
-      const entries: Array<[string, unknown]> = [];
-      for (const key of Object.keys(node)) {
-        if (isPrototypeKey(key)) {
-          found.push({ path: [...path, key], key });
-          changed = true;
-          continue;
-        }
-        const child = (node as Record<string, unknown>)[key];
-        const next = visit(child, [...path, key]);
-        if (next !== child) changed = true;
-        entries.push([key, next]);
-      }
-      // Object.fromEntries defines own keys, and none of them is a prototype key any more.
-      if (changed) result = Object.fromEntries(entries);
+    const known = copies.get(node);
+    // Shared objects (YAML aliases) stay shared, and cycles stay cycles, in the copy.
+    if (known !== undefined) return known;
+    if (options.keep?.(node)) return node;
+    if (path.length > MAX_CONFIG_DEPTH) {
+      findings.push({ kind: "tooDeep", path });
+      return undefined;
     }
-    active.delete(node);
-    visited.set(node, result);
-    return result;
+    // One read of a key (a getter, a Proxy trap); one that throws is refused, the others still read.
+    const read = (key: string | number, at: KeyPath): { value: unknown } | undefined => {
+      try {
+        // Own indexes only: a hole must not be filled from a replaced Array prototype.
+        if (typeof key === "number" && !Object.hasOwn(node, key)) return { value: undefined };
+        return { value: (node as Record<string | number, unknown>)[key] };
+      } catch {
+        findings.push({ kind: "unreadable", path: at });
+        return undefined;
+      }
+    };
+    let keys: string[];
+    let length = 0;
+    const array = Array.isArray(node);
+    try {
+      const proto = Object.getPrototypeOf(node) as object | null;
+      if (array) length = (node as unknown[]).length;
+      keys = array ? [] : Object.keys(node);
+      if (!array && proto !== Object.prototype && proto !== null) {
+        const type = className(proto);
+        findings.push(
+          type === undefined ? { kind: "replacedPrototype", path } : { kind: "notPlain", path, type },
+        );
+      }
+    } catch {
+      findings.push({ kind: "unreadable", path });
+      return undefined;
+    }
+    if (array) {
+      const copy: unknown[] = [];
+      copies.set(node, copy);
+      for (let index = 0; index < length; index++) {
+        const at = [...path, index];
+        const item = read(index, at);
+        copy.push(item === undefined ? undefined : visit(item.value, at));
+      }
+      return copy;
+    }
+    const copy = newObject();
+    copies.set(node, copy);
+    for (const key of keys) {
+      const at = [...path, key];
+      if (isPrototypeKey(key)) {
+        findings.push({ kind: "prototypeKey", path: at, key });
+        continue;
+      }
+      const child = read(key, at);
+      // Own keys only, and none of them is a prototype key: assignment defines an own property.
+      if (child !== undefined) copy[key] = visit(child.value, at);
+    }
+    return copy;
   };
-  return { value: visit(input, []) as T, found };
+  return { value: visit(input, []), findings };
 }
 
-/** The issue for one finding of `withoutPrototypeKeys`, at `path` (rendered by the caller). */
-export function prototypeKeyIssue(path: string, finding: PrototypeKeyFinding): ConfigIssue {
-  let message: string;
-  if (finding.key === undefined) {
-    message =
-      "this object inherits settings from a replaced prototype (`__proto__` in an object literal, or " +
-      "Object.create()), which validation does not read (rule config.prototypeKey); write every setting " +
-      "as an own key of a plain object";
-  } else if (finding.key === "__proto__") {
-    message =
-      'key "__proto__" is refused (rule config.prototypeKey): JavaScript would make its contents the ' +
-      "object's prototype, so the settings under it would apply without being validated; remove it and " +
-      "write its settings as ordinary keys";
-  } else {
-    message =
-      `key "${finding.key}" is refused (rule config.prototypeKey): "__proto__", "constructor" and ` +
-      '"prototype" name the prototype machinery of JavaScript objects and are never a setting, server ' +
-      "or variable name; remove or rename it";
+/** The class of an instance (`Map`, `Date`, a caller's class), or undefined for a replaced prototype. */
+function className(proto: object): string | undefined {
+  const constructor = Object.getOwnPropertyDescriptor(proto, "constructor")?.value as unknown;
+  if (typeof constructor !== "function" || constructor.prototype !== proto) return undefined;
+  return constructor.name || "an anonymous class";
+}
+
+/** The issue for one finding of `snapshotConfig`, its path rendered after `base`. */
+export function findingIssue(finding: ConfigFinding, base: KeyPath = []): ConfigIssue {
+  const path = renderKeyPath([...base, ...finding.path]);
+  switch (finding.kind) {
+    case "prototypeKey":
+      return {
+        path,
+        rule: "config.prototypeKey",
+        message:
+          finding.key === "__proto__"
+            ? 'key "__proto__" is refused (rule config.prototypeKey): JavaScript would make its contents the ' +
+              "object's prototype, so the settings under it would apply without being validated; remove it and " +
+              "write its settings as ordinary keys"
+            : `key "${finding.key}" is refused (rule config.prototypeKey): "__proto__", "constructor" and ` +
+              '"prototype" name the prototype machinery of JavaScript objects and are never a setting, server ' +
+              "or variable name; remove or rename it",
+      };
+    case "replacedPrototype":
+      return {
+        path,
+        rule: "config.prototypeKey",
+        message:
+          "this object inherits settings from a replaced prototype (`__proto__` in an object literal, or " +
+          "Object.create()), which validation does not read (rule config.prototypeKey); write every setting " +
+          "as an own key of a plain object",
+      };
+    case "notPlain":
+      return {
+        path,
+        rule: "config.plainObject",
+        message:
+          `this value is an instance of ${finding.type}, not a plain object (rule config.plainObject): config ` +
+          "values are read from the own keys of plain objects and arrays only, so settings of a class (getters, " +
+          "inherited members) would never be validated; pass an object literal or parsed JSON/YAML",
+      };
+    case "unreadable":
+      return {
+        path,
+        rule: "config.plainObject",
+        message:
+          "reading this value threw (a getter or Proxy) (rule config.plainObject); config values must be " +
+          "plain data: an object literal or parsed JSON/YAML",
+      };
+    case "tooDeep":
+      return {
+        path,
+        rule: "config.schema",
+        message: `this value is nested more than ${MAX_CONFIG_DEPTH} levels deep; no setting is, so it was not read`,
+      };
   }
-  return { path, message, rule: "config.prototypeKey" };
 }

@@ -3,12 +3,14 @@ import { homedir } from "node:os";
 import { dirname, extname, resolve } from "node:path";
 import { isDeepStrictEqual } from "node:util";
 
+import { joinKeyPath, parseKeyPath, renderKeyPath } from "../common/keyPath.js";
 import { ownValue } from "../common/objects.js";
 import type { ConfigIssue } from "../errors/errors.js";
 import type { Environment } from "./expandVariables.js";
 import { expandString } from "./expandVariables.js";
 import { configurationError } from "./issues.js";
-import { isPlainObject, prototypeKeyIssue, toCamelCase, withoutPrototypeKeys } from "./keys.js";
+import type { ConfigFinding } from "./keys.js";
+import { findingIssue, isPlainObject, snapshotConfig, toCamelCase } from "./keys.js";
 import { checkServerConfig } from "./serverConfig.js";
 import type { DocPath, SourceDocument } from "./sourceDocument.js";
 import { objectDocument, parseJsonDocument, parseYamlDocument } from "./sourceDocument.js";
@@ -54,6 +56,19 @@ interface Entry {
 interface Found {
   shape: ConfigShape;
   entries: Entry[];
+}
+
+/**
+ * The parts of a document that finding the servers read. Only a refusal there matters: a MassGen
+ * file holds much more than servers (`ui`, agent prompts), none of it read or returned.
+ */
+interface ReadParts {
+  /** Read whole: server entries and backends' tool filters. */
+  subtrees: DocPath[];
+  /** Objects read for some of their keys: the root, backends, agents. */
+  objects: DocPath[];
+  /** Maps and lists whose every key or index is read: server maps and lists, agents. */
+  collections: DocPath[];
 }
 
 /**
@@ -116,17 +131,18 @@ export function loadDocument(
 
   const issues: ConfigIssue[] = [];
   const warnings: ConfigIssue[] = [];
-  // Refused keys anywhere in the document are reported once, with their lines, and removed: the
-  // servers are then read from plain own data only.
-  const scan = withoutPrototypeKeys(doc.value);
-  for (const finding of scan.found) {
+  // One snapshot of the document (an object given in code is read once, getters included); the
+  // servers are read from it, and what it refused is reported, with its line, where it was read.
+  const scan = snapshotConfig(doc.value);
+  const read: ReadParts = { subtrees: [], objects: [], collections: [] };
+  const found = findServers(scan.value, read);
+  for (const finding of scan.findings.filter((f) => wasRead(f, read))) {
     // A key that came in through a YAML merge (`<<: *base`) has no line of its own: use the
     // closest enclosing key that has one.
     let at = finding.path;
     while (at.length > 0 && doc.lineOf(at) === undefined) at = at.slice(0, -1);
-    issues.push({ ...prototypeKeyIssue(renderPath(finding.path), finding), ...locate(at) });
+    issues.push({ ...findingIssue(finding), ...locate(at) });
   }
-  const found = findServers(scan.value);
   if (!found) {
     throw configurationError(
       subject,
@@ -150,7 +166,7 @@ export function loadDocument(
   const seen = new Map<string, { path: DocPath; raw: unknown; backend: unknown }>();
   const checkedBackends = new Set<Record<string, unknown>>();
   for (const entry of found.entries) {
-    const where = renderPath(entry.path);
+    const where = renderKeyPath(entry.path);
     if (entry.backend && !checkedBackends.has(entry.backend.value)) {
       checkedBackends.add(entry.backend.value);
       issues.push(...backendFilterIssues(entry.backend, locate));
@@ -172,14 +188,14 @@ export function loadDocument(
       if (otherAgent && isDeepStrictEqual(stripName(previous.raw), stripName(entry.raw))) {
         warnings.push({
           path: where,
-          message: `server "${rawName}" is also defined at ${renderPath(previous.path)} with the same settings; it is used once`,
+          message: `server "${rawName}" is also defined at ${renderKeyPath(previous.path)} with the same settings; it is used once`,
           rule: "config.sharedServer",
           ...locate(entry.path),
         });
       } else {
         issues.push({
           path: where,
-          message: `duplicate server name "${rawName}" (also at ${renderPath(previous.path)}); server names must be unique`,
+          message: `duplicate server name "${rawName}" (also at ${renderKeyPath(previous.path)}); server names must be unique`,
           rule: "config.duplicateName",
           ...locate(entry.path),
         });
@@ -191,7 +207,7 @@ export function loadDocument(
     const { value: normalised, notes } = normaliseEntry(entry);
     for (const note of notes)
       warnings.push({
-        path: `${where}.${note.key}`,
+        path: renderKeyPath([note.key], where),
         message: note.message,
         rule: "config.alias",
         ...locate([...entry.path, note.key]),
@@ -199,7 +215,7 @@ export function loadDocument(
     const expanded = expandDeep(normalised, [], variables);
     for (const missing of expanded.missing) {
       issues.push({
-        path: `${where}.${renderPath(missing.path)}`,
+        path: renderKeyPath(missing.path, where),
         message: `environment variable "${missing.name}" is not set; export it or write \${${missing.name}:-default}`,
         rule: "env.unsetVariable",
         ...locate([...entry.path, ...missing.path]),
@@ -208,7 +224,7 @@ export function loadDocument(
     const check = checkServerConfig(expanded.value);
     const relocate = (issue: ConfigIssue): ConfigIssue => {
       const docPath = issueDocPath(entry, issue.path, doc);
-      return { ...issue, path: issue.path ? `${where}.${issue.path}` : where, ...locate(docPath) };
+      return { ...issue, path: joinKeyPath(where, issue.path), ...locate(docPath) };
     };
     issues.push(...check.issues.map(relocate));
     warnings.push(...check.warnings.map(relocate));
@@ -223,28 +239,47 @@ export function loadDocument(
   return { servers, shape: found.shape, file, warnings };
 }
 
-/** Finds the server entries in any supported shape. */
-function findServers(value: unknown): Found | undefined {
-  if (Array.isArray(value)) return { shape: "list", entries: entriesOf(value, []) };
-  if (!isPlainObject(value)) return undefined;
-  if (value.mcpServers !== undefined)
-    return { shape: "mcpServers", entries: entriesOf(value.mcpServers, ["mcpServers"]) };
-  if (isPlainObject(value.servers))
-    return { shape: "servers", entries: entriesOf(value.servers, ["servers"]) };
-  const found: Found = { shape: "massgen", entries: [] };
-  collectMassGen(value, [], found);
-  if (isPlainObject(value.backend)) collectMassGen(value.backend, ["backend"], found);
-  const agents = value.agents;
-  if (Array.isArray(agents)) {
-    agents.forEach((agent, i) => {
-      if (isPlainObject(agent) && isPlainObject(agent.backend))
-        collectMassGen(agent.backend, ["agents", i, "backend"], found);
-    });
-  } else if (isPlainObject(agents)) {
-    for (const [id, agent] of Object.entries(agents)) {
-      if (isPlainObject(agent) && isPlainObject(agent.backend))
-        collectMassGen(agent.backend, ["agents", id, "backend"], found);
+/** Finds the server entries in any supported shape, and notes in `read` what it read. */
+function findServers(value: unknown, read: ReadParts): Found | undefined {
+  const found = findEntries(value, read);
+  for (const entry of found?.entries ?? []) {
+    read.subtrees.push(entry.path);
+    if (entry.backend) {
+      for (const key of [...FILTER_KEYS.allowed, ...FILTER_KEYS.exclude])
+        if (entry.backend.value[key] !== undefined) read.subtrees.push([...entry.backend.path, key]);
     }
+  }
+  return found;
+}
+
+function findEntries(value: unknown, read: ReadParts): Found | undefined {
+  if (Array.isArray(value)) return { shape: "list", entries: entriesOf(value, [], read) };
+  if (!isPlainObject(value)) return undefined;
+  read.objects.push([]);
+  if (value.mcpServers !== undefined)
+    return { shape: "mcpServers", entries: entriesOf(value.mcpServers, ["mcpServers"], read) };
+  if (isPlainObject(value.servers))
+    return { shape: "servers", entries: entriesOf(value.servers, ["servers"], read) };
+  const found: Found = { shape: "massgen", entries: [] };
+  collectMassGen(value, [], found, read);
+  if (isPlainObject(value.backend)) {
+    read.objects.push(["backend"]);
+    collectMassGen(value.backend, ["backend"], found, read);
+  }
+  const agents = value.agents;
+  const agent = (entry: unknown, path: DocPath): void => {
+    if (!isPlainObject(entry)) return;
+    read.objects.push(path);
+    if (!isPlainObject(entry.backend)) return;
+    read.objects.push([...path, "backend"]);
+    collectMassGen(entry.backend, [...path, "backend"], found, read);
+  };
+  if (Array.isArray(agents)) {
+    read.collections.push(["agents"]);
+    agents.forEach((entry, i) => agent(entry, ["agents", i]));
+  } else if (isPlainObject(agents)) {
+    read.collections.push(["agents"]);
+    for (const [id, entry] of Object.entries(agents)) agent(entry, ["agents", id]);
   }
   if (found.entries.length > 0) return found;
   // A single server object (`name` plus `command` or `url`).
@@ -254,18 +289,24 @@ function findServers(value: unknown): Found | undefined {
   return undefined;
 }
 
-function collectMassGen(backend: Record<string, unknown>, path: DocPath, found: Found): void {
+function collectMassGen(
+  backend: Record<string, unknown>,
+  path: DocPath,
+  found: Found,
+  read: ReadParts,
+): void {
   const servers = backend.mcp_servers ?? backend.mcpServers;
   if (servers === undefined) return;
   const key = backend.mcp_servers !== undefined ? "mcp_servers" : "mcpServers";
   // A backend's allowed_tools / exclude_tools apply to its own servers only (each MassGen agent has
   // its own client), so they are folded into those servers' filters.
-  for (const entry of entriesOf(servers, [...path, key]))
+  for (const entry of entriesOf(servers, [...path, key], read))
     found.entries.push({ ...entry, backend: { path, value: backend } });
 }
 
-function entriesOf(servers: unknown, path: DocPath): Entry[] {
+function entriesOf(servers: unknown, path: DocPath, read: ReadParts): Entry[] {
   if (Array.isArray(servers)) {
+    read.collections.push(path);
     return servers.map((raw, i) => ({
       raw: isPlainObject(raw) ? raw : { [NOT_AN_OBJECT]: raw },
       path: [...path, i],
@@ -276,6 +317,7 @@ function entriesOf(servers: unknown, path: DocPath): Entry[] {
     if (typeof servers.type === "string" && (servers.command !== undefined || servers.url !== undefined)) {
       return [{ raw: servers, path }];
     }
+    read.collections.push(path);
     return Object.entries(servers).map(([key, raw]) => ({
       raw: isPlainObject(raw) ? raw : { [NOT_AN_OBJECT]: raw },
       path: [...path, key],
@@ -283,6 +325,23 @@ function entriesOf(servers: unknown, path: DocPath): Entry[] {
     }));
   }
   return [{ raw: { [NOT_AN_OBJECT]: servers }, path }];
+}
+
+/**
+ * Whether a refusal of the snapshot is in a part that was read: inside a server entry or a tool
+ * filter, an entry (or agent) of a map or list of them, or an object read on the way there. A value
+ * that threw when read is always reported: what it held is unknown.
+ */
+function wasRead(finding: ConfigFinding, read: ReadParts): boolean {
+  const at = finding.path;
+  const same = (a: DocPath, b: DocPath) => a.length === b.length && a.every((part, i) => part === b[i]);
+  if (finding.kind === "unreadable") return true;
+  if (read.subtrees.some((tree) => tree.length <= at.length && same(tree, at.slice(0, tree.length))))
+    return true;
+  if (at.length > 0 && read.collections.some((c) => same(c, at.slice(0, -1)))) return true;
+  return (
+    finding.kind !== "prototypeKey" && [...read.objects, ...read.collections].some((node) => same(node, at))
+  );
 }
 
 /** Maps the spellings of other hosts onto ours, and reports each change. */
@@ -351,7 +410,7 @@ function backendFilterIssues(
       continue;
     const path = [...backend.path, found.key];
     issues.push({
-      path: renderPath(path),
+      path: renderKeyPath(path),
       message: `${found.key} must be a list of tool names (strings)`,
       rule: "config.schema",
       ...locate(path),
@@ -440,11 +499,7 @@ const KEY_ALIASES: Record<string, readonly string[]> = {
 /** Turns an issue path relative to a server (`env.API_KEY`, `args[2]`) into a document path. */
 function issueDocPath(entry: Entry, issuePath: string, doc: SourceDocument): DocPath {
   if (!issuePath) return entry.path;
-  const parts: Array<string | number> = [];
-  for (const match of issuePath.matchAll(/([^.[\]]+)|\[(\d+)\]/g)) {
-    if (match[2] !== undefined) parts.push(Number(match[2]));
-    else if (match[1] !== undefined) parts.push(match[1]);
-  }
+  const parts = parseKeyPath(issuePath) ?? [];
   // Issue paths use snake_case; the file may use camelCase or another host's alias (httpUrl for
   // url). Use whichever spelling the file has, and fall back to the closest enclosing key.
   for (let length = parts.length; length > 0; length--) {
@@ -460,11 +515,4 @@ function issueDocPath(entry: Entry, issuePath: string, doc: SourceDocument): Doc
     }
   }
   return entry.path;
-}
-
-/** `["mcpServers", "github", "env"]` → `mcpServers.github.env`; indexes as `[2]`. */
-export function renderPath(path: DocPath): string {
-  let out = "";
-  for (const part of path) out += typeof part === "number" ? `[${part}]` : out ? `.${part}` : part;
-  return out;
 }

@@ -1,6 +1,7 @@
 import { z } from "zod";
 
 import { AUTH_KEYS, authShape, buildAuthConfig, IDP_KEYS } from "../auth/config.js";
+import { renderKeyPath } from "../common/keyPath.js";
 import { isPrototypeKey, ownValue } from "../common/objects.js";
 import type { ConfigIssue } from "../errors/errors.js";
 import { checkCommand, checkCwd } from "../security/command.js";
@@ -35,14 +36,7 @@ import {
   MAX_SERVER_NAME_LENGTH,
   MAX_TIMEOUT_SECONDS,
 } from "./defaults.js";
-import {
-  isPlainObject,
-  normaliseKeys,
-  prototypeKeyIssue,
-  suggest,
-  toSnakeCase,
-  withoutPrototypeKeys,
-} from "./keys.js";
+import { findingIssue, isPlainObject, normaliseKeys, snapshotConfig, suggest, toSnakeCase } from "./keys.js";
 import type { ServerConfig, TransportType } from "./types.js";
 
 /** Known keys per section, camelCase. Nested sections are validated with their own key set. */
@@ -269,16 +263,6 @@ export interface ServerConfigCheck {
   warnings: ConfigIssue[];
 }
 
-/** Renders a key path the way the user wrote keys: snake_case, as in the seed's configs. */
-function pathOf(parts: ReadonlyArray<string | number | symbol>): string {
-  let out = "";
-  for (const part of parts) {
-    if (typeof part === "number") out += `[${part}]`;
-    else out += (out ? "." : "") + String(part);
-  }
-  return out;
-}
-
 /**
  * Normalises the keys of the server object and its sections in place, collecting unknown-key warnings
  * and snake/camel conflicts.
@@ -294,7 +278,7 @@ function normaliseSections(
     const { value, unknown, conflicts } = normaliseKeys(obj, known);
     for (const { snake, camel } of conflicts) {
       issues.push({
-        path: pathOf([toSnakeCase(section), toSnakeCase(camel)].filter(Boolean)),
+        path: renderKeyPath([...sectionPath(section), toSnakeCase(camel)]),
         message: `both "${snake}" and "${camel}" are given; keep one spelling`,
         rule: "config.duplicateKey",
       });
@@ -315,7 +299,7 @@ function normaliseSections(
         key,
         [...known].flatMap((k) => [k, toSnakeCase(k)]),
       );
-      const path = pathOf([toSnakeCase(section), key].filter(Boolean));
+      const path = renderKeyPath([...sectionPath(section), key]);
       warnings.push({
         path,
         message: hint
@@ -323,7 +307,8 @@ function normaliseSections(
           : `unknown key "${key}" is ignored`,
         rule: "config.unknownKey",
       });
-      if (section === "") extra[key] = value[key];
+      // Handed back to the caller: ordinary objects (this copy of ours has no prototype).
+      if (section === "") extra[key] = snapshotConfig(value[key], { ordinary: true }).value;
       delete value[key];
     }
     for (const key of CHILD_SECTIONS[section]) {
@@ -334,6 +319,11 @@ function normaliseSections(
     return value;
   };
   return { value: visit(raw, ""), extra };
+}
+
+/** `security.env` → `["security", "env"]`, in the seed's snake_case. */
+function sectionPath(section: SectionPath): string[] {
+  return section === "" ? [] : section.split(".").map(toSnakeCase);
 }
 
 /** Decides the transport: explicit `type` (any accepted spelling), else inferred from the fields. */
@@ -426,10 +416,11 @@ export function checkServerConfig(raw: unknown): ServerConfigCheck {
   if (isValidatedConfig(raw)) return { config: raw, issues: [], warnings: [] };
   const issues: ConfigIssue[] = [];
   const warnings: ConfigIssue[] = [];
-  // Refused keys are reported here once and removed, so the checks below see only own, plain data
-  // and can still report every other problem.
-  const scan = withoutPrototypeKeys(raw);
-  for (const finding of scan.found) issues.push(prototypeKeyIssue(pathOf(finding.path), finding));
+  // One snapshot: everything below reads our copy, never the caller's objects (a getter could
+  // answer differently the second time, a prototype could hold settings). What it refused is
+  // reported here once; the checks below still report every other problem.
+  const scan = snapshotConfig(raw);
+  for (const finding of scan.findings) issues.push(findingIssue(finding));
   if (!isPlainObject(scan.value)) {
     issues.push({ path: "", message: "a server config must be an object", rule: "config.type" });
     return { issues, warnings };
@@ -448,7 +439,7 @@ export function checkServerConfig(raw: unknown): ServerConfigCheck {
   if (!parsed.success) {
     for (const issue of parsed.error.issues) {
       issues.push({
-        path: pathOf(issue.path.map(snakeSegment)),
+        path: renderKeyPath(issue.path.map(snakeSegment)),
         message: issue.message,
         rule: "config.schema",
       });

@@ -8,11 +8,14 @@ import type { ServerConfig } from "./types.js";
 export { configurationError, formatIssues, prefixIssues } from "./issues.js";
 
 function describeServer(raw: unknown): { subject: string; serverName?: string } {
-  // Own key only: an inherited `name` (a replaced prototype) is not what the user configured.
-  const name =
-    typeof raw === "object" && raw !== null && Object.hasOwn(raw, "name")
-      ? (raw as { name?: unknown }).name
-      : undefined;
+  // An own data property only: an inherited `name` (a replaced prototype) is not what the user
+  // configured, and a getter is not called a second time (validation read it once already).
+  let name: unknown;
+  try {
+    if (typeof raw === "object" && raw !== null) name = Object.getOwnPropertyDescriptor(raw, "name")?.value;
+  } catch {
+    // A Proxy whose trap throws: validation reported it already.
+  }
   return typeof name === "string" && name.trim()
     ? { subject: `server "${name}"`, serverName: name }
     : { subject: "server (no name)" };

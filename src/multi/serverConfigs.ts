@@ -5,7 +5,8 @@
  * anything starts, duplicate names included, and every problem is reported at once with its path
  * (`servers[2].command`, `mcpServers.github.url`).
  */
-import { isPlainObject, prototypeKeyIssue, withoutPrototypeKeys } from "../config/keys.js";
+import { renderKeyPath } from "../common/keyPath.js";
+import { findingIssue, isPlainObject, snapshotConfig } from "../config/keys.js";
 import { checkServerConfig, isValidatedConfig } from "../config/serverConfig.js";
 import type { ServerConfig, ServerConfigInput } from "../config/types.js";
 import { configurationError, prefixIssues } from "../config/validator.js";
@@ -29,10 +30,7 @@ export interface ServerConfigsCheck {
 
 /** `servers[2]`, `mcpServers.github`, `mcpServers["my.server"]`. */
 function childPath(parent: string, key: string | number): string {
-  if (typeof key === "number") return `${parent}[${key}]`;
-  const plain = /^[A-Za-z_][A-Za-z0-9_-]*$/.test(key);
-  if (plain) return parent ? `${parent}.${key}` : key;
-  return `${parent}[${JSON.stringify(key)}]`;
+  return renderKeyPath([key], parent);
 }
 
 interface Entry {
@@ -87,13 +85,11 @@ function entriesOf(input: unknown, issues: ConfigIssue[], warnings: ConfigIssue[
 export function checkServerConfigs(input: unknown): ServerConfigsCheck {
   const issues: ConfigIssue[] = [];
   const warnings: ConfigIssue[] = [];
-  // Refused keys anywhere (a server named `__proto__` included) are reported once here and removed;
-  // the configs themselves are then checked on own, plain data.
-  const scan = withoutPrototypeKeys(input);
-  for (const finding of scan.found) {
-    const path = finding.path.reduce<string>(childPath, Array.isArray(input) ? "servers" : "");
-    issues.push(prototypeKeyIssue(path, finding));
-  }
+  // One snapshot of the input (validated configs are kept as they are): what it refused (a server
+  // named `__proto__` included) is reported once here; the configs are then checked on our copy.
+  const scan = snapshotConfig(input, { keep: isValidatedConfig });
+  const base = Array.isArray(input) ? ["servers"] : [];
+  for (const finding of scan.findings) issues.push(findingIssue(finding, base));
   const entries = entriesOf(scan.value, issues, warnings);
   if (issues.length === 0 && entries.length === 0) {
     issues.push({

@@ -1,10 +1,12 @@
 /**
- * Config-time checks of a stdio server's `command`, `args` and `cwd` (reference-behaviour.md §2.2).
+ * Config-time checks of a stdio server's `command`, `args` and `cwd`.
  *
  * Every check returns `ConfigIssue`s instead of throwing, so the config validator can report all
- * problems at once. Fixes over MassGen: `args` without `command` is refused (§8.1), `args` are
- * checked, including inline-exec flags such as `sh -c` (§8.2), and Windows commands are split
- * without backslash escapes and `..\` counts as traversal (§8.23).
+ * problems at once. Stricter than MassGen's `security.py`, which let these through: `args` without
+ * `command` is refused (the first argument would run as the program), `args` are checked,
+ * including inline-exec flags such as `sh -c` (an allowed interpreter would run any code), and
+ * Windows commands are split without backslash escapes and `..\` counts as traversal (Windows
+ * paths use backslashes as separators).
  */
 import type { ConfigIssue } from "../errors/errors.js";
 import {

@@ -2,8 +2,8 @@
  * The security defaults: limits, per-level tables and the default policy. This is the single place
  * these values live; every check in `src/security/` reads them from here.
  *
- * Values follow MassGen's `security.py` (reference-behaviour.md §2) except where a bug is fixed
- * (§8), which is noted next to the value.
+ * Values follow MassGen's `security.py` (its `validate_server_security` and level tables), so
+ * configs written for it keep their meaning; where a value differs, the reason is noted next to it.
  */
 import type { SecurityLevel, SecurityPolicy, ToolArgumentLimits } from "./types.js";
 import { SECURITY_LEVELS } from "./types.js";

@@ -1,11 +1,12 @@
 /**
- * Environment variables of stdio servers: the config-time check of `env` (reference-behaviour.md
- * §2.4) and the environment the child process actually gets.
+ * Environment variables of stdio servers: the config-time check of `env` and the environment the
+ * child process actually gets.
  *
- * Issues name variables but never contain their values. Fix over MassGen (§8.8): `&`, `;`, `|`
+ * Issues name variables but never contain their values. Unlike MassGen, which refused them: `&`, `;`, `|`
  * and any number of `${VAR}` references are allowed in values (values are never shell-interpreted);
  * only NUL and command-substitution patterns are refused.
  */
+import { renderKeyPath } from "../common/keyPath.js";
 import type { ConfigIssue } from "../errors/errors.js";
 import { DEFAULT_DENIED_ENV_VARS, MAX_ENV_KEY_LENGTH, MAX_ENV_VALUE_LENGTH } from "./defaults.js";
 import type { EnvPolicy } from "./types.js";
@@ -43,8 +44,7 @@ function issue(path: string, rule: string, message: string): ConfigIssue {
 
 /** `env.NAME`, or `env["odd name"]` when the name has other characters; long names are cut. */
 function envPath(name: string): string {
-  const shown = name.length > 120 ? `${name.slice(0, 120)}…` : name;
-  return /^[A-Za-z0-9_-]+$/.test(shown) ? `env.${shown}` : `env[${JSON.stringify(shown)}]`;
+  return renderKeyPath(["env", name]);
 }
 
 function describeType(value: unknown): string {

@@ -1,7 +1,8 @@
 /**
- * Config-time checks of an HTTP server's `headers` (reference-behaviour.md §2.6, hardened).
+ * Config-time checks of an HTTP server's `headers` (MassGen's header rules, hardened).
  * Issues name headers but never contain their values (they usually carry credentials).
  */
+import { renderKeyPath } from "../common/keyPath.js";
 import type { ConfigIssue } from "../errors/errors.js";
 import { MAX_HEADER_KEY_LENGTH, MAX_HEADER_VALUE_LENGTH } from "./defaults.js";
 
@@ -34,8 +35,7 @@ function issue(path: string, rule: string, message: string): ConfigIssue {
 }
 
 function headerPath(name: string): string {
-  const shown = name.length > 120 ? `${name.slice(0, 120)}…` : name;
-  return /^[A-Za-z0-9_-]+$/.test(shown) ? `headers.${shown}` : `headers[${JSON.stringify(shown)}]`;
+  return renderKeyPath(["headers", name]);
 }
 
 /** The name for a message: as written when it is a valid token, otherwise described. */

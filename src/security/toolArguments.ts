@@ -1,6 +1,5 @@
 /**
- * The check every tool call's arguments pass before anything is sent (reference-behaviour.md §2.8,
- * `security.tool_arguments`). It runs on every call, so it is one walk over the value: no
+ * The check every tool call's arguments pass before anything is sent (`security.tool_arguments`). It runs on every call, so it is one walk over the value: no
  * `JSON.stringify` of the whole value and no regular expressions per value. The size is the exact
  * UTF-8 length of the JSON the arguments serialise to, counted during the walk, so an oversized
  * input is refused as soon as the limit is passed.
@@ -9,6 +8,7 @@
  * values are refused instead of stringified, cycles are refused, and the error names the rule,
  * the limit and the setting that raises it, never the argument values.
  */
+import { renderKeyPath } from "../common/keyPath.js";
 import { MCPValidationError } from "../errors/errors.js";
 import type { ToolArgumentLimits } from "./types.js";
 
@@ -35,7 +35,8 @@ const SETTING: Partial<Record<Rule, string>> = {
   "toolArgs.size": "security.tool_arguments.max_size",
 };
 
-const IDENTIFIER = /^[A-Za-z_$][A-Za-z0-9_$]*$/;
+/** Longest argument name shown in full in an error's `field`; names come from the model. */
+const MAX_SHOWN_ARGUMENT_KEY_LENGTH = 64;
 /** Strings at least this long are measured natively when nothing in them needs escaping. */
 const LONG_STRING = 256;
 /** Code units `JSON.stringify` escapes: controls, quote, backslash, and (possibly lone) surrogates. */
@@ -127,15 +128,7 @@ class ArgumentWalker {
   }
 
   private field(): string {
-    let out = "arguments";
-    for (const part of this.path) {
-      if (typeof part === "number") out += `[${part}]`;
-      else {
-        const key = part.length > 64 ? `${part.slice(0, 64)}…` : part;
-        out += IDENTIFIER.test(key) ? `.${key}` : `[${JSON.stringify(key)}]`;
-      }
-    }
-    return out;
+    return renderKeyPath(this.path, "arguments", MAX_SHOWN_ARGUMENT_KEY_LENGTH);
   }
 
   private add(bytes: number): void {

@@ -1,8 +1,9 @@
 /**
- * Config-time checks of an HTTP server's `url` (reference-behaviour.md §2.5), with MassGen's bugs
- * fixed: `allow_private_ips` no longer allows loopback (§8.4), DNS results are really checked when
- * `resolve_dns` is set (§8.3), cloud metadata hosts are refused, and plain `http://` to a remote
- * host needs `allow_insecure_http`.
+ * Config-time checks of an HTTP server's `url`, stricter than MassGen's `security.py` where its
+ * checks let requests through: `allow_private_ips` does not allow loopback (this machine is not a
+ * private network; that takes `allow_localhost`), DNS answers are really checked when `resolve_dns`
+ * is set (MassGen's check swallowed its own refusal), cloud metadata hosts are refused, and
+ * plain `http://` to a remote host needs `allow_insecure_http`.
  *
  * Issues name the host (and resolved addresses) but never the whole URL, whose path or query may
  * carry secrets.
@@ -38,11 +39,20 @@ export const METADATA_HOSTNAMES: readonly string[] = Object.freeze([
   "instance-data.ec2.internal",
 ]);
 
-/** Addresses of cloud metadata services (AWS/GCP/Azure/OCI, AWS IPv6, Alibaba). */
+/**
+ * Addresses of cloud metadata and credential services: the instance metadata of AWS, GCP, Azure
+ * and OCI (and AWS over IPv6), Alibaba's, the AWS ECS task metadata and credentials endpoint, and
+ * the EKS Pod Identity agent (IPv4 and IPv6). Each hands out the machine's or the pod's cloud
+ * credentials to whoever asks, so a server naming one is never followed, whatever
+ * `allow_private_ips` says.
+ */
 export const METADATA_ADDRESSES: readonly string[] = Object.freeze([
   "169.254.169.254",
   "fd00:ec2::254",
   "100.100.100.200",
+  "169.254.170.2",
+  "169.254.170.23",
+  "fd00:ec2::23",
 ]);
 
 const LOCALHOST_NAMES = new Set(["localhost", "ip6-localhost", "ip6-loopback"]);
@@ -164,12 +174,17 @@ function sameIp(a: ParsedIp, b: ParsedIp): boolean {
   return a.v6.every((x, i) => x === b.v6[i]);
 }
 
-/** True for a cloud metadata service address, also in IPv4-mapped or NAT64 form. */
+/**
+ * True for a cloud metadata service address, also in IPv4-mapped, NAT64 or the deprecated
+ * IPv4-compatible form (`::169.254.169.254`, which some stacks still hand to IPv4).
+ */
 export function isMetadataAddress(address: string): boolean {
   let ip = parseIp(address);
   if (!ip) return false;
   if ("v6" in ip) {
-    const v4 = embeddedIPv4(ip.v6);
+    const g = ip.v6;
+    const compatible = g.slice(0, 6).every((x) => x === 0) && g[6] !== 0;
+    const v4 = embeddedIPv4(g) ?? (compatible ? g[6]! * 0x10000 + g[7]! : undefined);
     if (v4 !== undefined) ip = { v4 };
   }
   const parsed = ip;
@@ -489,6 +504,18 @@ export interface UrlRole {
   field: string;
   /** What it is, in words: "the OAuth protected-resource metadata the server named in its 401 answer". */
   what: string;
+}
+
+/** A URL to check, and where it came from (for a refusal's message). */
+export interface NamedUrl {
+  url: string | URL;
+  role: UrlRole;
+}
+
+/** A URL from the config (`auth.idp.issuer`, …) and its key: a host the user named, not the server. */
+export interface ConfiguredUrl {
+  field: string;
+  url: string;
 }
 
 /**

@@ -11,11 +11,12 @@
  * from; nothing is sent to a refused address.
  */
 import { lookup as dnsLookup, promises as dns } from "node:dns";
-import type { LookupFunction } from "node:net";
+import { isIP, type LookupFunction } from "node:net";
 
 import type { FetchLike } from "@modelcontextprotocol/client";
 import { extractWWWAuthenticateParams } from "@modelcontextprotocol/client";
 
+import { findCause } from "../common/causes.js";
 import { formatIssues } from "../config/issues.js";
 import type { ConfigIssue } from "../errors/errors.js";
 import { isMCPError, MCPConfigurationError } from "../errors/errors.js";
@@ -23,9 +24,11 @@ import { MAX_URL_LENGTH } from "../security/defaults.js";
 import type { SecurityPolicy } from "../security/types.js";
 import {
   checkNamedUrl,
+  type ConfiguredUrl,
   describeAddresses,
   describeFixes,
   type HostLookup,
+  type NamedUrl,
   normaliseHost,
   type RefusedAddress,
   refusedAddresses,
@@ -35,8 +38,20 @@ import {
 /** Redirects followed for a caller that asks `fetch` to follow them (the SDK follows as many). */
 const MAX_REDIRECTS = 5;
 const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
-/** Headers that must not follow a redirect to another origin (as fetch itself drops them). */
-const CREDENTIAL_HEADERS = ["authorization", "cookie", "proxy-authorization"];
+/**
+ * The only request headers that follow a redirect to another origin. Every other one is dropped:
+ * the configured `headers` (an `X-Api-Key` is as secret as an `Authorization`) were configured for
+ * the server's origin, and so were the credentials and the `Mcp-Session-Id` added on the way
+ * (fetch itself drops only `Authorization`, `Cookie` and `Proxy-Authorization`).
+ */
+const HEADERS_KEPT_ACROSS_ORIGINS = new Set([
+  "accept",
+  "accept-language",
+  "content-language",
+  "content-type",
+  "mcp-protocol-version",
+  "user-agent",
+]);
 /**
  * Refusals kept so that a legacy-SSE start failure, which the `eventsource` package flattens into
  * text, can still be reported as the typed refusal behind it.
@@ -86,15 +101,23 @@ export interface UrlGuardOptions {
    * Other URLs from the config (`auth.idp.issuer`, …): a refusal names their key, and their hosts
    * are trusted for DNS like the server's own (see `connectLookup`).
    */
-  configuredUrls?: ReadonlyArray<{ field: string; url: string }> | undefined;
-  /** Resolver of the connect-time check (tests inject one). @default dns.lookup with all addresses */
+  configuredUrls?: readonly ConfiguredUrl[] | undefined;
+  /**
+   * Resolver of the DNS checks: at connect time, and before a request through a `fetch` that is not
+   * the transport's own (tests inject one). @default dns.lookup with all addresses
+   */
   lookup?: HostLookup | undefined;
 }
 
-/** A URL to check, and where it came from. */
-export interface NamedUrl {
-  url: string | URL;
-  role: UrlRole;
+export interface GuardedFetchOptions {
+  /**
+   * `base` connects through this guard's `connectLookup` (the transport's own pool), so every DNS
+   * answer is checked when the socket is made. Without it (a caller's `fetch`: a proxy, tracing,
+   * tests), a host name the server named is resolved and checked here before the request is sent;
+   * that cannot stop a name that changes its answer between this check and the caller's own
+   * lookup (DNS rebinding), which only the connect-time check can. @default false
+   */
+  checksDnsOnConnect?: boolean | undefined;
 }
 
 /** The address policy of one server, for every request its connection makes. */
@@ -151,8 +174,12 @@ export class UrlGuard {
    * A refusal rejects like a request `fetch` cannot make: a `TypeError` whose `cause` is the
    * `MCPConfigurationError`. The SDK's OAuth discovery passes network failures (`TypeError`s) on but
    * falls back silently on any other error; undici reports the connect-time check the same way.
+   *
+   * Unless `base` checks DNS answers when it connects (`checksDnsOnConnect`), each hop's host name
+   * is resolved and checked before the request leaves (see `GuardedFetchOptions`).
    */
-  fetch(base: FetchLike): FetchLike {
+  fetch(base: FetchLike, options: GuardedFetchOptions = {}): FetchLike {
+    const checkDns = options.checksDnsOnConnect !== true;
     return async (input, init) => {
       let url = input instanceof URL ? input : new URL(input);
       let role: UrlRole | undefined;
@@ -162,6 +189,7 @@ export class UrlGuard {
         const current = url;
         const refused = this.check(current, () => role ?? this.roleOf(current));
         if (refused) throw this.networkError(refused);
+        if (checkDns) await this.checkResolved(current);
         const request = follow ? { ...requestInit, redirect: "manual" as const } : requestInit;
         const response = await base(hops === 0 ? input : url, request);
         const target = redirectTarget(url, response);
@@ -184,7 +212,7 @@ export class UrlGuard {
           return response;
         }
         await response.body?.cancel().catch(() => undefined);
-        if (target.origin !== url.origin) requestInit = withoutCredentials(requestInit);
+        if (target.origin !== url.origin) requestInit = forAnotherOrigin(requestInit);
         role = redirectRole(url);
         url = target;
       }
@@ -207,7 +235,7 @@ export class UrlGuard {
       dnsLookup(hostname, lookupOptions, callback);
       return;
     }
-    const resolve = this.resolve ?? ((name: string) => dns.lookup(name, { all: true }));
+    const resolve = this.resolver();
     const family =
       lookupOptions.family === "IPv4" ? 4 : lookupOptions.family === "IPv6" ? 6 : lookupOptions.family;
     resolve(hostname).then(
@@ -241,10 +269,8 @@ export class UrlGuard {
    * Anything else is returned as it is.
    */
   explain(error: unknown): unknown {
-    for (let current = error, depth = 0; current && depth < 4; depth++) {
-      if (isMCPError(current)) return current;
-      current = (current as { cause?: unknown }).cause;
-    }
+    const ours = findCause(error, isMCPError);
+    if (ours) return ours;
     const text = error instanceof Error ? error.message : String(error);
     const origin = SDK_FOREIGN_ENDPOINT.exec(text)?.[1];
     if (origin !== undefined && parseUrl(origin)) {
@@ -268,6 +294,34 @@ export class UrlGuard {
       );
     }
     return this.refusals.find((refusal) => text.includes(refusal.message)) ?? error;
+  }
+
+  /**
+   * The DNS rule for a request through a `fetch` that is not ours, before it is sent: a host name
+   * (not an IP literal, which `check` decided) that is neither in the config nor in
+   * `allowed_hostnames` is resolved, and refused (`url.dns`) when an answer is a forbidden address.
+   * A name that does not resolve here is not sent either: it could not be checked.
+   */
+  private async checkResolved(url: URL): Promise<void> {
+    const host = normaliseHost(url.hostname);
+    if (isIP(host) !== 0 || this.configuredHosts.has(host) || this.allowlisted.has(host)) return;
+    let addresses: Array<{ address: string; family: number }>;
+    try {
+      addresses = await this.resolver()(url.hostname);
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code ?? "an error";
+      throw new TypeError(
+        `Host "${host}" could not be resolved for the address check (${code}), so nothing was sent there; ` +
+          "list it in security.allowed_hostnames if only the fetch given to the client can resolve it.",
+        { cause: error },
+      );
+    }
+    const refused = refusedAddresses(addresses, this.policy);
+    if (refused.length > 0) throw this.networkError(this.dnsRefusal(url.hostname, false, refused));
+  }
+
+  private resolver(): HostLookup {
+    return this.resolve ?? ((name: string) => dns.lookup(name, { all: true }));
   }
 
   /** `refuse` for one URL, skipped for an origin already found allowed; `role` is only needed for a refusal. */
@@ -381,9 +435,12 @@ function keepsMethod(method: string | undefined, status: number): boolean {
   return upper === "GET" || upper === "HEAD" || status === 307 || status === 308;
 }
 
-function withoutCredentials(init: RequestInit | undefined): RequestInit | undefined {
+/** The request init for a hop to another origin: only `HEADERS_KEPT_ACROSS_ORIGINS` go along. */
+function forAnotherOrigin(init: RequestInit | undefined): RequestInit | undefined {
   if (!init?.headers) return init;
-  const headers = new Headers(init.headers);
-  for (const name of CREDENTIAL_HEADERS) headers.delete(name);
+  const headers = new Headers();
+  for (const [name, value] of new Headers(init.headers)) {
+    if (HEADERS_KEPT_ACROSS_ORIGINS.has(name)) headers.set(name, value);
+  }
   return { ...init, headers };
 }

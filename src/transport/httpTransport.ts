@@ -55,7 +55,12 @@ export interface HttpTransportOptions {
    * SDK gave up on for want of an interactive login is sent again once the login completed.
    */
   authorization?: TransportAuthorization | undefined;
-  /** Replaces `fetch` (tests, custom agents). */
+  /**
+   * Replaces `fetch` (tests, proxies, custom agents). The address policy still applies to every URL,
+   * and a host name the server names is resolved and checked before its request is sent; but only
+   * the built-in pool checks DNS answers when it connects, which is what stops a name from changing
+   * its answer after that check (DNS rebinding).
+   */
   fetch?: FetchLike | undefined;
   /**
    * The server's `security` section. Every request of the connection — MCP messages, OAuth discovery,
@@ -171,7 +176,8 @@ export class HttpTransport implements Transport, ReportsCloseReason {
       options.fetch ??
       ((target, init) =>
         undiciFetch(target, { ...(init as object), dispatcher: agent }) as unknown as Promise<Response>);
-    const fetchImpl = createFetch(options, guard?.fetch(direct) ?? direct, (id) => this.idleAborted.add(id), {
+    const guarded = guard?.fetch(direct, { checksDnsOnConnect: options.fetch === undefined }) ?? direct;
+    const fetchImpl = createFetch(options, guarded, (id) => this.idleAborted.add(id), {
       answered: (ids, how) => this.answered(ids, how),
       oversized: (stream, error) => this.oversized(stream, error),
     });

@@ -254,14 +254,21 @@ describe("mcp-tools CLI", () => {
     expect(doc.steps.length).toBeGreaterThanOrEqual(8);
   });
 
-  it("prompt arguments stay the strings typed; unsafe argument names are refused", async () => {
+  it("prompt arguments stay the strings typed; constructor, prototype and __proto__ are ordinary argument names", async () => {
     const cwd = scratch();
     const prompt = await run(["prompt", "summarize", "text=1.50", "max_words=12"], { cwd });
     expect(prompt.code).toBe(0);
     expect(prompt.stdout).toContain("1.50");
-    const polluted = await run(["call", "echo", "__proto__.polluted=1", "message=x"], { cwd });
-    expect(polluted.code).toBe(2);
-    expect(polluted.stderr).toContain("not a usable argument name");
+    const named = await run(
+      ["call", "echo", "__proto__.polluted=1", "constructor=1", "prototype=2", "message=kept"],
+      { cwd },
+    );
+    expect(named.stderr).not.toContain("not a usable argument name");
+    expect(named.code).toBe(0);
+    expect(named.stdout).toContain("kept");
+    const empty = await run(["call", "echo", "a..b=1"], { cwd });
+    expect(empty.code).toBe(2);
+    expect(empty.stderr).toContain("not a usable argument name");
   });
 
   it("calling a tool of a server that could not start exits 3 with that server's reason", async () => {

@@ -309,6 +309,46 @@ describe("allow_localhost off: the server on 127.0.0.1 is reachable only as the 
     expect(server.seen()).toEqual(["POST /mcp"]);
   });
 
+  it("with a caller's own fetch (a proxy), a host name the server names is DNS-checked before it is sent (url.dns)", async () => {
+    const asked: string[] = [];
+    const lookup = (host: string) => {
+      asked.push(host);
+      return Promise.resolve([{ address: "127.0.0.1", family: 4 }]);
+    };
+    const server = await hostile((origin) => ({
+      "POST /mcp": unauthorized(
+        `http://rebind.test:${new URL(origin).port}/.well-known/oauth-protected-resource`,
+      ),
+    }));
+    // The caller's fetch resolves rebind.test like DNS would (to 127.0.0.1); it never sees it.
+    const agent = new Agent();
+    agents.push(agent);
+    const sent: string[] = [];
+    const fetch = async (input: string | URL, init?: RequestInit): Promise<Response> => {
+      const url = new URL(String(input));
+      sent.push(url.hostname);
+      if (url.hostname === "rebind.test") url.hostname = "127.0.0.1";
+      if (url.hostname !== "127.0.0.1") throw new TypeError(`test spy: no connection to ${url.host}`);
+      return undiciFetch(url, { ...(init as object), dispatcher: agent }) as unknown as Promise<Response>;
+    };
+    const error = await refusal(
+      client(
+        {
+          name: "remote",
+          url: `${server.origin}/mcp`,
+          security: { ...REMOTE, allow_insecure_http: true },
+          auth: CLIENT_CREDENTIALS,
+        },
+        { fetch, lookup },
+      ).connect(),
+    );
+    expect(error.issues).toEqual([expect.objectContaining({ path: "host", rule: "url.dns" })]);
+    expect(error.message).toContain('Host "rebind.test" resolved to 127.0.0.1 (a loopback address)');
+    expect(asked).toEqual(["rebind.test"]);
+    expect(sent).toEqual(["127.0.0.1"]);
+    expect(server.seen()).toEqual(["POST /mcp"]);
+  });
+
   it("legacy SSE: the login before the stream opens goes through the policy (it used the global fetch)", async () => {
     const server = await hostile((origin) => ({
       "GET /.well-known/oauth-protected-resource/sse": {

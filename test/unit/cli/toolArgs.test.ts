@@ -28,11 +28,34 @@ describe("CLI key=value tool arguments and names from the tool's schema", () => 
     expect(parseToolArguments(["a.b=1"], { properties: { a: null } })).toEqual({ a: { b: 1 } });
   });
 
-  it("refuses __proto__, constructor and prototype in key paths; keeps __proto__ as data in JSON form", () => {
-    for (const token of ["__proto__.polluted=1", "a.constructor.prototype.x=1", "prototype=1"]) {
+  it("accepts __proto__, constructor and prototype as argument names: own keys, no prototype touched", () => {
+    const schema = {
+      properties: {
+        constructor: { type: "string" },
+        prototype: { properties: { depth: { type: "number" } } },
+      },
+    };
+    const args = parseToolArguments(
+      ["constructor=007", "prototype.depth=2", "__proto__.polluted=1", "a.constructor.prototype.x=1"],
+      schema,
+    );
+    expect(Object.keys(args)).toEqual(["constructor", "prototype", "__proto__", "a"]);
+    // Coerced by the tool's own declarations: `constructor` is a string, `prototype.depth` a number.
+    expect(args.constructor).toBe("007");
+    expect(JSON.parse(JSON.stringify(args))).toEqual(
+      JSON.parse(
+        '{"constructor":"007","prototype":{"depth":2},"__proto__":{"polluted":1},"a":{"constructor":{"prototype":{"x":1}}}}',
+      ),
+    );
+    expect(Object.getOwnPropertyDescriptor(args, "__proto__")?.value).toEqual({ polluted: 1 });
+    expect(({} as Record<string, unknown>)["polluted"]).toBeUndefined();
+    expect(({} as Record<string, unknown>)["x"]).toBeUndefined();
+  });
+
+  it("refuses only names that are not names: an empty part between dots", () => {
+    for (const token of ["=1", "a..b=1", ".a=1", "a.=1"]) {
       expect(() => parseToolArguments([token])).toThrow(MCPValidationError);
     }
-    expect(({} as Record<string, unknown>)["polluted"]).toBeUndefined();
     const json = parseToolArguments(['{"__proto__": {"x": 1}}']);
     expect(Object.keys(json)).toEqual(["__proto__"]);
   });

@@ -295,7 +295,7 @@ describe("loadConfig: refused keys with file and line", () => {
       ["mcpServers.x.args[0]", "args.inlineExec", 5, file],
       ["mcpServers.x.__proto__", "config.prototypeKey", 6, file],
       ["mcpServers.x.env.constructor", "config.prototypeKey", 9, file],
-      ["prototype", "config.prototypeKey", 12, file],
+      // `prototype` at the top is in no part that is read (see "only the parts read" below).
     ]);
     expect(error.message).toContain(`${file}:6`);
     expect(error.warnings).toEqual([]);
@@ -325,7 +325,7 @@ describe("loadConfig: refused keys with file and line", () => {
     ]);
   });
 
-  it("a key brought in by a YAML 1.1 merge (<<: *base) is refused at its source and where it lands", async () => {
+  it("a key brought in by a YAML 1.1 merge (<<: *base) is refused where it lands, with the line of the merge", async () => {
     const file = writeFile(
       "merge.yaml",
       `%YAML 1.1
@@ -343,7 +343,6 @@ mcpServers:
     );
     const error = await loadRefusal(file);
     expect(error.issues.map((issue) => [issue.path, issue.rule, issue.line])).toEqual([
-      ["base.__proto__", "config.prototypeKey", 4],
       ["mcpServers.x.__proto__", "config.prototypeKey", 8],
       ["mcpServers.x.args[0]", "args.inlineExec", 11],
     ]);
@@ -354,9 +353,9 @@ mcpServers:
       `{"agents": [{"backend": {"mcp_servers": [${ESCALATIONS[0]!.server}]}, "system_message": {"__proto__": {}}}]}`,
     ) as object;
     const error = await loadRefusal(massgen);
+    // loadConfig reads the servers only; validateMcpIntegration hands the whole config back.
     expect(prototypeIssues(error.issues).map((issue) => issue.path)).toEqual([
       "agents[0].backend.mcp_servers[0].__proto__",
-      "agents[0].system_message.__proto__",
     ]);
     expect(rulesOf(error.issues)).toContain("args.inlineExec");
     const integration = refusal(() => MCPConfigValidator.validateMcpIntegration(massgen));

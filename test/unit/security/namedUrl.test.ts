@@ -1,10 +1,19 @@
 // checkNamedUrl: a URL the server named gets exactly the rules of the configured `url` (issue 11
 // item 2), whatever its role; the issue's path is the field that named it.
-import { describe, expect, it } from "vitest";
+import { describe, expect, expectTypeOf, it } from "vitest";
 
+import type { OAuthProviderOptions } from "../../../src/auth/provider.js";
+import type { TransportGuard } from "../../../src/auth/session.js";
 import { defaultSecurityPolicy } from "../../../src/security/defaults.js";
 import type { SecurityLevel, SecurityPolicy } from "../../../src/security/types.js";
-import { checkNamedUrl, checkUrl, refusedAddresses, type UrlRole } from "../../../src/security/url.js";
+import {
+  checkNamedUrl,
+  checkUrl,
+  type NamedUrl,
+  refusedAddresses,
+  type UrlRole,
+} from "../../../src/security/url.js";
+import type { UrlGuard } from "../../../src/transport/guardedFetch.js";
 
 const SECRET = "c0de-0r-t0ken-SECRET";
 
@@ -142,5 +151,18 @@ describe("refusedAddresses (the url.dns rule for DNS answers)", () => {
     expect(
       refusedAddresses(answers, policy("strict", { allowPrivateIps: true })).map((r) => r.address),
     ).toEqual(["127.0.0.1"]);
+  });
+});
+
+describe("one type for a URL and where it came from", () => {
+  it("the URL guard, the auth provider and the auth session take the same NamedUrl", () => {
+    type GuardTakes = Parameters<UrlGuard["refuse"]>[0];
+    type ProviderTakes = Parameters<NonNullable<OAuthProviderOptions["refuse"]>>[0];
+    type SessionTakes = Parameters<TransportGuard["refuse"]>[0];
+    expectTypeOf<GuardTakes>().toEqualTypeOf<readonly NamedUrl[]>();
+    expectTypeOf<ProviderTakes>().toEqualTypeOf<readonly NamedUrl[]>();
+    expectTypeOf<SessionTakes>().toEqualTypeOf<readonly NamedUrl[]>();
+    const named: NamedUrl = { url: new URL("https://example.com/"), role: ROLES[0]! };
+    expect(checkNamedUrl(named.url, policy(), named.role)).toEqual([]);
   });
 });

@@ -9,6 +9,7 @@ import {
   classifyIp,
   isLocalhostName,
   isMetadataAddress,
+  refusedAddresses,
 } from "../../../src/security/url.js";
 
 const SECRET = "s3cr3t-VALUE";
@@ -105,9 +106,21 @@ describe("classifyIp", () => {
       "::ffff:a9fe:a9fe",
       "fd00:ec2::254",
       "100.100.100.200",
+      // AWS ECS task metadata and credentials, EKS Pod Identity (IPv4, IPv6).
+      "169.254.170.2",
+      "::ffff:169.254.170.2",
+      "169.254.170.23",
+      "fd00:ec2::23",
+      "FD00:EC2:0:0:0:0:0:23",
+      // The deprecated IPv4-compatible form.
+      "::169.254.169.254",
+      "::a9fe:aa02",
     ]) {
       expect(isMetadataAddress(a)).toBe(true);
     }
+    expect(isMetadataAddress("169.254.170.3")).toBe(false);
+    expect(isMetadataAddress("::1")).toBe(false);
+    expect(isMetadataAddress("::")).toBe(false);
     expect(isMetadataAddress("169.254.169.253")).toBe(false);
     expect(isMetadataAddress("fd00:ec2::253")).toBe(false);
     expect(isMetadataAddress("example.com")).toBe(false);
@@ -239,11 +252,33 @@ describe("checkUrl", () => {
       "http://metadata.google.internal./",
       "http://METADATA/",
       "http://100.100.100.200/",
+      "http://169.254.170.2/v2/credentials/x",
+      "http://169.254.170.23/v1/credentials",
+      "http://[fd00:ec2::23]/v1/credentials",
     ]) {
       expect(urlRules(url, open)).toEqual(["url.metadataHost"]);
     }
     const allowed = policy("permissive", { allowedHostnames: ["metadata.google.internal"] });
     expect(checkUrl("http://metadata.google.internal/", allowed)).toEqual([]);
+  });
+
+  it("refuses the ECS and EKS Pod Identity credential addresses with allow_private_ips, unless allow-listed", () => {
+    const privateOk = policy("strict", { allowPrivateIps: true, allowInsecureHttp: true });
+    for (const host of ["169.254.170.2", "169.254.170.23", "[fd00:ec2::23]"]) {
+      expect(urlRules(`http://${host}/`, privateOk)).toEqual(["url.metadataHost"]);
+      const listed = policy("strict", {
+        allowPrivateIps: true,
+        allowInsecureHttp: true,
+        allowedHostnames: [host.replace(/[[\]]/g, "")],
+      });
+      expect(checkUrl(`http://${host}/`, listed)).toEqual([]);
+    }
+    // A host name resolving to one of them is refused by the DNS rule too (no connection made).
+    const refused = refusedAddresses([{ address: "169.254.170.2" }, { address: "fd00:ec2::23" }], privateOk);
+    expect(refused.map((r) => r.reason)).toEqual([
+      "a cloud metadata service address",
+      "a cloud metadata service address",
+    ]);
   });
 
   it("lets allowed_hostnames skip host checks but not the port or scheme checks", () => {

@@ -11,11 +11,15 @@ import { UrlGuard, type UrlGuardOptions } from "../../../src/transport/guardedFe
 
 const SERVER = "https://mcp.example.com/mcp";
 
+/** A public address for every name (no real DNS in unit tests); tests of the DNS rule pass their own. */
+const PUBLIC_LOOKUP = () => Promise.resolve([{ address: "93.184.215.14", family: 4 }]);
+
 function guard(policy: Partial<SecurityPolicy> = {}, options: Partial<UrlGuardOptions> = {}) {
   return new UrlGuard({
     serverName: "srv",
     serverUrl: SERVER,
     policy: { ...defaultSecurityPolicy("strict"), ...policy },
+    lookup: PUBLIC_LOOKUP,
     ...options,
   });
 }
@@ -33,6 +37,8 @@ function fake(answer: (url: URL, init?: RequestInit) => Response = () => new Res
 function redirect(location: string, status = 302): Response {
   return new Response(null, { status, headers: { location } });
 }
+
+const rulesOf = (error: MCPConfigurationError) => error.issues.map((issue) => issue.rule);
 
 async function rejection(promise: Promise<unknown>): Promise<MCPConfigurationError> {
   const error = await promise.then(
@@ -163,6 +169,40 @@ describe("UrlGuard.fetch", () => {
       expect(new Headers(base.calls[1]!.init?.headers).has("authorization")).toBe(false);
     });
 
+    it("a hop to another origin carries none of the configured headers, credentials or the session id", async () => {
+      const base = fake((url) =>
+        url.hostname === "mcp.example.com" && url.pathname === "/a"
+          ? redirect("/b", 307)
+          : url.pathname === "/b"
+            ? redirect("https://elsewhere.example.net/c", 308)
+            : new Response("end"),
+      );
+      const headers = {
+        "X-Api-Key": "k3y-SECRET",
+        "X-Tenant": "acme",
+        Authorization: "Bearer t",
+        Cookie: "session=1",
+        "Mcp-Session-Id": "s-1",
+        "Content-Type": "application/json",
+        Accept: "application/json, text/event-stream",
+        "Mcp-Protocol-Version": "2025-06-18",
+      };
+      const response = await guard().fetch(base.fetch)("https://mcp.example.com/a", {
+        method: "POST",
+        body: "{}",
+        headers,
+      });
+      expect(await response.text()).toBe("end");
+      const sent = base.calls.map((call) => Object.fromEntries(new Headers(call.init?.headers)));
+      // The same origin keeps everything; the other origin gets only content negotiation.
+      expect(sent[1]).toEqual(Object.fromEntries(new Headers(headers)));
+      expect(sent[2]).toEqual({
+        "content-type": "application/json",
+        accept: "application/json, text/event-stream",
+        "mcp-protocol-version": "2025-06-18",
+      });
+    });
+
     it("follows an allowed chain to its end and stops after five hops", async () => {
       let hops = 0;
       const base = fake(() => (hops++ < 10 ? redirect(`/hop${hops}`) : new Response("end")));
@@ -177,6 +217,96 @@ describe("UrlGuard.fetch", () => {
       expect(response.status).toBe(302);
       expect(base.calls).toHaveLength(1);
     });
+  });
+});
+
+describe("UrlGuard.fetch over a caller's own fetch: DNS checked before sending", () => {
+  /** Answers `address` for every name and records what it was asked. */
+  function resolver(address: string) {
+    const asked: string[] = [];
+    const lookup = (host: string) => {
+      asked.push(host);
+      return Promise.resolve([{ address, family: address.includes(":") ? 6 : 4 }]);
+    };
+    return { lookup, asked };
+  }
+
+  it("a host name the server named resolving to a forbidden address is refused (url.dns); nothing is sent", async () => {
+    for (const address of ["127.0.0.1", "169.254.169.254", "10.0.0.7", "fd00:ec2::254"]) {
+      const dns = resolver(address);
+      const base = fake();
+      const refused = await rejection(
+        guard({}, { lookup: dns.lookup }).fetch(base.fetch)("https://rebind.example.org/token"),
+      );
+      expect(base.calls).toEqual([]);
+      expect(dns.asked).toEqual(["rebind.example.org"]);
+      expect(refused.issues).toEqual([expect.objectContaining({ path: "host", rule: "url.dns" })]);
+      expect(refused.message).toContain(`Host "rebind.example.org" resolved to ${address}`);
+    }
+  });
+
+  it("each hop of a followed redirect is checked too", async () => {
+    const asked: string[] = [];
+    const lookup = (host: string) => {
+      asked.push(host);
+      return Promise.resolve([
+        { address: host === "auth.example.org" ? "93.184.215.14" : "127.0.0.1", family: 4 },
+      ]);
+    };
+    const base = fake((url) =>
+      url.hostname === "auth.example.org" ? redirect("https://rebind.example.org/x") : new Response("never"),
+    );
+    const refused = await rejection(
+      guard({}, { lookup }).fetch(base.fetch)("https://auth.example.org/start"),
+    );
+    expect(rulesOf(refused)).toEqual(["url.dns"]);
+    expect(base.calls.map((c) => c.url)).toEqual(["https://auth.example.org/start"]);
+    expect(asked).toEqual(["auth.example.org", "rebind.example.org"]);
+  });
+
+  it("configured hosts, allowed_hostnames and IP literals are not resolved again; public answers pass", async () => {
+    const dns = resolver("127.0.0.1");
+    const g = guard(
+      { allowedHostnames: ["trusted.example.org"], allowPrivateIps: true },
+      { lookup: dns.lookup, configuredUrls: [{ field: "auth.idp.issuer", url: "https://idp.example.org/" }] },
+    );
+    const base = fake();
+    const f = g.fetch(base.fetch);
+    for (const url of [
+      SERVER,
+      "https://idp.example.org/token",
+      "https://trusted.example.org/x",
+      "https://10.0.0.7/y",
+    ])
+      expect((await f(url)).status).toBe(200);
+    expect(dns.asked).toEqual([]);
+    const publicDns = resolver("93.184.215.14");
+    expect(
+      (await guard({}, { lookup: publicDns.lookup }).fetch(base.fetch)("https://as.example.org/")).status,
+    ).toBe(200);
+    expect(publicDns.asked).toEqual(["as.example.org"]);
+  });
+
+  it("a name that does not resolve is not sent: it could not be checked", async () => {
+    const lookup = () =>
+      Promise.reject(Object.assign(new Error("getaddrinfo ENOTFOUND"), { code: "ENOTFOUND" }));
+    const base = fake();
+    const error = await guard({}, { lookup })
+      .fetch(base.fetch)("https://nowhere.example.org/")
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(TypeError);
+    expect((error as Error).message).toContain(
+      'Host "nowhere.example.org" could not be resolved for the address check (ENOTFOUND)',
+    );
+    expect(base.calls).toEqual([]);
+  });
+
+  it("the transport's own pool (checksDnsOnConnect) is not resolved twice: its connectLookup checks", async () => {
+    const dns = resolver("127.0.0.1");
+    const base = fake();
+    const f = guard({}, { lookup: dns.lookup }).fetch(base.fetch, { checksDnsOnConnect: true });
+    expect((await f("https://rebind.example.org/token")).status).toBe(200);
+    expect(dns.asked).toEqual([]);
   });
 });
 
