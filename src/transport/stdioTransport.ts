@@ -9,7 +9,7 @@ import { MCPConnectionError } from "../errors/errors.js";
 import { MAX_SERVER_TAIL_TEXT, redactCommandLine, sanitizeServerText } from "../errors/redact.js";
 import { LineFramer, MessageTooLargeError } from "./lineFramer.js";
 import { LOCAL_ERROR_DATA_KEY } from "./localErrors.js";
-import { ServerTree, signalTree, SPAWN_DETACHED, trackTree, treeAlive, untrackTree } from "./processTree.js";
+import { ServerTree, SPAWN_DETACHED } from "./processTree.js";
 import { TailBuffer } from "./tailBuffer.js";
 
 export interface StdioTransportOptions {
@@ -143,8 +143,8 @@ export class StdioTransport implements Transport {
       child.once("spawn", () => {
         spawned = true;
         if (child.pid !== undefined) {
-          trackTree(child.pid);
           this.tree = new ServerTree(child.pid);
+          this.tree.track();
         }
         resolve();
       });
@@ -231,13 +231,14 @@ export class StdioTransport implements Transport {
   private async shutdown(): Promise<void> {
     const child = this.child;
     // Closed before the "spawn" event: the pid is known already.
-    const tree = this.tree ?? (child?.pid !== undefined ? new ServerTree(child.pid) : undefined);
+    if (child?.pid !== undefined) this.tree ??= new ServerTree(child.pid);
+    const tree = this.tree;
     const grace = this.options.shutdownGraceMs;
     if (child && tree) {
       // Descendants that left the process group (a daemon in its own session) are found by parent pid,
       // which only works while their parent runs: collected before each step, since each step may end
-      // the server and orphan them. Each collection is one bounded `ps` run.
-      if (!this.exit) await tree.collect(true);
+      // the server and orphan them. Closes running at the same time share each read of the table.
+      if (!this.exit) await tree.collect();
       // 1. Polite: end stdin, which MCP servers treat as "shut down".
       this.flush();
       child.stdin?.end();
@@ -245,15 +246,15 @@ export class StdioTransport implements Transport {
       // 2. SIGTERM the whole tree (wrappers' children included), then 3. SIGKILL it. A tree the
       // signal cannot reach (EPERM) is not waited for: nothing we do will end it.
       if (tree.alive()) {
-        await tree.collect(!this.exit);
+        await tree.collect();
         if (tree.signal("SIGTERM")) await this.waitForTreeExit(tree, grace);
       }
       if (tree.alive()) {
-        await tree.collect(!this.exit);
+        await tree.collect();
         // The wrapper may already be gone; wait for the whole tree (its orphaned children) to die.
         if (tree.signal("SIGKILL")) await this.waitForTreeExit(tree, KILL_WAIT_MS);
       }
-      untrackTree(tree.pid);
+      tree.untrack();
     }
     this.destroyPipes();
     this.notifyClosed();
@@ -340,20 +341,13 @@ export class StdioTransport implements Transport {
 
   private handleExit(exitCode: number | null, signal: NodeJS.Signals | null): void {
     this.exit = { exitCode, signal };
+    // Reaped: its pid is free for another process and is no longer walked from.
+    this.tree?.serverExited();
     this.releaseExitWaiters();
-    const pid = this.child?.pid;
     if (this.closePromise) return;
-    // The server went away on its own. Reap any children a wrapper left behind, then report.
-    // (signalTree never throws: an exception here would be uncaught.)
-    if (pid !== undefined && treeAlive(pid) && signalTree(pid, "SIGTERM")) {
-      const timer = setTimeout(() => {
-        if (treeAlive(pid)) signalTree(pid, "SIGKILL");
-        untrackTree(pid);
-      }, this.options.shutdownGraceMs);
-      timer.unref();
-    } else if (pid !== undefined) {
-      untrackTree(pid);
-    }
+    // The server went away on its own. Report it once the pipes drained; the report ends what is left
+    // of the tree (a wrapper's children, descendants seen earlier) through the same shutdown as close().
+    const pid = this.child?.pid;
     void this.afterPipesDrained().then(() => {
       if (this.closePromise || this.closedNotified) return;
       const info = this.processInfo!;
