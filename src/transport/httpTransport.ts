@@ -21,12 +21,7 @@ import { sanitizeServerText } from "../errors/redact.js";
 import type { SecurityPolicy } from "../security/types.js";
 import type { HostLookup } from "../security/url.js";
 import { UrlGuard } from "./guardedFetch.js";
-import {
-  httpErrorText,
-  LOCAL_ERROR_CONTEXT_KEY,
-  LOCAL_ERROR_DATA_KEY,
-  type LocalErrorCode,
-} from "./localErrors.js";
+import { httpErrorText, type LocalErrorCode, localErrorData, localErrorOf } from "./localErrors.js";
 
 export interface HttpTransportOptions {
   serverName: string;
@@ -262,8 +257,9 @@ export class HttpTransport implements Transport {
       const internal = this.internal.get(message.id);
       if (internal) {
         this.internal.delete(message.id);
-        if ("error" in message) internal.reject(new Error(message.error.message));
-        else internal.resolve();
+        if ("error" in message) {
+          internal.reject(localErrorOf(message.error.data)?.error ?? new Error(message.error.message));
+        } else internal.resolve();
         return;
       }
       this.pending.delete(message.id);
@@ -422,7 +418,7 @@ export class HttpTransport implements Transport {
       error: {
         code: -32000,
         message: error.message,
-        data: { [LOCAL_ERROR_DATA_KEY]: code, [LOCAL_ERROR_CONTEXT_KEY]: error.context },
+        data: localErrorData({ code, context: error.context, error }),
       },
     });
   }
@@ -593,7 +589,7 @@ export class HttpTransport implements Transport {
         message: idle
           ? `the response stream from server "${this.options.serverName}" sent nothing for ${this.options.httpReadTimeoutMs / 1000} s (http_read_timeout) and was closed before the response arrived`
           : `the response stream from server "${this.options.serverName}" ended before the response arrived`,
-        data: { [LOCAL_ERROR_DATA_KEY]: "CONNECTION_CLOSED" },
+        data: localErrorData({ code: "CONNECTION_CLOSED" }),
       },
     });
   }

@@ -8,7 +8,7 @@ import type { ProcessExitInfo } from "../errors/errors.js";
 import { MCPConnectionError } from "../errors/errors.js";
 import { MAX_SERVER_TAIL_TEXT, redactCommandLine, sanitizeServerText } from "../errors/redact.js";
 import { LineFramer, MessageTooLargeError } from "./lineFramer.js";
-import { LOCAL_ERROR_DATA_KEY } from "./localErrors.js";
+import { localErrorData } from "./localErrors.js";
 import { ServerTree, SPAWN_DETACHED } from "./processTree.js";
 import { TailBuffer } from "./tailBuffer.js";
 
@@ -312,7 +312,7 @@ export class StdioTransport implements Transport {
       this.onmessage?.({
         jsonrpc: "2.0",
         id,
-        error: { code: -32603, message, data: { [LOCAL_ERROR_DATA_KEY]: "PROTOCOL_ERROR" } },
+        error: { code: -32603, message, data: localErrorData({ code: "PROTOCOL_ERROR" }) },
       });
       return;
     }
