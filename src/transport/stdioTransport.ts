@@ -285,7 +285,7 @@ export class StdioTransport implements Transport {
             code: "MESSAGE_TOO_LARGE",
             serverName: this.options.serverName,
             transportType: "stdio",
-            context: { limitBytes: error.limit },
+            context: { maxMessageBytes: error.limit },
           },
         ),
       );
@@ -344,6 +344,13 @@ export class StdioTransport implements Transport {
     // Reaped: its pid is free for another process and is no longer walked from.
     this.tree?.serverExited();
     this.releaseExitWaiters();
+    // A connection failed for a closed pipe while the process still ran: how it ended after all
+    // (a crash that took longer than EXIT_AFTER_PIPE_CLOSED_MS, or the teardown) completes the report.
+    const lost = this.failure?.code === "CONNECTION_CLOSED" ? this.failure.process : undefined;
+    if (this.pipeClosed && lost !== undefined && lost.exitCode === null && lost.signal === null) {
+      lost.exitCode = exitCode;
+      lost.signal = signal;
+    }
     if (this.closePromise) return;
     // The server went away on its own. Report it once the pipes drained; the report ends what is left
     // of the tree (a wrapper's children, descendants seen earlier) through the same shutdown as close().
@@ -352,12 +359,9 @@ export class StdioTransport implements Transport {
       if (this.closePromise || this.closedNotified) return;
       const info = this.processInfo!;
       const how = signal ? `was killed by ${signal}` : `exited with code ${exitCode}`;
-      const tail = info.stderrTail
-        ? `\nLast stderr lines:\n${sanitizeServerText(info.stderrTail, MAX_SERVER_TAIL_TEXT, "end")}`
-        : " (it wrote nothing to stderr)";
       this.fail(
         new MCPConnectionError(
-          `Server "${this.options.serverName}" ${how}.${tail}\nCheck the server's command and configuration; it is restarted by reconnect().`,
+          `Server "${this.options.serverName}" ${how}.${stderrTailText(info.stderrTail)}\nCheck the server's command and configuration; it is restarted by reconnect().`,
           {
             code: "PROCESS_EXITED",
             serverName: this.options.serverName,
@@ -405,7 +409,7 @@ export class StdioTransport implements Transport {
       const stderrTail = this.stderr();
       this.fail(
         new MCPConnectionError(
-          `Server "${this.options.serverName}" (pid ${pid}) ${what}; the connection was closed and the server is being stopped.${this.stderrTailText(stderrTail)}\nAn MCP stdio server must keep stdin and stdout open; it is restarted by reconnect().`,
+          `Server "${this.options.serverName}" (pid ${pid}) ${what}; the connection was closed and the server is being stopped.${stderrTailText(stderrTail)}\nAn MCP stdio server must keep stdin and stdout open; it is restarted by reconnect().`,
           {
             code: "CONNECTION_CLOSED",
             serverName: this.options.serverName,
@@ -417,11 +421,6 @@ export class StdioTransport implements Transport {
         ),
       );
     });
-  }
-
-  /** The stderr tail as the end of a message, in the form the exit report uses. */
-  private stderrTailText(tail: string): string {
-    return tail ? `\nLast stderr lines:\n${tail}` : " (it wrote nothing to stderr)";
   }
 
   /** Waits (bounded) until stdout and stderr ended, so the last messages and stderr lines are in. */
@@ -503,6 +502,17 @@ export class StdioTransport implements Transport {
       },
     );
   }
+}
+
+/**
+ * The stderr tail as the end of a message (every report that shows it): its last
+ * `MAX_SERVER_TAIL_TEXT` characters, escape codes and secrets removed. The tail kept is up to
+ * `STDERR_TAIL_BYTES`; a message is for people and logs.
+ */
+function stderrTailText(tail: string): string {
+  return tail
+    ? `\nLast stderr lines:\n${sanitizeServerText(tail, MAX_SERVER_TAIL_TEXT, "end")}`
+    : " (it wrote nothing to stderr)";
 }
 
 function delay(ms: number): Promise<void> {
