@@ -47,7 +47,7 @@ const MAX_ERROR_BODY_SCAN = 4000;
 const MAX_ERROR_BODY_PARSE = 64 * 1024;
 
 /** A JSON-RPC error body, parsed; undefined when the body is not JSON (or too large to be one). */
-function parsedErrorBody(body: unknown): { error?: { message?: unknown } } | undefined {
+function parsedErrorBody(body: unknown): { error?: { message?: unknown }; id?: unknown } | undefined {
   if (typeof body !== "string" || body.length > MAX_ERROR_BODY_PARSE) return undefined;
   try {
     const parsed = JSON.parse(body) as unknown;
@@ -70,6 +70,17 @@ export function jsonRpcErrorMessage(body: unknown): string | undefined {
   return typeof message === "string" && message.trim() !== ""
     ? message.slice(0, MAX_ERROR_BODY_SCAN).trim()
     : undefined;
+}
+
+/**
+ * True when an HTTP error body is the JSON-RPC answer to request `id` (it carries that id): the
+ * server dispatched the request, so the error is the request's own, not the transport's. A
+ * transport-level rejection (an unknown session) comes before the body is dispatched and carries id
+ * null (the SDK's server, server-everything), none, or a placeholder of its own.
+ */
+export function answersRequest(body: unknown, id: string | number): boolean {
+  const parsed = parsedErrorBody(body);
+  return parsed !== undefined && "error" in parsed && parsed.id === id;
 }
 
 /**
