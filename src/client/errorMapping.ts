@@ -17,12 +17,7 @@ import {
   MCPServerError,
 } from "../errors/errors.js";
 import { sanitizeServerText } from "../errors/redact.js";
-import {
-  jsonRpcErrorMessage,
-  LOCAL_ERROR_CONTEXT_KEY,
-  LOCAL_ERROR_DATA_KEY,
-  type LocalErrorCode,
-} from "../transport/localErrors.js";
+import { jsonRpcErrorMessage, localErrorOf } from "../transport/localErrors.js";
 
 export interface ErrorScope {
   serverName: string;
@@ -214,13 +209,14 @@ export function mapError(error: unknown, scope: ErrorScope): MCPError {
   const base = { serverName, transportType, cause: error };
 
   if (error instanceof ProtocolError) {
-    const local = (error.data as Record<string, unknown> | undefined)?.[LOCAL_ERROR_DATA_KEY] as
-      LocalErrorCode | undefined;
+    // A transport's synthetic error response, recognised by its `data` object (never by its content,
+    // which for any other error is the server's).
+    const local = localErrorOf(error.data);
     if (local) {
       return new MCPConnectionError(`${operation} on server "${serverName}" failed: ${error.message}`, {
         ...base,
-        code: local,
-        context: (error.data as Record<string, unknown>)[LOCAL_ERROR_CONTEXT_KEY] as Record<string, unknown>,
+        code: local.code,
+        context: local.context,
       });
     }
     const schemaError = outputSchemaError(error, scope);

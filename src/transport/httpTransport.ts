@@ -17,17 +17,18 @@ import { Agent, fetch as undiciFetch } from "undici";
 import type { TransportAuthorization } from "../auth/session.js";
 import { onAbort } from "../common/abort.js";
 import { DEFAULT_MAX_MESSAGE_BYTES } from "../config/defaults.js";
-import { MCPConnectionError } from "../errors/errors.js";
+import { isMCPError, MCPConnectionError } from "../errors/errors.js";
 import { sanitizeServerText } from "../errors/redact.js";
 import type { SecurityPolicy } from "../security/types.js";
 import type { HostLookup } from "../security/url.js";
 import type { ReportsCloseReason } from "./closeReason.js";
 import { UrlGuard } from "./guardedFetch.js";
 import {
+  answersRequest,
   httpErrorText,
-  LOCAL_ERROR_CONTEXT_KEY,
-  LOCAL_ERROR_DATA_KEY,
   type LocalErrorCode,
+  localErrorData,
+  localErrorOf,
 } from "./localErrors.js";
 
 export interface HttpTransportOptions {
@@ -86,13 +87,17 @@ let reinitSequence = 0;
  *   session. The spec says the client MUST start a new session; the SDK keeps the stale id and every
  *   later request 404s (typescript-sdk #1708). Servers built on the session-map pattern of
  *   `@modelcontextprotocol/server-everything` answer a 400 instead ("No valid session ID provided"),
- *   so a 400 whose body says the session is unknown, invalid or expired counts too. Here the session
+ *   so a 400 whose body says the session is unknown, invalid or expired counts too, unless the body
+ *   is the JSON-RPC answer to the request itself (it carries the request's id: the server ran the
+ *   request, and its error is the request's own, whatever it says). Here the session
  *   is re-initialised once (single flight, only if the id is still the one that failed, so a late
  *   404 never clears a newer session) and the request is retried once: the server did not process
  *   it, so even `tools/call` is safe to resend. A second such answer surfaces as `SESSION_EXPIRED`.
  * - Size: a response body, or one SSE event, larger than `maxMessageBytes` is cut while it streams
  *   (a `Content-Length` above the limit before reading) and fails its request with
- *   `MESSAGE_TOO_LARGE`; the socket is destroyed rather than drained.
+ *   `MESSAGE_TOO_LARGE`; the socket is destroyed rather than drained. The standalone GET stream,
+ *   which no request waits on, is reported once through `onerror` and not reopened for the rest of
+ *   the connection (the SDK would reopen it at once, for ever).
  * - A request answered without a stream that cannot carry its response (HTTP 202, or a JSON body
  *   without a response for its id) fails at once with `PROTOCOL_ERROR` instead of at its timeout.
  * - Cancellation: on a 2025-era connection the SDK sends `notifications/cancelled` but leaves the
@@ -148,6 +153,12 @@ export class HttpTransport implements Transport, ReportsCloseReason {
   private failStart: ((error: Error) => void) | undefined;
   /** Why the connection ended on its own (see `closeReason`). */
   private failure: MCPConnectionError | undefined;
+  /** Set once an oversized event cut the standalone GET stream: it is not opened again. */
+  private standaloneStreamClosed = false;
+  /** Errors a call of the inner transport rejected with: its caller has them (see `reportInnerError`). */
+  private readonly thrownToCaller = new WeakSet<object>();
+  /** Errors of the inner transport already passed to `onerror` (the SDK reports some twice). */
+  private readonly reported = new WeakSet<object>();
   /** Sessions re-established after a 404, for diagnostics. */
   sessionRenewals = 0;
 
@@ -180,6 +191,7 @@ export class HttpTransport implements Transport, ReportsCloseReason {
     const fetchImpl = createFetch(options, guarded, (id) => this.idleAborted.add(id), {
       answered: (ids, how) => this.answered(ids, how),
       oversized: (stream, error) => this.oversized(stream, error),
+      standaloneStreamClosed: () => this.standaloneStreamClosed,
     });
     // Every request of this server, the auth layer's own included (the legacy-SSE login, the
     // cross-app-access IdP), goes through the same policy, pool and body bounds; so do its checks of
@@ -243,7 +255,7 @@ export class HttpTransport implements Transport, ReportsCloseReason {
   async start(): Promise<void> {
     this.inner.onmessage = (message: JSONRPCMessage, extra?: MessageExtraInfo) =>
       this.receive(message, extra);
-    this.inner.onerror = (error) => this.onerror?.(error);
+    this.inner.onerror = (error) => this.reportInnerError(error);
     this.inner.onclose = () => {
       this.closed = true;
       // The SDK reports close again when close() closes an inner transport that closed by itself.
@@ -262,7 +274,7 @@ export class HttpTransport implements Transport, ReportsCloseReason {
       await new Promise<void>((resolve, reject) => {
         // An oversized first event (legacy SSE's endpoint) closes the transport before start settles.
         this.failStart = reject;
-        this.inner.start().then(resolve, reject);
+        this.caught(this.inner.start()).then(resolve, reject);
       }).finally(() => {
         this.failStart = undefined;
       });
@@ -272,13 +284,37 @@ export class HttpTransport implements Transport, ReportsCloseReason {
     }
   }
 
+  /**
+   * What the inner transport reports through `onerror`, less what a caller already gets: the SDK
+   * reports every failed send, start and session DELETE right before it rejects with the same error
+   * (a 500 to a call would reach its caller and `onerror`; a 404 whose session is renewed would
+   * reach `onerror` although nothing failed), and some stream failures twice. The rejection is seen
+   * within the same turn of the event loop, so the report waits for the next one.
+   */
+  private reportInnerError(error: Error): void {
+    setImmediate(() => {
+      if (this.thrownToCaller.has(error) || this.reported.has(error)) return;
+      this.reported.add(error);
+      this.onerror?.(error);
+    });
+  }
+
+  /** `call` of the inner transport, its rejection marked as one its caller gets (see `reportInnerError`). */
+  private caught<T>(call: Promise<T>): Promise<T> {
+    return call.catch((error: unknown) => {
+      if (typeof error === "object" && error !== null) this.thrownToCaller.add(error);
+      throw error;
+    });
+  }
+
   private receive(message: JSONRPCMessage, extra?: MessageExtraInfo): void {
     if ("id" in message && !("method" in message) && message.id !== null && message.id !== undefined) {
       const internal = this.internal.get(message.id);
       if (internal) {
         this.internal.delete(message.id);
-        if ("error" in message) internal.reject(new Error(message.error.message));
-        else internal.resolve();
+        if ("error" in message) {
+          internal.reject(localErrorOf(message.error.data)?.error ?? new Error(message.error.message));
+        } else internal.resolve();
         return;
       }
       this.pending.delete(message.id);
@@ -296,7 +332,7 @@ export class HttpTransport implements Transport, ReportsCloseReason {
       if (id !== undefined) this.pending.set(id, new AbortController());
       this.forgetCancelled(message);
       try {
-        await this.authorized(() => inner.send(message));
+        await this.authorized(() => this.caught(inner.send(message)));
       } catch (error) {
         if (id !== undefined) this.pending.delete(id);
         throw error;
@@ -401,7 +437,9 @@ export class HttpTransport implements Transport, ReportsCloseReason {
    * typed error: the requests of a POST stream (or of the stream a resumption continues). On the
    * legacy SSE stream, which carries every response, the lost one cannot be told apart: every pending
    * request fails and the connection is closed, as stdio does. The standalone GET stream carries no
-   * responses; it is reported and reopened as usual.
+   * responses: the cut is reported once and the stream stays closed (see `createFetch`); the SDK
+   * starts every reopened stream's retry count afresh, so a server that sends every stream an
+   * oversized event would otherwise be asked again and again, each time up to the limit.
    */
   private oversized(stream: OversizedStream, error: MCPConnectionError): void {
     if (this.inner instanceof SSEClientTransport) {
@@ -413,6 +451,12 @@ export class HttpTransport implements Transport, ReportsCloseReason {
       this.failStart?.(error);
       this.onerror?.(error);
       this.close().catch(() => undefined);
+      return;
+    }
+    if (stream.kind === "get" && stream.lastEventId === undefined) {
+      if (this.standaloneStreamClosed) return;
+      this.standaloneStreamClosed = true;
+      this.onerror?.(error);
       return;
     }
     const ids =
@@ -439,7 +483,7 @@ export class HttpTransport implements Transport, ReportsCloseReason {
       error: {
         code: -32000,
         message: error.message,
-        data: { [LOCAL_ERROR_DATA_KEY]: code, [LOCAL_ERROR_CONTEXT_KEY]: error.context },
+        data: localErrorData({ code, context: error.context, error }),
       },
     });
   }
@@ -470,13 +514,14 @@ export class HttpTransport implements Transport, ReportsCloseReason {
   ): Promise<void> {
     const inner = this.inner as StreamableHTTPClientTransport;
     const sessionUsed = inner.sessionId;
+    const requestId = "method" in message && "id" in message ? (message.id as RequestId) : undefined;
     let goneStatus: number | undefined;
     try {
-      await inner.send(message, options as never);
+      await this.caught(inner.send(message, options as never));
       return;
     } catch (error) {
       const isInitialize = "method" in message && message.method === "initialize";
-      goneStatus = sessionGoneStatus(error);
+      goneStatus = sessionGoneStatus(error, requestId);
       if (
         goneStatus === undefined ||
         sessionUsed === undefined ||
@@ -497,9 +542,9 @@ export class HttpTransport implements Transport, ReportsCloseReason {
     }
     if (this.closing || this.closed) throw this.closedError();
     try {
-      await inner.send(message, options as never);
+      await this.caught(inner.send(message, options as never));
     } catch (error) {
-      const again = sessionGoneStatus(error);
+      const again = sessionGoneStatus(error, requestId);
       if (again === undefined) throw error;
       throw new MCPConnectionError(
         `Server "${this.options.serverName}" rejected the request with ${again} again right after a new session was started; the session cannot be re-established. Check the server URL and whether the server keeps sessions.`,
@@ -569,10 +614,12 @@ export class HttpTransport implements Transport, ReportsCloseReason {
         method: "initialize",
         params: this.initializeParams as never,
       };
-      await inner.send(initialize, { requestSignal });
+      await this.caught(inner.send(initialize, { requestSignal }));
       this.assertAnswered(id, initialize);
       await answered;
-      await inner.send({ jsonrpc: "2.0", method: "notifications/initialized" }, { requestSignal });
+      await this.caught(
+        inner.send({ jsonrpc: "2.0", method: "notifications/initialized" }, { requestSignal }),
+      );
     })();
     try {
       await Promise.race([exchange, aborted]);
@@ -580,6 +627,8 @@ export class HttpTransport implements Transport, ReportsCloseReason {
     } catch (error) {
       // Whatever of the exchange is still in flight (a response stream) is not wanted any more.
       if (!requestSignal.aborted) controller.abort(error);
+      // The new session's answer was too large: that, not the expiry, is what the caller can act on.
+      if (isMCPError(error, "MESSAGE_TOO_LARGE")) throw error;
       throw new MCPConnectionError(
         `Server "${this.options.serverName}" expired the session (HTTP ${status}) and starting a new one failed: ${sanitizeServerText((error as Error).message)}`,
         {
@@ -613,7 +662,7 @@ export class HttpTransport implements Transport, ReportsCloseReason {
         message: idle
           ? `the response stream from server "${this.options.serverName}" sent nothing for ${this.options.httpReadTimeoutMs / 1000} s (http_read_timeout) and was closed before the response arrived`
           : `the response stream from server "${this.options.serverName}" ended before the response arrived`,
-        data: { [LOCAL_ERROR_DATA_KEY]: "CONNECTION_CLOSED" },
+        data: localErrorData({ code: "CONNECTION_CLOSED" }),
       },
     });
   }
@@ -635,7 +684,7 @@ export class HttpTransport implements Transport, ReportsCloseReason {
       // Best effort: a server that does not answer must not delay shutdown.
       let timer: NodeJS.Timeout | undefined;
       await Promise.race([
-        this.inner.terminateSession().catch(() => undefined),
+        this.caught(this.inner.terminateSession()).catch(() => undefined),
         new Promise<void>((resolve) => {
           timer = setTimeout(resolve, this.options.sessionDeleteTimeoutMs);
         }),
@@ -677,13 +726,16 @@ export function saysSessionGone(text: string): boolean {
 
 /**
  * The status of an answer saying the server no longer knows the session: any 404 (the spec's
- * signal), or a 400 whose error text says so. Undefined for every other failure.
+ * signal), or a 400 whose error text says so and that is not the answer to request `requestId`
+ * itself (see `answersRequest`: a tool's own error may well mention a session, and sending the
+ * request again would run it twice). Undefined for every other failure.
  */
-function sessionGoneStatus(error: unknown): number | undefined {
+function sessionGoneStatus(error: unknown, requestId: RequestId | undefined): number | undefined {
   if (!(error instanceof SdkHttpError)) return undefined;
   const data = error.data as { status?: number; text?: unknown } | undefined;
   if (data?.status === 404) return 404;
   if (data?.status !== 400) return undefined;
+  if (requestId !== undefined && answersRequest(data.text, requestId)) return undefined;
   const said = httpErrorText(data.text);
   return said !== undefined && saysSessionGone(said) ? 400 : undefined;
 }
@@ -705,6 +757,8 @@ type OversizedStream =
 interface ResponseHooks {
   answered(ids: readonly RequestId[], how: "accepted" | "json"): void;
   oversized(stream: OversizedStream, error: MCPConnectionError): void;
+  /** True once the standalone GET stream was cut for its size: it is not opened again. */
+  standaloneStreamClosed(): boolean;
 }
 
 /** Statuses whose responses have no body (a `Response` cannot even be built with one). */
@@ -717,7 +771,9 @@ const NULL_BODY_STATUSES = new Set([101, 103, 204, 205, 304]);
  * - the `maxMessageBytes` bound on every body: a whole body (JSON, text, an error page) or one SSE
  *   event, counted as the bytes stream in; a `Content-Length` above it fails before anything is read;
  * - POSTs of requests answered without a stream (202, JSON) reported to the transport, which checks
- *   that the response came.
+ *   that the response came;
+ * - once the standalone GET stream was cut for its size, every later attempt to open it answered
+ *   here with a 405, the server's way of saying it offers no such stream: the SDK then stops.
  */
 function createFetch(
   options: HttpTransportOptions,
@@ -735,9 +791,18 @@ function createFetch(
       transportType: options.type,
       context: { maxMessageBytes: limit, ...context },
     });
+  const endpoint = new URL(options.url).href;
   return async (url, init) => {
-    const response = await base(url, init);
     const method = init?.method ?? "GET";
+    if (
+      method === "GET" &&
+      options.type === "streamable-http" &&
+      hooks.standaloneStreamClosed() &&
+      isStandaloneStream(url, init, endpoint)
+    ) {
+      return new Response(null, { status: 405, statusText: "Method Not Allowed" });
+    }
+    const response = await base(url, init);
     const type = mediaType(response.headers.get("content-type"));
     // Parsed only when needed, once: the body is the SDK's own serialisation of one message.
     let posted: PostedMessages | undefined;
@@ -758,7 +823,7 @@ function createFetch(
           : options.type === "sse"
             ? "its SSE stream, which carries every response; the connection was closed because the lost message cannot be matched to a request"
             : lastEventId === undefined
-              ? "its standalone GET stream; the event was dropped and the stream closed"
+              ? "its standalone GET stream; the event was dropped and the stream closed for the rest of the connection (messages the server sends only there, such as list-change notifications, are missed until reconnect())"
               : "a resumed response stream";
       body = guardBody(response.body, {
         limit,
@@ -785,7 +850,11 @@ function createFetch(
             method === "POST" ? { kind: "post", ids: post().ids } : { kind: "get", lastEventId },
             error,
           );
-          return error;
+          // The standalone stream just ends (the partial event is discarded): no request waits on it,
+          // and an error would only be reported a second time, by the SDK, as "SSE stream disconnected".
+          return method === "GET" && lastEventId === undefined && options.type === "streamable-http"
+            ? undefined
+            : error;
         },
       });
     } else {
@@ -834,6 +903,21 @@ function declaredLength(headers: Headers): number | undefined {
   return Number(length);
 }
 
+/**
+ * The SDK's standalone GET stream: a GET of the MCP endpoint that asks for an event stream and
+ * resumes nothing (OAuth discovery GETs ask for JSON, resumptions carry `Last-Event-ID`).
+ */
+function isStandaloneStream(url: string | URL, init: RequestInit | undefined, endpoint: string): boolean {
+  const headers = new Headers(init?.headers);
+  if (headers.has("last-event-id") || !(headers.get("accept") ?? "").includes("text/event-stream"))
+    return false;
+  try {
+    return new URL(String(url)).href === endpoint;
+  } catch {
+    return false;
+  }
+}
+
 /** The same response without its body (status and headers kept). */
 function emptied(response: Response): Response {
   return new Response(null, {
@@ -854,7 +938,8 @@ interface BodyGuard {
   sse: boolean;
   idleMs?: number;
   onIdle?: () => Error;
-  onOversize: () => Error;
+  /** The error the reader gets once the limit is passed; undefined: the body just ends there. */
+  onOversize: () => Error | undefined;
 }
 
 /**
@@ -866,18 +951,20 @@ function guardBody(body: ReadableStream<Uint8Array>, guard: BodyGuard): Readable
   const fits = guard.sse ? sseEventCounter(guard.limit) : bodyCounter(guard.limit);
   let timer: NodeJS.Timeout | undefined;
   let stopped = false;
-  const stop = (controller: ReadableStreamDefaultController<Uint8Array>, error: Error): void => {
+  const stop = (controller: ReadableStreamDefaultController<Uint8Array>, error: Error | undefined): void => {
     stopped = true;
     clearTimeout(timer);
     reader.cancel(error).catch(() => undefined);
-    controller.error(error);
+    if (error === undefined) controller.close();
+    else controller.error(error);
   };
   return new ReadableStream<Uint8Array>({
     start(controller) {
       const { idleMs, onIdle } = guard;
       if (idleMs === undefined || onIdle === undefined) return;
       // One timer for the stream's whole life, pushed back on every chunk: a per-chunk promise and
-      // timer cost 3–6% of an HTTP call (BENCHMARKS.md).
+      // timer cost 3–6% of an HTTP call (BENCHMARKS.md, "Findings outside the files this work could
+      // change", finding 3).
       timer = setTimeout(() => stop(controller, onIdle()), idleMs);
     },
     async pull(controller) {
@@ -914,18 +1001,47 @@ export function bodyCounter(limit: number): (chunk: Uint8Array) => boolean {
 const LF = 0x0a;
 const CR = 0x0d;
 
+const COLON = 0x3a;
+
+/**
+ * How many times the limit the bytes between two blank lines may total, comments included. Comments
+ * are not part of an event, and SSE parsers drop each comment line as it ends, so keep-alive
+ * comments a server sends without blank lines must not add up to an oversized event; but a stream
+ * that never ends an event is bounded all the same (a keep-alive of 12 bytes every 15 s takes weeks
+ * to pass 16 × 64 kB).
+ */
+const SSE_UNTERMINATED_LIMITS = 16;
+
+/** What the line being received is, once its first byte is in. */
+type SseLine = "empty" | "field" | "comment";
+
 /**
  * Counts the bytes of the SSE event being received (its field lines, each line end as one byte; the
- * blank line that ends it starts the next count); false once one event passed `limit` bytes. Lines end in
- * LF, CRLF or CR, as the SSE format allows, and a chunk may end anywhere, even between CR and LF.
- * Line ends are found with `indexOf`, so a chunk costs one native scan, not a loop over its bytes.
+ * blank line that ends it starts the next count); false once one event passed `limit` bytes, one line
+ * (a comment too: a parser buffers a line until it ends) passed `limit`, or everything since the last
+ * blank line passed `SSE_UNTERMINATED_LIMITS` × `limit`. Comment lines (starting with ":") are not
+ * part of the event. Lines end in LF, CRLF or CR, as the SSE format allows, and a chunk may end
+ * anywhere, even between CR and LF. Line ends are found with `indexOf`, so a chunk costs one native
+ * scan, not a loop over its bytes.
  */
 export function sseEventCounter(limit: number): (chunk: Uint8Array) => boolean {
+  const unterminatedLimit = limit * SSE_UNTERMINATED_LIMITS;
+  /** Field lines of the event being received. */
   let eventBytes = 0;
-  /** The line being received has no byte yet (so a line end now is a blank line). */
-  let lineEmpty = true;
+  /** Every byte since the last blank line, comment lines included. */
+  let pendingBytes = 0;
+  /** The line being received. */
+  let lineBytes = 0;
+  let line: SseLine = "empty";
   /** The previous byte was a CR: an LF right after it belongs to the same line end. */
   let afterCR = false;
+  const add = (bytes: number, first: number | undefined): void => {
+    if (line === "empty") line = first === COLON ? "comment" : "field";
+    lineBytes += bytes;
+    pendingBytes += bytes;
+    if (line === "field") eventBytes += bytes;
+  };
+  const over = (): boolean => eventBytes > limit || lineBytes > limit || pendingBytes > unterminatedLimit;
   return (chunk) => {
     let i = 0;
     let lf = chunk.indexOf(LF);
@@ -935,8 +1051,7 @@ export function sseEventCounter(limit: number): (chunk: Uint8Array) => boolean {
       if (cr !== -1 && cr < i) cr = chunk.indexOf(CR, i);
       const end = lf === -1 ? cr : cr === -1 ? lf : Math.min(lf, cr);
       if (end === -1) {
-        eventBytes += chunk.length - i;
-        lineEmpty = false;
+        add(chunk.length - i, chunk[i]);
         afterCR = false;
         break;
       }
@@ -946,18 +1061,20 @@ export function sseEventCounter(limit: number): (chunk: Uint8Array) => boolean {
         i = end + 1;
         continue;
       }
-      if (end > i) lineEmpty = false;
-      if (lineEmpty) {
+      if (end > i) add(end - i, chunk[i]);
+      if (line === "empty") {
         eventBytes = 0;
+        pendingBytes = 0;
       } else {
-        eventBytes += end - i + 1;
-        lineEmpty = true;
+        add(1, undefined);
+        if (over()) return false;
+        line = "empty";
+        lineBytes = 0;
       }
       afterCR = chunk[end] === CR;
       i = end + 1;
-      if (eventBytes > limit) return false;
     }
-    return eventBytes <= limit;
+    return !over();
   };
 }
 

@@ -9,8 +9,8 @@ import { MCPConnectionError } from "../errors/errors.js";
 import { MAX_SERVER_TAIL_TEXT, redactCommandLine, sanitizeServerText } from "../errors/redact.js";
 import type { ReportsCloseReason } from "./closeReason.js";
 import { LineFramer, MessageTooLargeError } from "./lineFramer.js";
-import { LOCAL_ERROR_DATA_KEY } from "./localErrors.js";
-import { ServerTree, signalTree, SPAWN_DETACHED, trackTree, treeAlive, untrackTree } from "./processTree.js";
+import { localErrorData } from "./localErrors.js";
+import { ServerTree, SPAWN_DETACHED } from "./processTree.js";
 import { TailBuffer } from "./tailBuffer.js";
 
 export interface StdioTransportOptions {
@@ -144,8 +144,8 @@ export class StdioTransport implements Transport, ReportsCloseReason {
       child.once("spawn", () => {
         spawned = true;
         if (child.pid !== undefined) {
-          trackTree(child.pid);
           this.tree = new ServerTree(child.pid);
+          this.tree.track();
         }
         resolve();
       });
@@ -232,13 +232,14 @@ export class StdioTransport implements Transport, ReportsCloseReason {
   private async shutdown(): Promise<void> {
     const child = this.child;
     // Closed before the "spawn" event: the pid is known already.
-    const tree = this.tree ?? (child?.pid !== undefined ? new ServerTree(child.pid) : undefined);
+    if (child?.pid !== undefined) this.tree ??= new ServerTree(child.pid);
+    const tree = this.tree;
     const grace = this.options.shutdownGraceMs;
     if (child && tree) {
       // Descendants that left the process group (a daemon in its own session) are found by parent pid,
       // which only works while their parent runs: collected before each step, since each step may end
-      // the server and orphan them. Each collection is one bounded `ps` run.
-      if (!this.exit) await tree.collect(true);
+      // the server and orphan them. Closes running at the same time share each read of the table.
+      if (!this.exit) await tree.collect();
       // 1. Polite: end stdin, which MCP servers treat as "shut down".
       this.flush();
       child.stdin?.end();
@@ -246,15 +247,15 @@ export class StdioTransport implements Transport, ReportsCloseReason {
       // 2. SIGTERM the whole tree (wrappers' children included), then 3. SIGKILL it. A tree the
       // signal cannot reach (EPERM) is not waited for: nothing we do will end it.
       if (tree.alive()) {
-        await tree.collect(!this.exit);
+        await tree.collect();
         if (tree.signal("SIGTERM")) await this.waitForTreeExit(tree, grace);
       }
       if (tree.alive()) {
-        await tree.collect(!this.exit);
+        await tree.collect();
         // The wrapper may already be gone; wait for the whole tree (its orphaned children) to die.
         if (tree.signal("SIGKILL")) await this.waitForTreeExit(tree, KILL_WAIT_MS);
       }
-      untrackTree(tree.pid);
+      tree.untrack();
     }
     this.destroyPipes();
     this.notifyClosed();
@@ -285,7 +286,7 @@ export class StdioTransport implements Transport, ReportsCloseReason {
             code: "MESSAGE_TOO_LARGE",
             serverName: this.options.serverName,
             transportType: "stdio",
-            context: { limitBytes: error.limit },
+            context: { maxMessageBytes: error.limit },
           },
         ),
       );
@@ -312,7 +313,7 @@ export class StdioTransport implements Transport, ReportsCloseReason {
       this.onmessage?.({
         jsonrpc: "2.0",
         id,
-        error: { code: -32603, message, data: { [LOCAL_ERROR_DATA_KEY]: "PROTOCOL_ERROR" } },
+        error: { code: -32603, message, data: localErrorData({ code: "PROTOCOL_ERROR" }) },
       });
       return;
     }
@@ -341,30 +342,27 @@ export class StdioTransport implements Transport, ReportsCloseReason {
 
   private handleExit(exitCode: number | null, signal: NodeJS.Signals | null): void {
     this.exit = { exitCode, signal };
+    // Reaped: its pid is free for another process and is no longer walked from.
+    this.tree?.serverExited();
     this.releaseExitWaiters();
-    const pid = this.child?.pid;
-    if (this.closePromise) return;
-    // The server went away on its own. Reap any children a wrapper left behind, then report.
-    // (signalTree never throws: an exception here would be uncaught.)
-    if (pid !== undefined && treeAlive(pid) && signalTree(pid, "SIGTERM")) {
-      const timer = setTimeout(() => {
-        if (treeAlive(pid)) signalTree(pid, "SIGKILL");
-        untrackTree(pid);
-      }, this.options.shutdownGraceMs);
-      timer.unref();
-    } else if (pid !== undefined) {
-      untrackTree(pid);
+    // A connection failed for a closed pipe while the process still ran: how it ended after all
+    // (a crash that took longer than EXIT_AFTER_PIPE_CLOSED_MS, or the teardown) completes the report.
+    const lost = this.failure?.code === "CONNECTION_CLOSED" ? this.failure.process : undefined;
+    if (this.pipeClosed && lost !== undefined && lost.exitCode === null && lost.signal === null) {
+      lost.exitCode = exitCode;
+      lost.signal = signal;
     }
+    if (this.closePromise) return;
+    // The server went away on its own. Report it once the pipes drained; the report ends what is left
+    // of the tree (a wrapper's children, descendants seen earlier) through the same shutdown as close().
+    const pid = this.child?.pid;
     void this.afterPipesDrained().then(() => {
       if (this.closePromise || this.closedNotified) return;
       const info = this.processInfo!;
       const how = signal ? `was killed by ${signal}` : `exited with code ${exitCode}`;
-      const tail = info.stderrTail
-        ? `\nLast stderr lines:\n${sanitizeServerText(info.stderrTail, MAX_SERVER_TAIL_TEXT, "end")}`
-        : " (it wrote nothing to stderr)";
       this.fail(
         new MCPConnectionError(
-          `Server "${this.options.serverName}" ${how}.${tail}\nCheck the server's command and configuration; it is restarted by reconnect().`,
+          `Server "${this.options.serverName}" ${how}.${stderrTailText(info.stderrTail)}\nCheck the server's command and configuration; it is restarted by reconnect().`,
           {
             code: "PROCESS_EXITED",
             serverName: this.options.serverName,
@@ -412,7 +410,7 @@ export class StdioTransport implements Transport, ReportsCloseReason {
       const stderrTail = this.stderr();
       this.fail(
         new MCPConnectionError(
-          `Server "${this.options.serverName}" (pid ${pid}) ${what}; the connection was closed and the server is being stopped.${this.stderrTailText(stderrTail)}\nAn MCP stdio server must keep stdin and stdout open; it is restarted by reconnect().`,
+          `Server "${this.options.serverName}" (pid ${pid}) ${what}; the connection was closed and the server is being stopped.${stderrTailText(stderrTail)}\nAn MCP stdio server must keep stdin and stdout open; it is restarted by reconnect().`,
           {
             code: "CONNECTION_CLOSED",
             serverName: this.options.serverName,
@@ -424,11 +422,6 @@ export class StdioTransport implements Transport, ReportsCloseReason {
         ),
       );
     });
-  }
-
-  /** The stderr tail as the end of a message, in the form the exit report uses. */
-  private stderrTailText(tail: string): string {
-    return tail ? `\nLast stderr lines:\n${tail}` : " (it wrote nothing to stderr)";
   }
 
   /** Waits (bounded) until stdout and stderr ended, so the last messages and stderr lines are in. */
@@ -510,6 +503,17 @@ export class StdioTransport implements Transport, ReportsCloseReason {
       },
     );
   }
+}
+
+/**
+ * The stderr tail as the end of a message (every report that shows it): its last
+ * `MAX_SERVER_TAIL_TEXT` characters, escape codes and secrets removed. The tail kept is up to
+ * `STDERR_TAIL_BYTES`; a message is for people and logs.
+ */
+function stderrTailText(tail: string): string {
+  return tail
+    ? `\nLast stderr lines:\n${sanitizeServerText(tail, MAX_SERVER_TAIL_TEXT, "end")}`
+    : " (it wrote nothing to stderr)";
 }
 
 function delay(ms: number): Promise<void> {

@@ -13,6 +13,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest
 import { MCPClient } from "../../src/client/mcpClient.js";
 import type { ServerConfigInput } from "../../src/config/types.js";
 import { MCPAuthenticationError, MCPConnectionError } from "../../src/errors/errors.js";
+import { localErrorOf } from "../../src/transport/localErrors.js";
 import { StdioTransport, type StdioTransportOptions } from "../../src/transport/stdioTransport.js";
 import { closedPort, deferred } from "../fixtures/httpFaultServer.js";
 import { elapsed, within } from "../helpers/async.js";
@@ -355,9 +356,9 @@ describe("stdio transport", () => {
     await transport.send({ jsonrpc: "2.0", id: 2, method: "ping" });
     await within(5_000, second.promise, "the answer to request 2");
     expect(messages[0]).toEqual({ jsonrpc: "2.0", id: 1, result: { ok: true } });
-    expect(messages[1]).toMatchObject({
-      id: 2,
-      error: { code: -32603, data: { mcpToolsLocalError: "PROTOCOL_ERROR" } },
+    expect(messages[1]).toMatchObject({ id: 2, error: { code: -32603 } });
+    expect(localErrorOf((messages[1] as { error?: { data?: unknown } }).error?.data)).toMatchObject({
+      code: "PROTOCOL_ERROR",
     });
     expect(messages).toHaveLength(2);
     expect(errors).toHaveLength(1);

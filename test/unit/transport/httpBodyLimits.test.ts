@@ -45,10 +45,34 @@ describe("sseEventCounter", () => {
     expect(count(bytes("x"))).toBe(false);
   });
 
-  it("sums the lines of one event (event:, id:, several data: lines, comments)", () => {
-    const lines = "event: message\nid: 7\n: comment\ndata: a\ndata: b\n"; // 15 + 6 + 10 + 8 + 8 = 47
-    expect(firstRefused(sseEventCounter(47), [lines, "\n"])).toBe(-1);
-    expect(firstRefused(sseEventCounter(46), [lines, "\n"])).toBe(0);
+  it("sums the field lines of one event (event:, id:, several data: lines); comments are not part of it", () => {
+    const lines = "event: message\nid: 7\n: comment\ndata: a\ndata: b\n"; // 15 + 6 + 8 + 8 = 37
+    expect(firstRefused(sseEventCounter(37), [lines, "\n"])).toBe(-1);
+    expect(firstRefused(sseEventCounter(36), [lines, "\n"])).toBe(0);
+  });
+
+  it("keep-alive comments without blank lines do not add up to an oversized event", () => {
+    // 1000 comment lines of 7 bytes (7000, one line end each) under a limit of 1000, then an event
+    // of exactly the limit.
+    const count = sseEventCounter(1000);
+    for (let i = 0; i < 1000; i++) expect(count(bytes(": ping\r\n"))).toBe(true);
+    expect(count(bytes(`data: ${"x".repeat(993)}\n\n`))).toBe(true);
+  });
+
+  it("still bounds comments: one comment line longer than the limit, or 16 × the limit without a blank line", () => {
+    expect(firstRefused(sseEventCounter(100), [`: ${"x".repeat(97)}\n`, "\n"])).toBe(-1);
+    expect(firstRefused(sseEventCounter(100), [`: ${"x".repeat(99)}`])).toBe(0);
+    // 16 × 100 bytes of comments pass, one comment more does not; a blank line starts the count again.
+    const comment = `: ${"x".repeat(97)}\n`; // 100 bytes
+    expect(
+      firstRefused(
+        sseEventCounter(100),
+        Array.from({ length: 17 }, () => comment),
+      ),
+    ).toBe(16);
+    expect(
+      firstRefused(sseEventCounter(100), [...Array.from({ length: 16 }, () => comment), "\n", comment]),
+    ).toBe(-1);
   });
 
   it("treats CRLF and CR as line ends, also with CR and LF in different chunks", () => {
