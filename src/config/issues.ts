@@ -1,3 +1,4 @@
+import { joinKeyPath } from "../common/keyPath.js";
 import type { ConfigIssue } from "../errors/errors.js";
 import { MCPConfigurationError, sanitizeIssue } from "../errors/errors.js";
 
@@ -24,9 +25,7 @@ export function formatIssues(issues: readonly ConfigIssue[]): string {
  */
 export function prefixIssues(issues: readonly ConfigIssue[], prefix: string): ConfigIssue[] {
   if (!prefix) return issues.map(sanitizeIssue);
-  return issues.map((issue) =>
-    sanitizeIssue({ ...issue, path: issue.path ? `${prefix}.${issue.path}` : prefix }),
-  );
+  return issues.map((issue) => sanitizeIssue({ ...issue, path: joinKeyPath(prefix, issue.path) }));
 }
 
 /** Issues fit for returning to a caller with a valid config (`LoadedConfig.warnings`, …): see `sanitizeIssue`. */

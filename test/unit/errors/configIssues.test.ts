@@ -45,6 +45,10 @@ describe("config issues", () => {
     });
     expect(client.warnings.length).toBeGreaterThan(0);
     expect(JSON.stringify(client.warnings)).not.toMatch(UNCLEAN);
-    expect(client.warnings[0]).toMatchObject({ path: "mcpServers.s.badkey", rule: "config.unknownKey" });
+    // A key that is no plain name is quoted as JSON in the path, so its control characters are escapes.
+    expect(client.warnings[0]).toMatchObject({
+      path: 'mcpServers.s["bad\\u001b]0;pwned\\u0007\\u001b[31mkey"]',
+      rule: "config.unknownKey",
+    });
   });
 });
