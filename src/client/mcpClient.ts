@@ -45,6 +45,7 @@ import type { ClockTimer } from "../resilience/clock.js";
 import { MAX_TIMER_MS, systemClock } from "../resilience/clock.js";
 import { checkToolArguments } from "../security/toolArguments.js";
 import { HttpTransport } from "../transport/httpTransport.js";
+import { LOCAL_ERROR_DATA_KEY } from "../transport/localErrors.js";
 import { StdioTransport } from "../transport/stdioTransport.js";
 import { checkCallOptions } from "./callOptions.js";
 import { mapError } from "./errorMapping.js";
@@ -572,14 +573,54 @@ export class MCPClient {
       }
       return send(message, options);
     };
-    transport.onmessage = <T extends JSONRPCMessage>(message: T, extra?: unknown) => {
+    const deliver = next as (message: JSONRPCMessage, extra?: unknown) => void;
+    transport.onmessage = (message: JSONRPCMessage, extra?: unknown) => {
       const id = "method" in message || !("id" in message) ? undefined : message.id;
-      if (id !== undefined && id !== null && listIds.delete(id)) {
-        (next as (message: JSONRPCMessage, extra?: unknown) => void)(this.withoutDeepTools(message), extra);
-        return;
+      try {
+        if (id !== undefined && id !== null && listIds.delete(id)) {
+          deliver(this.withoutDeepTools(message), extra);
+          return;
+        }
+        deliver(message, extra);
+      } catch (error) {
+        this.unprocessable(deliver, id, error);
       }
-      (next as (message: T, extra?: unknown) => void)(message, extra);
     };
+  }
+
+  /**
+   * A message the SDK threw on while taking it in (the transport calls us from its data handler, so
+   * a throw there is an uncaught exception that ends the host process). The known case: a response
+   * for an id nobody is waiting for, nested thousands of levels deep, which the SDK `JSON.stringify`s
+   * into its "unknown message ID" error and overflows the stack with. The message is dropped and
+   * reported as a protocol error; when it carries an id, the request waiting for that id (if any)
+   * fails with PROTOCOL_ERROR instead of waiting for its timeout.
+   */
+  private unprocessable(
+    deliver: (message: JSONRPCMessage, extra?: unknown) => void,
+    id: unknown,
+    error: unknown,
+  ): void {
+    // Only the error's kind: its message may quote the server's data (the SDK's does).
+    const why =
+      error instanceof RangeError ? error.message : error instanceof Error ? error.name : "an error";
+    const message = `Server "${this.name}" sent a message the client could not process (${why}); it was dropped`;
+    if (typeof id === "string" || typeof id === "number") {
+      try {
+        deliver({
+          jsonrpc: "2.0",
+          id,
+          error: { code: -32603, message, data: { [LOCAL_ERROR_DATA_KEY]: "PROTOCOL_ERROR" } },
+        });
+      } catch {
+        // Nothing else to do with it: the warning below still reports the message.
+      }
+    }
+    this.events.emit("warning", {
+      server: this.name,
+      kind: "protocol-error",
+      message: `${message}. A request waiting for its id (${typeof id === "string" || typeof id === "number" ? quoteServerText(String(id), 40) : "none"}) failed with PROTOCOL_ERROR; the connection is kept.`,
+    });
   }
 
   private withoutDeepTools(message: JSONRPCMessage): JSONRPCMessage {
