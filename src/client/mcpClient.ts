@@ -561,7 +561,9 @@ export class MCPClient {
     const next = transport.onmessage;
     if (!next) return;
     const send = transport.send.bind(transport) as Transport["send"];
-    const listIds = new Set<string | number>();
+    // Numbers, as the SDK matches responses (Number(response.id)): a server echoing "3" for request
+    // 3 answers it, and must not slip past the screen.
+    const listIds = new Set<number>();
     (transport as Transport).send = (message, options) => {
       if (
         "method" in message &&
@@ -569,7 +571,14 @@ export class MCPClient {
         "id" in message &&
         message.id !== undefined
       ) {
-        listIds.add(message.id);
+        listIds.add(Number(message.id));
+      } else if (
+        "method" in message &&
+        message.method === "notifications/cancelled" &&
+        !("id" in message && message.id !== undefined)
+      ) {
+        // A tools/list that timed out or was aborted gets no answer worth screening: forget its id.
+        listIds.delete(Number((message.params as { requestId?: unknown } | undefined)?.requestId));
       }
       return send(message, options);
     };
@@ -577,7 +586,7 @@ export class MCPClient {
     transport.onmessage = (message: JSONRPCMessage, extra?: unknown) => {
       const id = "method" in message || !("id" in message) ? undefined : message.id;
       try {
-        if (id !== undefined && id !== null && listIds.delete(id)) {
+        if (id !== undefined && id !== null && listIds.delete(Number(id))) {
           deliver(this.withoutDeepTools(message), extra);
           return;
         }
