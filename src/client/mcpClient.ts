@@ -21,7 +21,7 @@ import { AjvJsonSchemaValidator } from "@modelcontextprotocol/client/validators/
 
 import { AuthSession } from "../auth/session.js";
 import type { AuthOptions } from "../auth/types.js";
-import { onAbort } from "../common/abort.js";
+import { linkedSignal, onAbort } from "../common/abort.js";
 import { nestsDeeperThan } from "../common/jsonDepth.js";
 import { PACKAGE_VERSION } from "../common/version.js";
 import { SESSION_DELETE_TIMEOUT_SECONDS } from "../config/defaults.js";
@@ -1272,17 +1272,10 @@ export class MCPClient {
     // Below MAX_TIMER_MS: that value and beyond mean "our timers govern" to the SDK (see below).
     if (!progress && timeoutMs < MAX_TIMER_MS) {
       // Plain requests use the SDK's own per-request timer as the timeout: no second timer per call
-      // (BENCHMARKS.md). The SDK adds an abort listener per request to the signal it is given, so a
-      // caller's signal shared by many calls gets one listener (onAbort) and each request a signal
-      // of its own. The SDK rejects both a timeout and an abort with RequestTimeout; the caller's
-      // signal tells them apart.
-      let requestSignal: AbortSignal | undefined;
-      let stopWaiting: (() => void) | undefined;
-      if (signal) {
-        const linked = new AbortController();
-        stopWaiting = onAbort(signal, () => linked.abort(signal.reason));
-        requestSignal = linked.signal;
-      }
+      // (BENCHMARKS.md). The SDK adds an abort listener per request to the signal it is given, so it
+      // gets the caller's signal's one internal linked signal (no allocation per call). The SDK
+      // rejects both a timeout and an abort with RequestTimeout; the caller's signal tells them apart.
+      const requestSignal = signal ? linkedSignal(signal) : undefined;
       this.inFlightCount++;
       try {
         return await exec(
@@ -1297,7 +1290,6 @@ export class MCPClient {
         throw mapError(error, scopeError());
       } finally {
         this.inFlightCount--;
-        stopWaiting?.();
       }
     }
     // Progress, or a timeout beyond one Node timer (Infinity included): our own timers, on the system
