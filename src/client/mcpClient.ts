@@ -47,7 +47,7 @@ import { checkToolArguments } from "../security/toolArguments.js";
 import { HttpTransport } from "../transport/httpTransport.js";
 import { LOCAL_ERROR_DATA_KEY } from "../transport/localErrors.js";
 import { StdioTransport } from "../transport/stdioTransport.js";
-import { checkCallOptions } from "./callOptions.js";
+import { type CallOptionsSnapshot, checkCallOptions } from "./callOptions.js";
 import { mapError } from "./errorMapping.js";
 import type { ClientEventName, ClientEvents, ConnectionState, StatusEvent, Unsubscribe } from "./events.js";
 import { EventHub } from "./events.js";
@@ -968,19 +968,20 @@ export class MCPClient {
    * only with MCPValidationError for options out of range (nothing is closed or started then).
    */
   reconnect(options: ReconnectOptions = {}): Promise<boolean> {
+    let checked: CallOptionsSnapshot;
     try {
-      checkCallOptions(options, { operation: "reconnect", serverName: this.name });
+      checked = checkCallOptions(options, { operation: "reconnect", serverName: this.name });
     } catch (error) {
       return Promise.reject(error);
     }
     // One loop at a time: a second caller joins the running one instead of tearing down its work.
-    this.reconnecting ??= this.reconnectLoop(options).finally(() => {
+    this.reconnecting ??= this.reconnectLoop(checked).finally(() => {
       this.reconnecting = undefined;
     });
     return this.reconnecting;
   }
 
-  private async reconnectLoop(options: ReconnectOptions): Promise<boolean> {
+  private async reconnectLoop(options: CallOptionsSnapshot): Promise<boolean> {
     // Both checked by reconnect(): a whole number in range, and seconds ≥ 0.
     const maxRetries = options.maxRetries ?? this.config.maxRetries;
     const retryDelay = options.retryDelay ?? this.config.retryDelay;
@@ -1033,8 +1034,8 @@ export class MCPClient {
    * true when it answers in time; never throws for the server's sake.
    * @throws MCPValidationError for an invalid `timeout` or `signal` (a bad option is not a dead server).
    */
-  async healthCheck(options: RequestCallOptions = {}): Promise<boolean> {
-    checkCallOptions(options, { operation: "ping", serverName: this.name });
+  async healthCheck(given: RequestCallOptions = {}): Promise<boolean> {
+    const options = checkCallOptions(given, { operation: "ping", serverName: this.name });
     const sdk = this.sdk;
     if (!sdk || this.currentState !== "connected") return false;
     const timeoutSeconds = options.timeout ?? Math.min(this.config.timeout, MAX_HEALTH_CHECK_SECONDS);
@@ -1075,9 +1076,9 @@ export class MCPClient {
   async callTool(
     name: string,
     args: Record<string, unknown> = {},
-    options: CallToolOptions = {},
+    given: CallToolOptions = {},
   ): Promise<CallToolResult> {
-    checkCallOptions(options, { operation: `tools/call "${name}"`, serverName: this.name });
+    const options = checkCallOptions(given, { operation: `tools/call "${name}"`, serverName: this.name });
     const sdk = this.requireConnection(`call tool "${name}"`);
     const tool = this.toolMap.get(name);
     if (!tool) {
@@ -1159,8 +1160,8 @@ export class MCPClient {
   }
 
   /** Reads a resource by URI (static or from a template); the server decides whether it exists. */
-  async getResource(uri: string, options: RequestCallOptions = {}): Promise<ReadResourceResult> {
-    checkCallOptions(options, { operation: `resources/read "${uri}"`, serverName: this.name });
+  async getResource(uri: string, given: RequestCallOptions = {}): Promise<ReadResourceResult> {
+    const options = checkCallOptions(given, { operation: `resources/read "${uri}"`, serverName: this.name });
     const sdk = this.requireConnection(`read resource "${uri}"`);
     return (await this.run(
       { label: `resources/read "${uri}"`, timeoutSeconds: options.timeout ?? this.config.timeout, uri },
@@ -1173,9 +1174,9 @@ export class MCPClient {
   async getPrompt(
     name: string,
     args: Record<string, string> = {},
-    options: RequestCallOptions = {},
+    given: RequestCallOptions = {},
   ): Promise<GetPromptResult> {
-    checkCallOptions(options, { operation: `prompts/get "${name}"`, serverName: this.name });
+    const options = checkCallOptions(given, { operation: `prompts/get "${name}"`, serverName: this.name });
     const sdk = this.requireConnection(`get prompt "${name}"`);
     if (this.promptMap.size > 0 && !this.promptMap.has(name)) {
       const available = this.getAvailablePrompts();

@@ -149,8 +149,8 @@ export class MCPConnectionPool {
    *   MCPCancelledError (aborted), MCPConnectionError (pool closed, or the server failed to connect),
    *   MCPValidationError (a `timeout` or `signal` out of range, as for MCPClient's calls).
    */
-  async acquire(options: AcquireOptions = {}): Promise<MCPClient> {
-    checkCallOptions(options, { operation: "pool acquire", serverName: this.config.name });
+  async acquire(given: AcquireOptions = {}): Promise<MCPClient> {
+    const options = checkCallOptions(given, { operation: "pool acquire", serverName: this.config.name });
     const timeoutSeconds = options.timeout ?? this.options.acquireTimeout ?? this.config.timeout;
     const deadline = this.clock.now() + timeoutSeconds * 1000;
     for (;;) {
