@@ -70,6 +70,26 @@ export interface CallOptionsSnapshot {
   readonly retryDelay?: number;
 }
 
+/**
+ * Refuses a duration in seconds that another option set gives (a pool's `acquireTimeout`), by the
+ * same rule and with the same error as a per-call `timeout`; `undefined` and `null` mean the default.
+ * @throws MCPValidationError with code INVALID_ARGUMENTS, `field` `option` and `rule` `options.<option>`.
+ */
+export function checkSeconds(value: unknown, option: string, scope: CallOptionsScope): number | undefined {
+  if (value === undefined || value === null) return undefined;
+  if (SECONDS.accepts(value)) return value as number;
+  const where = `${scope.operation}${scope.serverName === undefined ? "" : ` on server "${scope.serverName}"`}`;
+  throw new MCPValidationError(
+    `Invalid option for ${where}: ${option} must be ${SECONDS.allowed}, got ${describe(value)}. Pass a value in range, or leave the option out for its default.`,
+    {
+      serverName: scope.serverName,
+      field: option,
+      rule: `options.${option}`,
+      context: { operation: scope.operation, ...(typeof value === "number" ? { value: String(value) } : {}) },
+    },
+  );
+}
+
 /** The rules as a list, made once: the check runs on every call. */
 const RULE_LIST = Object.entries(RULES) as ReadonlyArray<[keyof CallOptionsSnapshot, Rule]>;
 /** Snapshots this module made: handed on (MultiMCPClient → MCPClient), they are not checked again. */

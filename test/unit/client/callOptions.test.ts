@@ -230,7 +230,29 @@ describe("health checks and the pool use the same check", () => {
 
   it("a pool healthCheckTimeout out of range is refused when the pool is made, not at the first ping", () => {
     expect(() => new MCPConnectionPool(cfg("srv"), { healthCheckTimeout: 0 })).toThrow(
-      /healthCheckTimeout must be > 0 seconds .*got 0/,
+      /healthCheckTimeout must be a number of seconds > 0, or Infinity for no limit, got 0/,
     );
+  });
+
+  it.each([[-1], [0], [Number.NaN], ["5"]])(
+    "a pool acquireTimeout of %s is refused when the pool is made, by the per-call timeout's rule",
+    (acquireTimeout) => {
+      let error: unknown;
+      try {
+        new MCPConnectionPool(cfg("srv"), { size: 1, acquireTimeout: acquireTimeout as number });
+      } catch (caught) {
+        error = caught;
+      }
+      expect(error).toBeInstanceOf(MCPValidationError);
+      expect(error).toMatchObject({ code: "INVALID_ARGUMENTS", field: "acquireTimeout", serverName: "srv" });
+      expect((error as Error).message).toContain(
+        "acquireTimeout must be a number of seconds > 0, or Infinity for no limit",
+      );
+    },
+  );
+
+  it("a pool acquireTimeout of null or Infinity is accepted", () => {
+    expect(() => new MCPConnectionPool(cfg("srv"), { acquireTimeout: null as never })).not.toThrow();
+    expect(() => new MCPConnectionPool(cfg("srv"), { acquireTimeout: Infinity })).not.toThrow();
   });
 });
