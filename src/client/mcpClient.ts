@@ -564,6 +564,9 @@ export class MCPClient {
     // Numbers, as the SDK matches responses (Number(response.id)): a server echoing "3" for request
     // 3 answers it, and must not slip past the screen.
     const listIds = new Set<number>();
+    // Tools already reported as skipped on this connection: a health check or list refresh that
+    // lists them again does not repeat the warning.
+    const reported = new Set<string>();
     (transport as Transport).send = (message, options) => {
       if (
         "method" in message &&
@@ -587,7 +590,7 @@ export class MCPClient {
       const id = "method" in message || !("id" in message) ? undefined : message.id;
       try {
         if (id !== undefined && id !== null && listIds.delete(Number(id))) {
-          deliver(this.withoutDeepTools(message), extra);
+          deliver(this.withoutDeepTools(message, reported), extra);
           return;
         }
         deliver(message, extra);
@@ -632,13 +635,17 @@ export class MCPClient {
     });
   }
 
-  private withoutDeepTools(message: JSONRPCMessage): JSONRPCMessage {
+  private withoutDeepTools(message: JSONRPCMessage, reported: Set<string>): JSONRPCMessage {
     const result = "result" in message ? (message.result as Record<string, unknown> | undefined) : undefined;
     const tools = result?.["tools"];
     if (!Array.isArray(tools)) return message;
     const kept = tools.filter((tool: unknown) => {
       if (!nestsDeeperThan(tool, MAX_TOOL_DEFINITION_DEPTH)) return true;
       const name = (tool as { name?: unknown }).name;
+      // Nameless tools share one key: each is reported once too, not once per listing.
+      const key = typeof name === "string" ? `tool:${name}` : "nameless";
+      if (reported.has(key)) return false;
+      reported.add(key);
       const named = typeof name === "string" ? `tool ${quoteServerText(name)}` : "a tool without a name";
       this.events.emit("warning", {
         server: this.name,
