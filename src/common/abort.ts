@@ -60,9 +60,10 @@ export function abortWaiterCount(signal: AbortSignal): number {
 function fanOut(signal: AbortSignal, waiters: Set<Waiter>): void {
   entries.delete(signal);
   const pending = [...waiters];
-  waiters.clear();
   let failure: { error: unknown } | undefined;
   for (const waiter of pending) {
+    // An earlier callback may have stopped this waiter (its call settled): it must not run then.
+    if (!waiters.delete(waiter)) continue;
     try {
       waiter.callback();
     } catch (error) {

@@ -72,6 +72,19 @@ describe("onAbort bookkeeping", () => {
   });
 });
 
+describe("onAbort dispatch", () => {
+  it("a waiter stopped by an earlier waiter's callback during the abort is not run", () => {
+    const controller = new AbortController();
+    const second = vi.fn();
+    let stopSecond: () => void = () => undefined;
+    onAbort(controller.signal, () => stopSecond());
+    stopSecond = onAbort(controller.signal, second);
+    controller.abort();
+    expect(second).not.toHaveBeenCalled();
+    expect(abortWaiterCount(controller.signal)).toBe(0);
+  });
+});
+
 describe("linkedSignal", () => {
   it("is one internal signal per caller's signal, made once: no allocation per call", () => {
     const controller = new AbortController();
