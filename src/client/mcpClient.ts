@@ -24,7 +24,7 @@ import type { AuthOptions } from "../auth/types.js";
 import { linkedSignal, onAbort } from "../common/abort.js";
 import { nestsDeeperThan } from "../common/jsonDepth.js";
 import { PACKAGE_VERSION } from "../common/version.js";
-import { SESSION_DELETE_TIMEOUT_SECONDS } from "../config/defaults.js";
+import { MAX_TOOL_DEFINITION_DEPTH, SESSION_DELETE_TIMEOUT_SECONDS } from "../config/defaults.js";
 import type { Environment } from "../config/expandVariables.js";
 import { isValidatedConfig } from "../config/serverConfig.js";
 import type { ServerConfig, ServerConfigInput } from "../config/types.js";
@@ -59,12 +59,6 @@ import { prepareConnection } from "./prepare.js";
 /** The package's own identity in `initialize`. */
 export const CLIENT_INFO: Implementation = { name: "mcp-tools", version: PACKAGE_VERSION };
 
-/**
- * Deepest nesting of one tool definition (the tool object is level 0) that discovery accepts. The
- * SDK's result schema (zod) and the schema compilers (Ajv) recurse per level and overflow the stack
- * somewhere above 1,000 levels; real schemas stay below 30. A deeper tool is skipped with a warning.
- */
-const MAX_TOOL_DEFINITION_DEPTH = 100;
 /**
  * A stderr line in a `stderr` event is cut to this many characters (the transport splits lines at
  * 4 KiB): enough for any log line, and a server writing one endless line cannot flood listeners.
