@@ -21,10 +21,10 @@ import { AjvJsonSchemaValidator } from "@modelcontextprotocol/client/validators/
 
 import { AuthSession } from "../auth/session.js";
 import type { AuthOptions } from "../auth/types.js";
-import { onAbort } from "../common/abort.js";
+import { linkedSignal, onAbort } from "../common/abort.js";
 import { nestsDeeperThan } from "../common/jsonDepth.js";
 import { PACKAGE_VERSION } from "../common/version.js";
-import { SESSION_DELETE_TIMEOUT_SECONDS } from "../config/defaults.js";
+import { MAX_TOOL_DEFINITION_DEPTH, SESSION_DELETE_TIMEOUT_SECONDS } from "../config/defaults.js";
 import type { Environment } from "../config/expandVariables.js";
 import { isValidatedConfig } from "../config/serverConfig.js";
 import type { ServerConfig, ServerConfigInput } from "../config/types.js";
@@ -45,8 +45,9 @@ import type { ClockTimer } from "../resilience/clock.js";
 import { MAX_TIMER_MS, systemClock } from "../resilience/clock.js";
 import { checkToolArguments } from "../security/toolArguments.js";
 import { HttpTransport } from "../transport/httpTransport.js";
+import { LOCAL_ERROR_DATA_KEY } from "../transport/localErrors.js";
 import { StdioTransport } from "../transport/stdioTransport.js";
-import { checkCallOptions } from "./callOptions.js";
+import { type CallOptionsSnapshot, checkCallOptions } from "./callOptions.js";
 import { mapError } from "./errorMapping.js";
 import type { ClientEventName, ClientEvents, ConnectionState, StatusEvent, Unsubscribe } from "./events.js";
 import { EventHub } from "./events.js";
@@ -58,12 +59,6 @@ import { prepareConnection } from "./prepare.js";
 /** The package's own identity in `initialize`. */
 export const CLIENT_INFO: Implementation = { name: "mcp-tools", version: PACKAGE_VERSION };
 
-/**
- * Deepest nesting of one tool definition (the tool object is level 0) that discovery accepts. The
- * SDK's result schema (zod) and the schema compilers (Ajv) recurse per level and overflow the stack
- * somewhere above 1,000 levels; real schemas stay below 30. A deeper tool is skipped with a warning.
- */
-const MAX_TOOL_DEFINITION_DEPTH = 100;
 /**
  * A stderr line in a `stderr` event is cut to this many characters (the transport splits lines at
  * 4 KiB): enough for any log line, and a server writing one endless line cannot flood listeners.
@@ -560,7 +555,12 @@ export class MCPClient {
     const next = transport.onmessage;
     if (!next) return;
     const send = transport.send.bind(transport) as Transport["send"];
-    const listIds = new Set<string | number>();
+    // Numbers, as the SDK matches responses (Number(response.id)): a server echoing "3" for request
+    // 3 answers it, and must not slip past the screen.
+    const listIds = new Set<number>();
+    // Tools already reported as skipped on this connection: a health check or list refresh that
+    // lists them again does not repeat the warning.
+    const reported = new Set<string>();
     (transport as Transport).send = (message, options) => {
       if (
         "method" in message &&
@@ -568,27 +568,78 @@ export class MCPClient {
         "id" in message &&
         message.id !== undefined
       ) {
-        listIds.add(message.id);
+        listIds.add(Number(message.id));
+      } else if (
+        "method" in message &&
+        message.method === "notifications/cancelled" &&
+        !("id" in message && message.id !== undefined)
+      ) {
+        // A tools/list that timed out or was aborted gets no answer worth screening: forget its id.
+        listIds.delete(Number((message.params as { requestId?: unknown } | undefined)?.requestId));
       }
       return send(message, options);
     };
-    transport.onmessage = <T extends JSONRPCMessage>(message: T, extra?: unknown) => {
+    const deliver = next as (message: JSONRPCMessage, extra?: unknown) => void;
+    transport.onmessage = (message: JSONRPCMessage, extra?: unknown) => {
       const id = "method" in message || !("id" in message) ? undefined : message.id;
-      if (id !== undefined && id !== null && listIds.delete(id)) {
-        (next as (message: JSONRPCMessage, extra?: unknown) => void)(this.withoutDeepTools(message), extra);
-        return;
+      try {
+        if (id !== undefined && id !== null && listIds.delete(Number(id))) {
+          deliver(this.withoutDeepTools(message, reported), extra);
+          return;
+        }
+        deliver(message, extra);
+      } catch (error) {
+        this.unprocessable(deliver, id, error);
       }
-      (next as (message: T, extra?: unknown) => void)(message, extra);
     };
   }
 
-  private withoutDeepTools(message: JSONRPCMessage): JSONRPCMessage {
+  /**
+   * A message the SDK threw on while taking it in (the transport calls us from its data handler, so
+   * a throw there is an uncaught exception that ends the host process). The known case: a response
+   * for an id nobody is waiting for, nested thousands of levels deep, which the SDK `JSON.stringify`s
+   * into its "unknown message ID" error and overflows the stack with. The message is dropped and
+   * reported as a protocol error; when it carries an id, the request waiting for that id (if any)
+   * fails with PROTOCOL_ERROR instead of waiting for its timeout.
+   */
+  private unprocessable(
+    deliver: (message: JSONRPCMessage, extra?: unknown) => void,
+    id: unknown,
+    error: unknown,
+  ): void {
+    // Only the error's kind: its message may quote the server's data (the SDK's does).
+    const why =
+      error instanceof RangeError ? error.message : error instanceof Error ? error.name : "an error";
+    const message = `Server "${this.name}" sent a message the client could not process (${why}); it was dropped`;
+    if (typeof id === "string" || typeof id === "number") {
+      try {
+        deliver({
+          jsonrpc: "2.0",
+          id,
+          error: { code: -32603, message, data: { [LOCAL_ERROR_DATA_KEY]: "PROTOCOL_ERROR" } },
+        });
+      } catch {
+        // Nothing else to do with it: the warning below still reports the message.
+      }
+    }
+    this.events.emit("warning", {
+      server: this.name,
+      kind: "protocol-error",
+      message: `${message}. A request waiting for its id (${typeof id === "string" || typeof id === "number" ? quoteServerText(String(id), 40) : "none"}) failed with PROTOCOL_ERROR; the connection is kept.`,
+    });
+  }
+
+  private withoutDeepTools(message: JSONRPCMessage, reported: Set<string>): JSONRPCMessage {
     const result = "result" in message ? (message.result as Record<string, unknown> | undefined) : undefined;
     const tools = result?.["tools"];
     if (!Array.isArray(tools)) return message;
     const kept = tools.filter((tool: unknown) => {
       if (!nestsDeeperThan(tool, MAX_TOOL_DEFINITION_DEPTH)) return true;
       const name = (tool as { name?: unknown }).name;
+      // Nameless tools share one key: each is reported once too, not once per listing.
+      const key = typeof name === "string" ? `tool:${name}` : "nameless";
+      if (reported.has(key)) return false;
+      reported.add(key);
       const named = typeof name === "string" ? `tool ${quoteServerText(name)}` : "a tool without a name";
       this.events.emit("warning", {
         server: this.name,
@@ -918,19 +969,20 @@ export class MCPClient {
    * only with MCPValidationError for options out of range (nothing is closed or started then).
    */
   reconnect(options: ReconnectOptions = {}): Promise<boolean> {
+    let checked: CallOptionsSnapshot;
     try {
-      checkCallOptions(options, { operation: "reconnect", serverName: this.name });
+      checked = checkCallOptions(options, { operation: "reconnect", serverName: this.name });
     } catch (error) {
       return Promise.reject(error);
     }
     // One loop at a time: a second caller joins the running one instead of tearing down its work.
-    this.reconnecting ??= this.reconnectLoop(options).finally(() => {
+    this.reconnecting ??= this.reconnectLoop(checked).finally(() => {
       this.reconnecting = undefined;
     });
     return this.reconnecting;
   }
 
-  private async reconnectLoop(options: ReconnectOptions): Promise<boolean> {
+  private async reconnectLoop(options: CallOptionsSnapshot): Promise<boolean> {
     // Both checked by reconnect(): a whole number in range, and seconds ≥ 0.
     const maxRetries = options.maxRetries ?? this.config.maxRetries;
     const retryDelay = options.retryDelay ?? this.config.retryDelay;
@@ -983,8 +1035,8 @@ export class MCPClient {
    * true when it answers in time; never throws for the server's sake.
    * @throws MCPValidationError for an invalid `timeout` or `signal` (a bad option is not a dead server).
    */
-  async healthCheck(options: RequestCallOptions = {}): Promise<boolean> {
-    checkCallOptions(options, { operation: "ping", serverName: this.name });
+  async healthCheck(given: RequestCallOptions = {}): Promise<boolean> {
+    const options = checkCallOptions(given, { operation: "ping", serverName: this.name });
     const sdk = this.sdk;
     if (!sdk || this.currentState !== "connected") return false;
     const timeoutSeconds = options.timeout ?? Math.min(this.config.timeout, MAX_HEALTH_CHECK_SECONDS);
@@ -1025,9 +1077,9 @@ export class MCPClient {
   async callTool(
     name: string,
     args: Record<string, unknown> = {},
-    options: CallToolOptions = {},
+    given: CallToolOptions = {},
   ): Promise<CallToolResult> {
-    checkCallOptions(options, { operation: `tools/call "${name}"`, serverName: this.name });
+    const options = checkCallOptions(given, { operation: `tools/call "${name}"`, serverName: this.name });
     const sdk = this.requireConnection(`call tool "${name}"`);
     const tool = this.toolMap.get(name);
     if (!tool) {
@@ -1109,8 +1161,8 @@ export class MCPClient {
   }
 
   /** Reads a resource by URI (static or from a template); the server decides whether it exists. */
-  async getResource(uri: string, options: RequestCallOptions = {}): Promise<ReadResourceResult> {
-    checkCallOptions(options, { operation: `resources/read "${uri}"`, serverName: this.name });
+  async getResource(uri: string, given: RequestCallOptions = {}): Promise<ReadResourceResult> {
+    const options = checkCallOptions(given, { operation: `resources/read "${uri}"`, serverName: this.name });
     const sdk = this.requireConnection(`read resource "${uri}"`);
     return (await this.run(
       { label: `resources/read "${uri}"`, timeoutSeconds: options.timeout ?? this.config.timeout, uri },
@@ -1123,9 +1175,9 @@ export class MCPClient {
   async getPrompt(
     name: string,
     args: Record<string, string> = {},
-    options: RequestCallOptions = {},
+    given: RequestCallOptions = {},
   ): Promise<GetPromptResult> {
-    checkCallOptions(options, { operation: `prompts/get "${name}"`, serverName: this.name });
+    const options = checkCallOptions(given, { operation: `prompts/get "${name}"`, serverName: this.name });
     const sdk = this.requireConnection(`get prompt "${name}"`);
     if (this.promptMap.size > 0 && !this.promptMap.has(name)) {
       const available = this.getAvailablePrompts();
@@ -1222,17 +1274,10 @@ export class MCPClient {
     // Below MAX_TIMER_MS: that value and beyond mean "our timers govern" to the SDK (see below).
     if (!progress && timeoutMs < MAX_TIMER_MS) {
       // Plain requests use the SDK's own per-request timer as the timeout: no second timer per call
-      // (BENCHMARKS.md). The SDK adds an abort listener per request to the signal it is given, so a
-      // caller's signal shared by many calls gets one listener (onAbort) and each request a signal
-      // of its own. The SDK rejects both a timeout and an abort with RequestTimeout; the caller's
-      // signal tells them apart.
-      let requestSignal: AbortSignal | undefined;
-      let stopWaiting: (() => void) | undefined;
-      if (signal) {
-        const linked = new AbortController();
-        stopWaiting = onAbort(signal, () => linked.abort(signal.reason));
-        requestSignal = linked.signal;
-      }
+      // (BENCHMARKS.md). The SDK adds an abort listener per request to the signal it is given, so it
+      // gets the caller's signal's one internal linked signal (no allocation per call). The SDK
+      // rejects both a timeout and an abort with RequestTimeout; the caller's signal tells them apart.
+      const requestSignal = signal ? linkedSignal(signal) : undefined;
       this.inFlightCount++;
       try {
         return await exec(
@@ -1247,7 +1292,6 @@ export class MCPClient {
         throw mapError(error, scopeError());
       } finally {
         this.inFlightCount--;
-        stopWaiting?.();
       }
     }
     // Progress, or a timeout beyond one Node timer (Infinity included): our own timers, on the system

@@ -10,6 +10,8 @@
  * signal that is dropped takes it along.
  */
 
+import { setMaxListeners } from "node:events";
+
 interface Waiter {
   readonly callback: () => void;
 }
@@ -58,9 +60,10 @@ export function abortWaiterCount(signal: AbortSignal): number {
 function fanOut(signal: AbortSignal, waiters: Set<Waiter>): void {
   entries.delete(signal);
   const pending = [...waiters];
-  waiters.clear();
   let failure: { error: unknown } | undefined;
   for (const waiter of pending) {
+    // An earlier callback may have stopped this waiter (its call settled): it must not run then.
+    if (!waiters.delete(waiter)) continue;
     try {
       waiter.callback();
     } catch (error) {
@@ -71,3 +74,27 @@ function fanOut(signal: AbortSignal, waiters: Set<Waiter>): void {
 }
 
 function noop(): void {}
+
+const linked = new WeakMap<AbortSignal, AbortSignal>();
+
+/**
+ * The internal signal that aborts (with the same reason) when `signal` aborts: one per caller's
+ * signal, made on its first use and shared by every request given that signal, so a call allocates
+ * nothing for it. The SDK adds and removes one "abort" listener per request on the signal it is
+ * given, so the caller's own signal never goes to the SDK (50 concurrent calls would pass Node's
+ * limit of 10 listeners and warn); the internal signal, which only the SDK's per-request listeners
+ * use, has no listener limit. It holds one waiter on `signal` (through `onAbort`) until that aborts;
+ * both are dropped with `signal`. A signal that has already aborted is its own linked signal.
+ */
+export function linkedSignal(signal: AbortSignal): AbortSignal {
+  if (signal.aborted) return signal;
+  let internal = linked.get(signal);
+  if (!internal) {
+    const controller = new AbortController();
+    internal = controller.signal;
+    setMaxListeners(0, internal);
+    onAbort(signal, () => controller.abort(signal.reason));
+    linked.set(signal, internal);
+  }
+  return internal;
+}

@@ -82,3 +82,10 @@ export const DEFAULT_AUTH_TOKEN_FILE = "~/.mcp-tools/tokens.json";
 export const MAX_AUTHORIZATIONS_PER_REQUEST = 2;
 /** How long the loopback redirect listener waits for the browser to come back. */
 export const DEFAULT_LOOPBACK_TIMEOUT_SECONDS = 300;
+
+/**
+ * Deepest nesting of one tool definition (the tool object is level 0) that discovery accepts. The
+ * SDK's result schema (zod) and the schema compilers (Ajv) recurse per level and overflow the stack
+ * somewhere above 1,000 levels; real schemas stay below 30. A deeper tool is skipped with a warning.
+ */
+export const MAX_TOOL_DEFINITION_DEPTH = 100;

@@ -10,7 +10,7 @@ import type {
 } from "@modelcontextprotocol/client";
 
 import type { AuthOptions } from "../auth/types.js";
-import { checkCallOptions } from "../client/callOptions.js";
+import { type CallOptionsSnapshot, checkCallOptions, withTimeout } from "../client/callOptions.js";
 import type { ClientEvents, StatusEvent, Unsubscribe } from "../client/events.js";
 import { EventHub } from "../client/events.js";
 import type { ClientHandlers } from "../client/handlers.js";
@@ -785,8 +785,14 @@ export class MultiMCPClient {
     args: Record<string, unknown> = {},
     options: CallToolOptions = {},
   ): Promise<CallToolResult> {
-    const target = this.resolveTool(name);
-    return this.callOn(target.server, target.rawName, args, options);
+    // Options first, as MCPClient does: a bad option is refused the same way whatever the name.
+    const known = this.toolEntries.get(name);
+    const checked = checkCallOptions(options, {
+      operation: `tools/call "${known?.rawName ?? name}"`,
+      serverName: known?.server,
+    });
+    const target = known ?? this.resolveTool(name);
+    return this.callOn(target.server, target.rawName, args, checked);
   }
 
   private callOn(
@@ -796,8 +802,8 @@ export class MultiMCPClient {
     options: CallToolOptions,
   ): Promise<CallToolResult> {
     const slot = this.slotOf(server);
-    return this.invoke(slot, `tools/call "${rawName}"`, options, (client, timeout) =>
-      client.callTool(rawName, args, { ...options, timeout }),
+    return this.invoke(slot, `tools/call "${rawName}"`, options, (client, timeout, checked) =>
+      client.callTool(rawName, args, withTimeout(checked, timeout)),
     );
   }
 
@@ -809,9 +815,11 @@ export class MultiMCPClient {
     uri: string,
     options: RequestCallOptions & { server?: string | undefined } = {},
   ): Promise<ReadResourceResult> {
-    const slot = this.resolveResource(uri, options.server);
-    return this.invoke(slot, `resources/read "${uri}"`, options, (client, timeout) =>
-      client.getResource(uri, { timeout, signal: options.signal }),
+    const server = options?.server;
+    const checked = checkCallOptions(options, { operation: `resources/read "${uri}"`, serverName: server });
+    const slot = this.resolveResource(uri, server);
+    return this.invoke(slot, `resources/read "${uri}"`, checked, (client, timeout, own) =>
+      client.getResource(uri, withTimeout(own, timeout)),
     );
   }
 
@@ -822,12 +830,16 @@ export class MultiMCPClient {
     options: RequestCallOptions = {},
   ): Promise<GetPromptResult> {
     const entry = this.promptEntries.get(name);
+    const checked = checkCallOptions(options, {
+      operation: `prompts/get "${entry?.rawName ?? name}"`,
+      serverName: entry?.server,
+    });
     if (!entry) {
       throw notFound("Prompt", name, this.getAvailablePrompts(), [...this.promptEntries.values()]);
     }
     const slot = this.slotOf(entry.server);
-    return this.invoke(slot, `prompts/get "${entry.rawName}"`, options, (client, timeout) =>
-      client.getPrompt(entry.rawName, args, { timeout, signal: options.signal }),
+    return this.invoke(slot, `prompts/get "${entry.rawName}"`, checked, (client, timeout, own) =>
+      client.getPrompt(entry.rawName, args, withTimeout(own, timeout)),
     );
   }
 
@@ -862,11 +874,12 @@ export class MultiMCPClient {
   private async invoke<T>(
     slot: Slot,
     operation: string,
-    options: { timeout?: number | undefined; signal?: AbortSignal | undefined },
-    exec: (client: MCPClient, timeoutSeconds: number) => Promise<T>,
+    given: { timeout?: number | undefined; signal?: AbortSignal | undefined },
+    exec: (client: MCPClient, timeoutSeconds: number, options: CallOptionsSnapshot) => Promise<T>,
   ): Promise<T> {
     // The same check, and so the same error, as MCPClient's: nothing is queued or waited for first.
-    checkCallOptions(options, { operation, serverName: slot.name });
+    // A snapshot checked by the caller is not checked again (and MCPClient does not check it again).
+    const options = checkCallOptions(given, { operation, serverName: slot.name });
     if (!this.active) {
       throw new MCPConnectionError(
         `Cannot ${operation}: the MultiMCPClient is not connected. Call connect() first.`,
@@ -894,7 +907,7 @@ export class MultiMCPClient {
             { serverName: slot.name, timeoutSeconds, operation },
           );
         }
-        return this.guarded(slot, () => exec(slot.client, remaining));
+        return this.guarded(slot, () => exec(slot.client, remaining, options));
       },
       { signal: options.signal, queueTimeoutMs: timeoutSeconds * 1000, operation },
     );
@@ -969,8 +982,8 @@ export class MultiMCPClient {
    * servers' sake; a `timeout` out of range is refused with MCPValidationError before any ping (it
    * would otherwise count as a missed ping of every server).
    */
-  async healthCheckAll(options: { timeout?: number | undefined } = {}): Promise<Record<string, boolean>> {
-    checkCallOptions(options, { operation: "ping" });
+  async healthCheckAll(given: { timeout?: number | undefined } = {}): Promise<Record<string, boolean>> {
+    const options = checkCallOptions(given, { operation: "ping" });
     const results = await Promise.all(
       this.slots.map(async (slot) => {
         const ok = await this.ping(slot, (options.timeout ?? slot.config.healthCheck.timeout) * 1000);
@@ -1009,8 +1022,8 @@ export class MultiMCPClient {
    * whose breaker is open is skipped (false) until its recovery time is over. Rejects only with
    * MCPValidationError for options out of range (then nothing is started).
    */
-  async reconnectFailedServers(options: ReconnectServerOptions = {}): Promise<Record<string, boolean>> {
-    checkCallOptions(options, { operation: "reconnect" });
+  async reconnectFailedServers(given: ReconnectServerOptions = {}): Promise<Record<string, boolean>> {
+    const options = checkCallOptions(given, { operation: "reconnect" });
     const targets = this.slots.filter((slot) => !(slot.state === "connected" && slot.client.isConnected()));
     const results = await Promise.all(
       targets.map(async (slot) => [slot.name, await this.reconnectServer(slot.name, options)] as const),
@@ -1024,9 +1037,9 @@ export class MultiMCPClient {
    * Gated by the breaker: false at once while it is open. Rejects only for an unknown server or with
    * MCPValidationError for options out of range (then nothing is started).
    */
-  async reconnectServer(server: string, options: ReconnectServerOptions = {}): Promise<boolean> {
+  async reconnectServer(server: string, given: ReconnectServerOptions = {}): Promise<boolean> {
     const slot = this.slotOf(server);
-    checkCallOptions(options, { operation: "reconnect", serverName: slot.name });
+    const options = checkCallOptions(given, { operation: "reconnect", serverName: slot.name });
     if (this.disconnecting) await this.disconnecting;
     this.active = true;
     if (slot.connectTask) await slot.connectTask;

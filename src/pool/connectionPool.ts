@@ -5,7 +5,7 @@
  * handing it out, evicts idle clients on an unref'd timer, bounds the callers waiting for a client
  * (with a timeout and abort), and closes everything it created on `close()`.
  */
-import { checkCallOptions } from "../client/callOptions.js";
+import { checkCallOptions, checkSeconds } from "../client/callOptions.js";
 import type { Unsubscribe } from "../client/events.js";
 import { EventHub } from "../client/events.js";
 import type { MCPClientOptions } from "../client/mcpClient.js";
@@ -89,6 +89,8 @@ export class MCPConnectionPool {
   private readonly clock: Clock;
   private readonly events: EventHub<PoolEvents>;
   private readonly idleTimeoutMs: number;
+  private readonly healthCheckTimeout: number;
+  private readonly acquireTimeout: number | undefined;
   private readonly idle: Array<{ client: MCPClient; since: number }> = [];
   private readonly leased = new Set<MCPClient>();
   private readonly waiters: Waiter[] = [];
@@ -99,8 +101,8 @@ export class MCPConnectionPool {
   private closed = false;
 
   /**
-   * @throws MCPConfigurationError for an invalid server config (nothing is started), RangeError for
-   *   invalid pool options.
+   * @throws MCPConfigurationError for an invalid server config (nothing is started), MCPValidationError
+   *   for an acquireTimeout or healthCheckTimeout out of range, RangeError for other invalid pool options.
    */
   constructor(config: ServerConfigInput | ServerConfig, options: ConnectionPoolOptions = {}) {
     this.config = isValidatedConfig(config) ? config : MCPConfigValidator.validateServerConfig(config);
@@ -113,13 +115,13 @@ export class MCPConnectionPool {
     if (!(idleTimeout > 0))
       throw new RangeError(`pool idleTimeout must be > 0 seconds, got ${String(idleTimeout)}`);
     this.idleTimeoutMs = idleTimeout * 1000;
-    // Checked here, not at the first acquire: the idle-client ping would refuse it with MCPValidationError.
-    const healthCheckTimeout = options.healthCheckTimeout ?? DEFAULT_POOL_HEALTH_CHECK_TIMEOUT_SECONDS;
-    if (!(typeof healthCheckTimeout === "number" && healthCheckTimeout > 0)) {
-      throw new RangeError(
-        `pool healthCheckTimeout must be > 0 seconds (Infinity for no limit), got ${String(healthCheckTimeout)}`,
-      );
-    }
+    // Checked here, by the rule of a per-call timeout, not at the first acquire or ping (an
+    // acquireTimeout of -1 was a timeout "within -1 s"). Read once, and the values read are used.
+    const scope = { operation: "pool options", serverName: this.config.name };
+    this.healthCheckTimeout =
+      checkSeconds(options.healthCheckTimeout, "healthCheckTimeout", scope) ??
+      DEFAULT_POOL_HEALTH_CHECK_TIMEOUT_SECONDS;
+    this.acquireTimeout = checkSeconds(options.acquireTimeout, "acquireTimeout", scope);
     const maxWaiters = options.maxWaiters ?? DEFAULT_POOL_MAX_WAITERS;
     if (!Number.isInteger(maxWaiters) || maxWaiters < 0) {
       throw new RangeError(`pool maxWaiters must be a whole number ≥ 0, got ${String(maxWaiters)}`);
@@ -149,9 +151,9 @@ export class MCPConnectionPool {
    *   MCPCancelledError (aborted), MCPConnectionError (pool closed, or the server failed to connect),
    *   MCPValidationError (a `timeout` or `signal` out of range, as for MCPClient's calls).
    */
-  async acquire(options: AcquireOptions = {}): Promise<MCPClient> {
-    checkCallOptions(options, { operation: "pool acquire", serverName: this.config.name });
-    const timeoutSeconds = options.timeout ?? this.options.acquireTimeout ?? this.config.timeout;
+  async acquire(given: AcquireOptions = {}): Promise<MCPClient> {
+    const options = checkCallOptions(given, { operation: "pool acquire", serverName: this.config.name });
+    const timeoutSeconds = options.timeout ?? this.acquireTimeout ?? this.config.timeout;
     const deadline = this.clock.now() + timeoutSeconds * 1000;
     for (;;) {
       this.assertOpen();
@@ -240,8 +242,7 @@ export class MCPConnectionPool {
       }
       this.leased.add(client);
       if (this.options.healthCheckOnAcquire !== false) {
-        const timeout = this.options.healthCheckTimeout ?? DEFAULT_POOL_HEALTH_CHECK_TIMEOUT_SECONDS;
-        const healthy = await client.healthCheck({ timeout });
+        const healthy = await client.healthCheck({ timeout: this.healthCheckTimeout });
         if (!this.leased.has(client)) continue; // close() took it meanwhile.
         if (!healthy) {
           this.leased.delete(client);
@@ -340,7 +341,8 @@ export class MCPConnectionPool {
               { serverName: this.config.name, timeoutSeconds, operation: "pool acquire" },
             ),
           ),
-        Math.max(0, deadline - this.clock.now()),
+        // A deadline already passed is due now (both clocks take a negative delay as 0).
+        deadline - this.clock.now(),
       );
       // One listener per signal however many callers wait on it (a shared signal is not a leak).
       if (signal) stopWaiting = onAbort(signal, () => waiter.fail(this.cancelled(signal)));

@@ -268,7 +268,18 @@ export class StdioTransport implements Transport, ReportsCloseReason {
     try {
       this.framer.push(chunk, (framed) => {
         if (framed.kind === "message") {
-          this.onmessage?.(framed.message);
+          // A consumer that throws on one message (the SDK overflowing the stack on a deeply nested
+          // one) must not become an uncaught exception of this data handler: the message is dropped.
+          try {
+            this.onmessage?.(framed.message);
+          } catch (error) {
+            this.onerror?.(
+              new MCPConnectionError(
+                `Server "${this.options.serverName}" sent a message that could not be processed (${error instanceof RangeError ? error.message : "the client's handler failed"}); it was dropped`,
+                { code: "PROTOCOL_ERROR", serverName: this.options.serverName, transportType: "stdio" },
+              ),
+            );
+          }
         } else if (framed.kind === "noise") {
           this.noiseLines++;
           // Raw bytes of a hostile or broken server: no escape codes or secrets reach the warning.

@@ -77,3 +77,19 @@ describe("MultiMCPClient with a server listing a 1,000-level tool", () => {
     expect(resultText(await multi.callTool("mcp__plain__echo", { message: "b" }))).toBe("Echo: b");
   });
 });
+
+describe("the tool-skipped warning", () => {
+  it("is given once per tool and connection, not again on every health check that lists the tools", async () => {
+    const events: StatusEvent[] = [];
+    // no-ping: every health check falls back to tools/list, which lists the deep tool again.
+    const client = new MCPClient(faultStdio("deep-schema:1000,no-ping", { name: "deep" }), {
+      onStatus: (event) => events.push(event),
+    });
+    closers.push(() => client.disconnect());
+    await client.connect();
+    pids.push(client.getDiagnostics().pid!);
+    for (let i = 0; i < 3; i++) expect(await client.healthCheck()).toBe(true);
+    expect(skippedWarnings(events)).toHaveLength(1);
+    expect(client.getAvailableTools()).not.toContain("deep_1000");
+  });
+});

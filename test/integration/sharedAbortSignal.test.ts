@@ -1,6 +1,6 @@
 // Many concurrent calls sharing one AbortSignal: Node printed MaxListenersExceededWarning ("possible
 // memory leak") because every call (ours, and the SDK's per request) added an "abort" listener to the
-// caller's signal. Now the signal gets one listener and each SDK request a signal of its own; aborting
+// caller's signal. Now the signal gets one listener, and the SDK's per-request listeners go on its one internal linked signal; aborting
 // still cancels every call (issue 11 item 12). Real fixture server over stdio.
 import { readFileSync } from "node:fs";
 import { join } from "node:path";

@@ -35,7 +35,6 @@ describe("one check of per-call options for both clients", () => {
     [-1, "-1"],
     [Number.NaN, "NaN"],
     ["5", 'the string "5"'],
-    [null, "null"],
   ])("timeout %s: the same MCPValidationError from MCPClient and MultiMCPClient", async (timeout, shown) => {
     const { multi, get } = await multiClient();
     const options = { timeout: timeout as number };
@@ -109,10 +108,66 @@ describe("one check of per-call options for both clients", () => {
   it("options that are not an object are refused, not read", async () => {
     const { multi } = await multiClient();
     for (const work of [
-      () => single().callTool("echo", {}, null as never),
-      () => multi.callTool("mcp__srv__echo", {}, null as never),
+      () => single().callTool("echo", {}, 5 as never),
+      () => multi.callTool("mcp__srv__echo", {}, "fast" as never),
     ]) {
       await expect(work()).rejects.toMatchObject({ code: "INVALID_ARGUMENTS", rule: "options.type" });
+    }
+  });
+});
+
+describe("null means the default; each option is read once, and what is read is what is checked", () => {
+  it("null options and null option values are accepted as the defaults", async () => {
+    const { multi } = await multiClient();
+    const nulls = { timeout: null, signal: null, onProgress: null, maxTotalTimeout: null } as never;
+    // Past the option check, the next check speaks: this client is not connected.
+    await expect(single().callTool("echo", {}, nulls)).rejects.toMatchObject({ code: "NOT_CONNECTED" });
+    await expect(single().callTool("echo", {}, null as never)).rejects.toMatchObject({
+      code: "NOT_CONNECTED",
+    });
+    await expect(multi.callTool("mcp__srv__echo", {}, nulls)).resolves.toBeDefined();
+    await expect(single().healthCheck({ timeout: null } as never)).resolves.toBe(false);
+    await expect(single().reconnect({ maxRetries: 0, retryDelay: null } as never)).resolves.toBe(false);
+    await expect(multi.healthCheckAll({ timeout: null } as never)).resolves.toEqual({ srv: true });
+    await expect(multi.reconnectServer("srv", { maxRetries: null } as never)).resolves.toBe(true);
+  });
+
+  it("an inherited option is checked like an own one", async () => {
+    const { multi } = await multiClient();
+    const inherited = Object.create({ timeout: -1 }) as { timeout: number };
+    for (const work of [
+      () => single().callTool("echo", {}, inherited),
+      () => multi.callTool("mcp__srv__echo", {}, inherited),
+      () => single().healthCheck(inherited),
+    ]) {
+      await expect(work()).rejects.toMatchObject({ code: "INVALID_ARGUMENTS", rule: "options.timeout" });
+    }
+  });
+
+  it("a getter is read once: the value checked is the value used", async () => {
+    const { multi, get } = await multiClient();
+    let reads = 0;
+    const options = {
+      get timeout() {
+        reads++;
+        return reads === 1 ? 7 : -1;
+      },
+    };
+    await expect(multi.callTool("mcp__srv__echo", {}, options)).resolves.toBeDefined();
+    expect(reads).toBe(1);
+    expect(get("srv").call).toHaveBeenCalledTimes(1);
+    expect(get("srv").call.mock.calls[0]?.[2]).toMatchObject({ timeout: 7 });
+  });
+
+  it("a bad option is refused the same way for an unknown tool by both clients (options before names)", async () => {
+    const { multi } = await multiClient();
+    for (const work of [
+      () => single().callTool("nope", {}, { timeout: -1 }),
+      () => multi.callTool("mcp__srv__nope", {}, { timeout: -1 }),
+      () => multi.getPrompt("mcp__srv__nope", {}, { timeout: -1 }),
+      () => multi.getResource("x://unknown", { timeout: -1 }),
+    ]) {
+      await expect(work()).rejects.toMatchObject({ code: "INVALID_ARGUMENTS", rule: "options.timeout" });
     }
   });
 });
@@ -175,7 +230,29 @@ describe("health checks and the pool use the same check", () => {
 
   it("a pool healthCheckTimeout out of range is refused when the pool is made, not at the first ping", () => {
     expect(() => new MCPConnectionPool(cfg("srv"), { healthCheckTimeout: 0 })).toThrow(
-      /healthCheckTimeout must be > 0 seconds .*got 0/,
+      /healthCheckTimeout must be a number of seconds > 0, or Infinity for no limit, got 0/,
     );
+  });
+
+  it.each([[-1], [0], [Number.NaN], ["5"]])(
+    "a pool acquireTimeout of %s is refused when the pool is made, by the per-call timeout's rule",
+    (acquireTimeout) => {
+      let error: unknown;
+      try {
+        new MCPConnectionPool(cfg("srv"), { size: 1, acquireTimeout: acquireTimeout as number });
+      } catch (caught) {
+        error = caught;
+      }
+      expect(error).toBeInstanceOf(MCPValidationError);
+      expect(error).toMatchObject({ code: "INVALID_ARGUMENTS", field: "acquireTimeout", serverName: "srv" });
+      expect((error as Error).message).toContain(
+        "acquireTimeout must be a number of seconds > 0, or Infinity for no limit",
+      );
+    },
+  );
+
+  it("a pool acquireTimeout of null or Infinity is accepted", () => {
+    expect(() => new MCPConnectionPool(cfg("srv"), { acquireTimeout: null as never })).not.toThrow();
+    expect(() => new MCPConnectionPool(cfg("srv"), { acquireTimeout: Infinity })).not.toThrow();
   });
 });

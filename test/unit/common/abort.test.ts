@@ -5,7 +5,7 @@ import { getEventListeners } from "node:events";
 
 import { describe, expect, it, vi } from "vitest";
 
-import { abortWaiterCount, onAbort } from "../../../src/common/abort.js";
+import { abortWaiterCount, linkedSignal, onAbort } from "../../../src/common/abort.js";
 
 describe("onAbort", () => {
   it("runs every waiter once, in registration order, through one listener", () => {
@@ -69,5 +69,56 @@ describe("onAbort bookkeeping", () => {
     onAbort(controller.signal, again);
     controller.abort();
     expect(again).toHaveBeenCalledTimes(1);
+  });
+});
+
+describe("onAbort dispatch", () => {
+  it("a waiter stopped by an earlier waiter's callback during the abort is not run", () => {
+    const controller = new AbortController();
+    const second = vi.fn();
+    let stopSecond: () => void = () => undefined;
+    onAbort(controller.signal, () => stopSecond());
+    stopSecond = onAbort(controller.signal, second);
+    controller.abort();
+    expect(second).not.toHaveBeenCalled();
+    expect(abortWaiterCount(controller.signal)).toBe(0);
+  });
+});
+
+describe("linkedSignal", () => {
+  it("is one internal signal per caller's signal, made once: no allocation per call", () => {
+    const controller = new AbortController();
+    const first = linkedSignal(controller.signal);
+    expect(first).not.toBe(controller.signal);
+    for (let i = 0; i < 1_000; i++) expect(linkedSignal(controller.signal)).toBe(first);
+    // One waiter on the caller's signal however many calls used it.
+    expect(abortWaiterCount(controller.signal)).toBe(1);
+    expect(getEventListeners(controller.signal, "abort")).toHaveLength(1);
+  });
+
+  it("aborts with the caller's reason; a signal that already aborted is used as it is", () => {
+    const controller = new AbortController();
+    const internal = linkedSignal(controller.signal);
+    const reason = new Error("stop");
+    controller.abort(reason);
+    expect(internal.aborted).toBe(true);
+    expect(internal.reason).toBe(reason);
+    expect(linkedSignal(controller.signal)).toBe(controller.signal);
+  });
+
+  it("takes many per-request listeners without MaxListenersExceededWarning", async () => {
+    const warnings: string[] = [];
+    const onWarning = (warning: Error) => warnings.push(warning.name);
+    process.on("warning", onWarning);
+    try {
+      const internal = linkedSignal(new AbortController().signal);
+      const listeners = Array.from({ length: 50 }, () => () => undefined);
+      for (const listener of listeners) internal.addEventListener("abort", listener);
+      for (const listener of listeners) internal.removeEventListener("abort", listener);
+      await new Promise((resolve) => setImmediate(resolve));
+      expect(warnings).not.toContain("MaxListenersExceededWarning");
+    } finally {
+      process.off("warning", onWarning);
+    }
   });
 });
