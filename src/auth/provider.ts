@@ -18,6 +18,7 @@ import {
 } from "@modelcontextprotocol/client";
 
 import { DEFAULT_AUTH_SIGNING_ALGORITHM } from "../config/defaults.js";
+import { registerSecret } from "../errors/redact.js";
 import type { NamedUrl } from "../security/url.js";
 import type { AuthConfig, StoredAuthState, TokenStore } from "./types.js";
 
@@ -324,6 +325,7 @@ export class OAuthProvider implements OAuthClientProvider {
     const grant = idp.tokenEndpoint
       ? await requestJwtAuthorizationGrant({ ...request, tokenEndpoint: idp.tokenEndpoint })
       : await discoverAndRequestJwtAuthGrant({ ...request, idpUrl: idp.issuer! });
+    registerSecret(grant.jwtAuthGrant);
     const params = new URLSearchParams({ grant_type: JWT_BEARER_GRANT, assertion: grant.jwtAuthGrant });
     if (scope) params.set("scope", scope);
     return params;
@@ -334,6 +336,7 @@ export class OAuthProvider implements OAuthClientProvider {
     this.loading ??= this.options.store.load(this.options.storeKey).then(
       (loaded) => {
         this.stored ??= loaded ?? {};
+        rememberSecrets(this.stored);
         return this.stored;
       },
       (error: unknown) => {
@@ -347,6 +350,7 @@ export class OAuthProvider implements OAuthClientProvider {
   private async update(change: StoredAuthState): Promise<void> {
     const current = await this.load();
     this.stored = { ...current, ...change };
+    rememberSecrets(change);
     await this.options.store.save(this.options.storeKey, this.stored);
   }
 }
@@ -359,4 +363,20 @@ export function signingAlgorithmFor(pem: string): string {
     return curve === "secp384r1" ? "ES384" : curve === "secp521r1" ? "ES512" : "ES256";
   }
   return key.asymmetricKeyType === "rsa-pss" ? "PS256" : DEFAULT_AUTH_SIGNING_ALGORITHM;
+}
+
+/**
+ * Registers the credentials of an auth state (tokens obtained or loaded, a client secret from dynamic
+ * registration) with the redaction of error text, so a server that echoes one never shows it.
+ */
+function rememberSecrets(state: StoredAuthState): void {
+  const { tokens, clientInformation } = state;
+  for (const value of [
+    tokens?.access_token,
+    tokens?.refresh_token,
+    (tokens as { id_token?: unknown } | undefined)?.id_token,
+    clientInformation?.client_secret,
+  ]) {
+    if (typeof value === "string") registerSecret(value);
+  }
 }

@@ -7,6 +7,7 @@ import {
   UnauthorizedError,
 } from "@modelcontextprotocol/client";
 
+import { findCause } from "../common/causes.js";
 import { ownValue } from "../common/objects.js";
 import type { MCPError } from "../errors/errors.js";
 import {
@@ -88,12 +89,7 @@ function networkCode(error: unknown): string | undefined {
 }
 
 function wrappedMCPError(error: unknown): MCPError | undefined {
-  let current = (error as { cause?: unknown } | null)?.cause;
-  for (let depth = 0; current && depth < 4; depth++) {
-    if (isMCPError(current)) return current;
-    current = (current as { cause?: unknown }).cause;
-  }
-  return undefined;
+  return findCause(error, (candidate): candidate is MCPError => isMCPError(candidate), { skipSelf: true });
 }
 
 /**

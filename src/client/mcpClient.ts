@@ -45,7 +45,7 @@ import type { ClockTimer } from "../resilience/clock.js";
 import { MAX_TIMER_MS, systemClock } from "../resilience/clock.js";
 import { checkToolArguments } from "../security/toolArguments.js";
 import { HttpTransport } from "../transport/httpTransport.js";
-import { LOCAL_ERROR_DATA_KEY } from "../transport/localErrors.js";
+import { localErrorData } from "../transport/localErrors.js";
 import { StdioTransport } from "../transport/stdioTransport.js";
 import { type CallOptionsSnapshot, checkCallOptions } from "./callOptions.js";
 import { mapError } from "./errorMapping.js";
@@ -87,7 +87,11 @@ export interface MCPClientOptions {
   clientInfo?: Implementation | undefined;
   /** DNS lookup of `security.resolve_dns` and of the connect-time address checks (tests inject one). */
   lookup?: DnsLookup | undefined;
-  /** `fetch` used by HTTP transports (tests, proxies). */
+  /**
+   * `fetch` used by HTTP transports (tests, proxies). The address policy still applies to every URL
+   * and a host name a server names is DNS-checked before its request is sent; only the built-in
+   * pool also checks DNS answers when it connects (which stops DNS rebinding).
+   */
   fetch?: ((url: string | URL, init?: RequestInit) => Promise<Response>) | undefined;
   /**
    * Decides which discovered tools to keep, replacing the `allowed_tools` / `exclude_tools` filters
@@ -357,9 +361,15 @@ export class MCPClient {
       reuseResultValidators(sdk);
       disarmSdkTimersBeyondMax(sdk);
       // A frame that is not JSON-RPC and answers no request fails nothing, but must not go unseen.
+      // So must an event the transport refused for its size on a stream no call waits on (the
+      // standalone GET stream, which is then not reopened).
       sdk.onerror = (error) => {
-        if (!isMCPError(error, "PROTOCOL_ERROR")) return;
-        this.events.emit("warning", { server: this.name, kind: "protocol-error", message: error.message });
+        const kind = isMCPError(error, "PROTOCOL_ERROR")
+          ? "protocol-error"
+          : isMCPError(error, "MESSAGE_TOO_LARGE")
+            ? "message-too-large"
+            : undefined;
+        if (kind) this.events.emit("warning", { server: this.name, kind, message: error.message });
       };
       this.transport = transport;
       this.sdk = sdk;
@@ -616,7 +626,7 @@ export class MCPClient {
         deliver({
           jsonrpc: "2.0",
           id,
-          error: { code: -32603, message, data: { [LOCAL_ERROR_DATA_KEY]: "PROTOCOL_ERROR" } },
+          error: { code: -32603, message, data: localErrorData({ code: "PROTOCOL_ERROR" }) },
         });
       } catch {
         // Nothing else to do with it: the warning below still reports the message.

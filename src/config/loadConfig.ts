@@ -8,7 +8,7 @@ import { ownValue } from "../common/objects.js";
 import type { ConfigIssue } from "../errors/errors.js";
 import type { Environment } from "./expandVariables.js";
 import { expandString } from "./expandVariables.js";
-import { configurationError } from "./issues.js";
+import { configurationError, sanitizeIssues } from "./issues.js";
 import type { ConfigFinding } from "./keys.js";
 import { findingIssue, isPlainObject, snapshotConfig, toCamelCase } from "./keys.js";
 import { checkServerConfig } from "./serverConfig.js";
@@ -236,7 +236,8 @@ export function loadDocument(
     const byLine = [...issues].sort((a, b) => (a.line ?? Infinity) - (b.line ?? Infinity));
     throw configurationError(subject, byLine, warnings, file ? { configFile: file } : {});
   }
-  return { servers, shape: found.shape, file, warnings };
+  // Handed back with a valid config: keys of an untrusted file may carry escape codes.
+  return { servers, shape: found.shape, file, warnings: sanitizeIssues(warnings) };
 }
 
 /** Finds the server entries in any supported shape, and notes in `read` what it read. */

@@ -1,6 +1,6 @@
 import type { ValidatedBackendConfig } from "./backendConfig.js";
 import { validateBackendMcpConfig, validateMcpIntegration } from "./backendConfig.js";
-import { configurationError } from "./issues.js";
+import { configurationError, sanitizeIssues } from "./issues.js";
 import { checkServerConfig } from "./serverConfig.js";
 import type { ServerConfig } from "./types.js";
 
@@ -39,7 +39,9 @@ export class MCPConfigValidator {
 
   /** Like `validateServerConfig` but never throws: returns the config (if valid), issues and warnings. */
   static checkServerConfig(raw: unknown): ReturnType<typeof checkServerConfig> {
-    return checkServerConfig(raw);
+    const checked = checkServerConfig(raw);
+    // Handed back as data, not inside an error (whose constructor cleans them): cleaned here.
+    return { ...checked, issues: sanitizeIssues(checked.issues), warnings: sanitizeIssues(checked.warnings) };
   }
 
   /**

@@ -20,7 +20,6 @@ import { Buffer } from "node:buffer";
  * length of its input (no start position rescans what a previous one already scanned);
  * `test/unit/errors/redactComplexity.test.ts` times each on pathological input.
  */
-
 import { setOwn } from "../common/objects.js";
 
 export const REDACTED = "[REDACTED]";

@@ -27,6 +27,7 @@ import {
   MAX_TIMEOUT_SECONDS,
 } from "../config/defaults.js";
 import type { Environment } from "../config/expandVariables.js";
+import { sanitizeIssues } from "../config/issues.js";
 import { isPlainObject, suggest } from "../config/keys.js";
 import type { ServerConfig } from "../config/types.js";
 import { configurationError } from "../config/validator.js";
@@ -215,7 +216,7 @@ export interface MultiMCPClientOptions {
   clientInfo?: Implementation | undefined;
   /** DNS lookup used by `security.resolve_dns`. */
   lookup?: DnsLookup | undefined;
-  /** `fetch` used by HTTP transports. */
+  /** `fetch` used by HTTP transports: see `MCPClientOptions.fetch` for what the policy still checks. */
   fetch?: ((url: string | URL, init?: RequestInit) => Promise<Response>) | undefined;
   /** Reconnect servers whose connection is lost (each server's `reconnect.enabled` can opt out). @default true */
   autoReconnect?: boolean | undefined;
@@ -345,7 +346,7 @@ export class MultiMCPClient {
     }
     if (optionIssues.length > 0) throw configurationError("MultiMCPClient options", optionIssues);
     this.configs = Object.freeze([...parsed.configs]);
-    this.warnings = Object.freeze([...parsed.warnings]);
+    this.warnings = Object.freeze(sanitizeIssues(parsed.warnings));
     this.options = options;
     this.clock = options.clock ?? systemClock;
     this.events = new EventHub<MultiClientEvents>(options.onStatus);

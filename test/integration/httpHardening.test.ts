@@ -175,6 +175,21 @@ describe("item 7: max_message_bytes bounds HTTP bodies and SSE events", () => {
     );
   });
 
+  it("MCPClient shows the cut standalone GET stream as a message-too-large warning", async () => {
+    const server = await fixture();
+    server.script({ method: "GET" }, { kind: "huge", bytes: 20 * MiB, format: "sse" });
+    const client = new MCPClient(config(server.url, { max_message_bytes: MiB }));
+    track(client);
+    const warned = deferred<{ kind: string; message: string }>();
+    client.on("warning", (event) => {
+      if (event.kind === "message-too-large") warned.resolve(event);
+    });
+    await client.connect();
+    const warning = await within(5_000, warned.promise, "the message-too-large warning");
+    expect(warning.message).toContain("standalone GET stream");
+    await expectUsable(client);
+  });
+
   it("legacy SSE: an oversized endpoint event fails connect at once with MESSAGE_TOO_LARGE", async () => {
     const legacy = await httpServer((_request, response) => {
       response.writeHead(200, { "Content-Type": "text/event-stream" });

@@ -4,6 +4,8 @@
 import { describe, expect, it } from "vitest";
 
 import { prefixIssues } from "../../../src/config/issues.js";
+import { loadConfig } from "../../../src/config/loadConfig.js";
+import { MCPConfigValidator } from "../../../src/config/validator.js";
 import { type ConfigIssue, MCPConfigurationError, sanitizeIssue } from "../../../src/errors/errors.js";
 import { MultiMCPClient } from "../../../src/multi/multiClient.js";
 
@@ -50,5 +52,15 @@ describe("config issues", () => {
       path: 'mcpServers.s["bad\\u001b]0;pwned\\u0007\\u001b[31mkey"]',
       rule: "config.unknownKey",
     });
+  });
+
+  it("loadConfig and MCPConfigValidator.checkServerConfig hand back clean warnings too", async () => {
+    const server = { command: "node", args: ["server.js"], [HOSTILE_KEY]: 1 };
+    const loaded = await loadConfig({ mcpServers: { s: server } });
+    expect(loaded.warnings.length).toBeGreaterThan(0);
+    expect(JSON.stringify(loaded.warnings)).not.toMatch(UNCLEAN);
+    const checked = MCPConfigValidator.checkServerConfig({ name: "s", ...server });
+    expect(checked.warnings.length).toBeGreaterThan(0);
+    expect(JSON.stringify(checked.warnings)).not.toMatch(UNCLEAN);
   });
 });
