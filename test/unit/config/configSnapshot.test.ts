@@ -11,8 +11,8 @@ import { loadConfig } from "../../../src/config/loadConfig.js";
 import { checkServerConfig } from "../../../src/config/serverConfig.js";
 import { MCPConfigValidator } from "../../../src/config/validator.js";
 import type { ConfigIssue } from "../../../src/errors/errors.js";
-import { MCPConfigurationError } from "../../../src/errors/errors.js";
 import { MultiMCPClient } from "../../../src/multi/multiClient.js";
+import { loadRefusal, refusal } from "../../helpers/configRefusals.js";
 
 /**
  * Configs built in code. The prototype-key refusal used to look at the caller's objects and then
@@ -25,26 +25,6 @@ const dir = mkdtempSync(join(tmpdir(), "mcp-tools-snapshot-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 const rulesOf = (issues: readonly ConfigIssue[]) => issues.map((issue) => issue.rule);
-
-function refusal(run: () => unknown): MCPConfigurationError {
-  try {
-    run();
-  } catch (error) {
-    expect(error).toBeInstanceOf(MCPConfigurationError);
-    return error as MCPConfigurationError;
-  }
-  throw new Error("expected the config to be refused");
-}
-
-async function loadRefusal(source: string | object): Promise<MCPConfigurationError> {
-  try {
-    await loadConfig(source, { environment: {} });
-  } catch (error) {
-    expect(error).toBeInstanceOf(MCPConfigurationError);
-    return error as MCPConfigurationError;
-  }
-  throw new Error("expected the config to be refused");
-}
 
 /** An inline-exec server: the strict policy refuses it unless `allowInlineExec` is switched on. */
 const base = { command: "python3", args: ["-c", "print(1)"] };

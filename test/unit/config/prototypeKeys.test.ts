@@ -9,9 +9,9 @@ import { expandAll, expandString } from "../../../src/config/expandVariables.js"
 import { loadConfig } from "../../../src/config/loadConfig.js";
 import { MCPConfigValidator } from "../../../src/config/validator.js";
 import type { ConfigIssue } from "../../../src/errors/errors.js";
-import { MCPConfigurationError } from "../../../src/errors/errors.js";
 import { MultiMCPClient } from "../../../src/multi/multiClient.js";
 import { parseServerConfigs } from "../../../src/multi/serverConfigs.js";
+import { loadRefusal, refusal } from "../../helpers/configRefusals.js";
 
 /**
  * `__proto__`, `constructor` and `prototype` keys in configs. JSON.parse (and the YAML parser) make
@@ -26,26 +26,6 @@ function writeFile(name: string, text: string): string {
   const path = join(dir, name);
   writeFileSync(path, text);
   return path;
-}
-
-function refusal(run: () => unknown): MCPConfigurationError {
-  try {
-    run();
-  } catch (error) {
-    expect(error).toBeInstanceOf(MCPConfigurationError);
-    return error as MCPConfigurationError;
-  }
-  throw new Error("expected the config to be refused");
-}
-
-async function loadRefusal(source: string | object): Promise<MCPConfigurationError> {
-  try {
-    await loadConfig(source, { environment: {} });
-  } catch (error) {
-    expect(error).toBeInstanceOf(MCPConfigurationError);
-    return error as MCPConfigurationError;
-  }
-  throw new Error("expected the config to be refused");
 }
 
 const rulesOf = (issues: readonly ConfigIssue[]) => issues.map((issue) => issue.rule);
