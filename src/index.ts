@@ -79,20 +79,17 @@ export type {
 export type { LoopbackRedirect, LoopbackRedirectOptions } from "./auth/loopbackRedirect.js";
 export { startLoopbackRedirect } from "./auth/loopbackRedirect.js";
 export { FileTokenStore, MemoryTokenStore } from "./auth/tokenStore.js";
+export type { AuthOptions, AuthorizationCallback, StoredAuthState, TokenStore } from "./auth/types.js";
+export type { ClientHandlers, HandlerContext } from "./client/handlers.js";
 export type {
   AuthConfig,
   AuthFlow,
   AuthInput,
-  AuthOptions,
-  AuthorizationCallback,
   IdpConfig,
   IdpInput,
-  StoredAuthState,
   TokenEndpointAuthMethod,
-  TokenStore,
   TokenStoreKind,
-} from "./auth/types.js";
-export type { ClientHandlers, HandlerContext } from "./client/handlers.js";
+} from "./config/authTypes.js";
 export type {
   CreateMessageRequestParams,
   CreateMessageResult,

@@ -17,10 +17,11 @@ import {
   resourceUrlFromServerUrl,
 } from "@modelcontextprotocol/client";
 
+import type { AuthConfig } from "../config/authTypes.js";
 import { DEFAULT_AUTH_SIGNING_ALGORITHM } from "../config/defaults.js";
 import { registerSecret } from "../errors/redact.js";
 import type { NamedUrl } from "../security/url.js";
-import type { AuthConfig, StoredAuthState, TokenStore } from "./types.js";
+import type { StoredAuthState, TokenStore } from "./types.js";
 
 const JWT_BEARER_GRANT = "urn:ietf:params:oauth:grant-type:jwt-bearer";
 

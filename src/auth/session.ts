@@ -14,6 +14,7 @@ import {
 } from "@modelcontextprotocol/client";
 
 import { findCause } from "../common/causes.js";
+import type { AuthConfig } from "../config/authTypes.js";
 import { DEFAULT_AUTH_REDIRECT_URL, MAX_AUTHORIZATIONS_PER_REQUEST } from "../config/defaults.js";
 import type { MCPError } from "../errors/errors.js";
 import { isMCPError, MCPAuthenticationError } from "../errors/errors.js";
@@ -21,7 +22,7 @@ import { redactUrl } from "../errors/redact.js";
 import type { ConfiguredUrl, NamedUrl } from "../security/url.js";
 import { OAuthProvider } from "./provider.js";
 import { FileTokenStore, MemoryTokenStore } from "./tokenStore.js";
-import type { AuthConfig, AuthOptions, AuthorizationCallback } from "./types.js";
+import type { AuthOptions, AuthorizationCallback } from "./types.js";
 
 /** The SDK marks errors that escaped from its OAuth code paths with this registry symbol. */
 const AUTH_SEAM = Symbol.for("mcp.authSeamEscape");

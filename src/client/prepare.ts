@@ -1,5 +1,5 @@
-import { resolveAuthConfig } from "../auth/config.js";
-import type { AuthConfig } from "../auth/types.js";
+import { resolveAuthConfig } from "../config/authSchema.js";
+import type { AuthConfig } from "../config/authTypes.js";
 import { type Environment, expandAll } from "../config/expandVariables.js";
 import { configurationError } from "../config/issues.js";
 import type { HttpServerConfig, ServerConfig, StdioServerConfig } from "../config/types.js";

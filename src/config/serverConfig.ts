@@ -1,6 +1,5 @@
 import { z } from "zod";
 
-import { AUTH_KEYS, authShape, buildAuthConfig, IDP_KEYS } from "../auth/config.js";
 import { renderKeyPath } from "../common/keyPath.js";
 import { isPrototypeKey, ownValue } from "../common/objects.js";
 import type { ConfigIssue } from "../errors/errors.js";
@@ -11,6 +10,7 @@ import { checkHeaders } from "../security/headers.js";
 import type { SecurityLevel, SecurityPolicy, ToolArgumentLimits } from "../security/types.js";
 import { SECURITY_LEVELS } from "../security/types.js";
 import { checkUrl } from "../security/url.js";
+import { AUTH_KEYS, authShape, buildAuthConfig, IDP_KEYS } from "./authSchema.js";
 import {
   DEFAULT_EXPECTED_EXCEPTIONS,
   DEFAULT_FAILURE_THRESHOLD,

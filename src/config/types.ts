@@ -1,5 +1,5 @@
-import type { AuthConfig, AuthInput } from "../auth/types.js";
 import type { SecurityLevel, SecurityPolicy } from "../security/types.js";
+import type { AuthConfig, AuthInput } from "./authTypes.js";
 
 /** Transports: stdio (a child process), streamable HTTP, and the legacy HTTP+SSE transport. */
 export type TransportType = "stdio" | "streamable-http" | "sse";

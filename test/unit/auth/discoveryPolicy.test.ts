@@ -4,8 +4,9 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
 
 import { MemoryTokenStore } from "../../../src/auth/tokenStore.js";
-import type { AuthInput, AuthOptions } from "../../../src/auth/types.js";
+import type { AuthOptions } from "../../../src/auth/types.js";
 import { MCPClient } from "../../../src/client/mcpClient.js";
+import type { AuthInput } from "../../../src/config/authTypes.js";
 import { MCPConfigurationError } from "../../../src/errors/errors.js";
 
 const ORIGIN = "http://127.0.0.1:9";

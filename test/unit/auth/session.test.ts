@@ -10,8 +10,9 @@ import { afterEach, describe, expect, it, vi } from "vitest";
 
 import { AuthSession } from "../../../src/auth/session.js";
 import { MemoryTokenStore } from "../../../src/auth/tokenStore.js";
-import type { AuthInput, AuthOptions } from "../../../src/auth/types.js";
+import type { AuthOptions } from "../../../src/auth/types.js";
 import { MCPClient } from "../../../src/client/mcpClient.js";
+import type { AuthInput } from "../../../src/config/authTypes.js";
 import type { HttpServerConfig } from "../../../src/config/types.js";
 import { MCPConfigValidator } from "../../../src/config/validator.js";
 import { isMCPError } from "../../../src/errors/errors.js";

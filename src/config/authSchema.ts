@@ -5,10 +5,10 @@ import { isAbsolute, join, resolve } from "node:path";
 import { isHttpsUrl } from "@modelcontextprotocol/client";
 import { z } from "zod";
 
-import { DEFAULT_AUTH_CLIENT_NAME, DEFAULT_AUTH_TOKEN_FILE } from "../config/defaults.js";
-import { type Environment, expandAll, hasReference } from "../config/expandVariables.js";
 import type { ConfigIssue } from "../errors/errors.js";
-import type { AuthConfig, AuthFlow, IdpConfig, TokenEndpointAuthMethod, TokenStoreKind } from "./types.js";
+import type { AuthConfig, AuthFlow, IdpConfig, TokenEndpointAuthMethod, TokenStoreKind } from "./authTypes.js";
+import { DEFAULT_AUTH_CLIENT_NAME, DEFAULT_AUTH_TOKEN_FILE } from "./defaults.js";
+import { type Environment, expandAll, hasReference } from "./expandVariables.js";
 
 /** camelCase keys of the `auth` section (snake_case spellings are accepted too). */
 export const AUTH_KEYS = [
