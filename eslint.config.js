@@ -16,9 +16,7 @@ const LAYERS = {
   errors: ["common"],
   common: [],
   security: ["errors", "common"],
-  // Temporary: config/serverConfig.ts reads the auth section's schema from auth/config.ts while auth
-  // reads config/defaults.ts — a folder cycle to break by moving the auth schema into config/.
-  config: ["errors", "common", "security", "auth"],
+  config: ["errors", "common", "security"],
   auth: ["errors", "common", "security", "config"],
   transport: ["errors", "common", "security", "config", "auth"],
   // Defaults (breaker recovery, expected exceptions) have one home, config/defaults.ts.

@@ -56,6 +56,14 @@ describe("layer rule (eslint no-restricted-imports per folder)", () => {
     expect(messages[0]).toContain("src/errors may import only common");
   });
 
+  it("keeps config below auth: the auth schema lives in config/, so there is no folder cycle", async () => {
+    const messages = await restrictedImports(
+      "src/config/probe.ts",
+      'import { x } from "../auth/session.js";\nexport const y = x;\n',
+    );
+    expect(messages[0]).toContain("src/config may import only errors, common, security");
+  });
+
   it("refuses the public index from inside the library", async () => {
     const messages = await restrictedImports(
       "src/client/probe.ts",
