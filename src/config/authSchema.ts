@@ -6,7 +6,13 @@ import { isHttpsUrl } from "@modelcontextprotocol/client";
 import { z } from "zod";
 
 import type { ConfigIssue } from "../errors/errors.js";
-import type { AuthConfig, AuthFlow, IdpConfig, TokenEndpointAuthMethod, TokenStoreKind } from "./authTypes.js";
+import type {
+  AuthConfig,
+  AuthFlow,
+  IdpConfig,
+  TokenEndpointAuthMethod,
+  TokenStoreKind,
+} from "./authTypes.js";
 import { DEFAULT_AUTH_CLIENT_NAME, DEFAULT_AUTH_TOKEN_FILE } from "./defaults.js";
 import { type Environment, expandAll, hasReference } from "./expandVariables.js";
 
