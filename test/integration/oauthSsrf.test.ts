@@ -279,10 +279,14 @@ describe("allow_localhost off: the server on 127.0.0.1 is reachable only as the 
     },
   );
 
-  it("a host name the server names has its DNS answers checked when connecting, resolve_dns or not (url.dns)", async () => {
+  /**
+   * A server whose 401 names `rebind.test`, a public-looking name that the injected resolver answers
+   * with 127.0.0.1 (it rebinds to this machine); the client's refusal must be `url.dns`.
+   */
+  async function rebindRefusal(options: {
+    fetch?: (input: string | URL, init?: RequestInit) => Promise<Response>;
+  }) {
     const asked: string[] = [];
-    // The injected resolver answers 127.0.0.1 for the server's name: a public-looking name that
-    // rebinds to this machine. The transport's own pool connects (no fetch spy).
     const lookup = (host: string) => {
       asked.push(host);
       return Promise.resolve([{ address: "127.0.0.1", family: 4 }]);
@@ -300,26 +304,21 @@ describe("allow_localhost off: the server on 127.0.0.1 is reachable only as the 
           security: { ...REMOTE, allow_insecure_http: true },
           auth: CLIENT_CREDENTIALS,
         },
-        { lookup },
+        { ...options, lookup },
       ).connect(),
     );
     expect(error.issues).toEqual([expect.objectContaining({ path: "host", rule: "url.dns" })]);
     expect(error.message).toContain('Host "rebind.test" resolved to 127.0.0.1 (a loopback address)');
     expect(asked).toEqual(["rebind.test"]);
     expect(server.seen()).toEqual(["POST /mcp"]);
+  }
+
+  it("a host name the server names has its DNS answers checked when connecting, resolve_dns or not (url.dns)", async () => {
+    // The transport's own pool connects (no fetch spy).
+    await rebindRefusal({});
   });
 
   it("with a caller's own fetch (a proxy), a host name the server names is DNS-checked before it is sent (url.dns)", async () => {
-    const asked: string[] = [];
-    const lookup = (host: string) => {
-      asked.push(host);
-      return Promise.resolve([{ address: "127.0.0.1", family: 4 }]);
-    };
-    const server = await hostile((origin) => ({
-      "POST /mcp": unauthorized(
-        `http://rebind.test:${new URL(origin).port}/.well-known/oauth-protected-resource`,
-      ),
-    }));
     // The caller's fetch resolves rebind.test like DNS would (to 127.0.0.1); it never sees it.
     const agent = new Agent();
     agents.push(agent);
@@ -331,22 +330,8 @@ describe("allow_localhost off: the server on 127.0.0.1 is reachable only as the 
       if (url.hostname !== "127.0.0.1") throw new TypeError(`test spy: no connection to ${url.host}`);
       return undiciFetch(url, { ...(init as object), dispatcher: agent }) as unknown as Promise<Response>;
     };
-    const error = await refusal(
-      client(
-        {
-          name: "remote",
-          url: `${server.origin}/mcp`,
-          security: { ...REMOTE, allow_insecure_http: true },
-          auth: CLIENT_CREDENTIALS,
-        },
-        { fetch, lookup },
-      ).connect(),
-    );
-    expect(error.issues).toEqual([expect.objectContaining({ path: "host", rule: "url.dns" })]);
-    expect(error.message).toContain('Host "rebind.test" resolved to 127.0.0.1 (a loopback address)');
-    expect(asked).toEqual(["rebind.test"]);
+    await rebindRefusal({ fetch });
     expect(sent).toEqual(["127.0.0.1"]);
-    expect(server.seen()).toEqual(["POST /mcp"]);
   });
 
   it("legacy SSE: the login before the stream opens goes through the policy (it used the global fetch)", async () => {
