@@ -72,12 +72,8 @@ const SSE_POST_FAILURE = /^Error POSTing to endpoint \(HTTP (\d{3})\)/;
 
 /** The errno-like code of a network failure (undici puts it on `cause`), if any. */
 function networkCode(error: unknown): string | undefined {
-  for (let current = error, depth = 0; current && depth < 4; depth++) {
-    const code = (current as { code?: unknown }).code;
-    // Own keys only: an error whose code is "constructor" or "toString" is no network failure.
-    if (typeof code === "string" && Object.hasOwn(NETWORK_CODES, code)) return code;
-    current = (current as { cause?: unknown }).cause;
-  }
+  const failed = findCause(error, hasNetworkCode);
+  if (failed) return failed.code;
   // The legacy SSE stream (the `eventsource` package) flattens a fetch failure into the message of
   // an `SseError` ("SSE error: TypeError: fetch failed: connect ECONNREFUSED 127.0.0.1:…").
   if (error instanceof SseError) {
@@ -88,8 +84,14 @@ function networkCode(error: unknown): string | undefined {
   return undefined;
 }
 
+/** An error whose `code` is a network failure's. Own keys only: a code "constructor" or "toString" is none. */
+function hasNetworkCode(candidate: unknown): candidate is { code: string } {
+  const code = (candidate as { code?: unknown }).code;
+  return typeof code === "string" && Object.hasOwn(NETWORK_CODES, code);
+}
+
 function wrappedMCPError(error: unknown): MCPError | undefined {
-  return findCause(error, (candidate): candidate is MCPError => isMCPError(candidate), { skipSelf: true });
+  return findCause(error, isMCPError, { skipSelf: true });
 }
 
 /**
