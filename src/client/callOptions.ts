@@ -78,7 +78,7 @@ export interface CallOptionsSnapshot {
 export function checkSeconds(value: unknown, option: string, scope: CallOptionsScope): number | undefined {
   if (value === undefined || value === null) return undefined;
   if (SECONDS.accepts(value)) return value as number;
-  const where = `${scope.operation}${scope.serverName === undefined ? "" : ` on server "${scope.serverName}"`}`;
+  const where = whereOf(scope);
   throw new MCPValidationError(
     `Invalid option for ${where}: ${option} must be ${SECONDS.allowed}, got ${describe(value)}. Pass a value in range, or leave the option out for its default.`,
     {
@@ -88,6 +88,11 @@ export function checkSeconds(value: unknown, option: string, scope: CallOptionsS
       context: { operation: scope.operation, ...(typeof value === "number" ? { value: String(value) } : {}) },
     },
   );
+}
+
+/** `tools/call "echo" on server "files"`: where the options were given, for messages. */
+function whereOf(scope: CallOptionsScope): string {
+  return `${scope.operation}${scope.serverName === undefined ? "" : ` on server "${scope.serverName}"`}`;
 }
 
 /** The rules as a list, made once: the check runs on every call. */
@@ -106,7 +111,7 @@ snapshots.add(NO_OPTIONS);
 export function checkCallOptions(options: unknown, scope: CallOptionsScope): CallOptionsSnapshot {
   if (options === undefined || options === null) return NO_OPTIONS;
   if (typeof options === "object" && snapshots.has(options)) return options as CallOptionsSnapshot;
-  const where = `${scope.operation}${scope.serverName === undefined ? "" : ` on server "${scope.serverName}"`}`;
+  const where = whereOf(scope);
   if (typeof options !== "object" || Array.isArray(options)) {
     throw new MCPValidationError(
       `Invalid options for ${where}: the options must be an object, got ${describe(options)}. Pass an object such as { timeout: 30 }, or leave them out.`,
