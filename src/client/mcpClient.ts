@@ -39,14 +39,14 @@ import {
   MCPTimeoutError,
   MCPValidationError,
 } from "../errors/errors.js";
-import { MAX_SERVER_TAIL_TEXT, quoteServerText, sanitizeServerText } from "../errors/redact.js";
+import { quoteServerText, sanitizeServerText } from "../errors/redact.js";
 import { Backoff, sleep } from "../resilience/backoff.js";
 import type { ClockTimer } from "../resilience/clock.js";
 import { MAX_TIMER_MS, systemClock } from "../resilience/clock.js";
 import { checkToolArguments } from "../security/toolArguments.js";
 import { HttpTransport } from "../transport/httpTransport.js";
 import { localErrorData } from "../transport/localErrors.js";
-import { StdioTransport } from "../transport/stdioTransport.js";
+import { shownStderrTail, StdioTransport } from "../transport/stdioTransport.js";
 import { type CallOptionsSnapshot, checkCallOptions } from "./callOptions.js";
 import { mapError } from "./errorMapping.js";
 import type { ClientEventName, ClientEvents, ConnectionState, StatusEvent, Unsubscribe } from "./events.js";
@@ -311,7 +311,7 @@ export class MCPClient {
       pid: stdio?.pid,
       sessionId: http?.sessionId,
       stdoutNoiseLines: stdio?.noiseLines ?? 0,
-      stderrTail: stdio ? sanitizeServerText(stdio.stderr(), MAX_SERVER_TAIL_TEXT, "end") : "",
+      stderrTail: stdio ? shownStderrTail(stdio.stderr()) : "",
       inFlight: this.inFlightCount,
       lastError: this.lastError,
       sessionRenewals: http?.sessionRenewals ?? 0,
@@ -572,20 +572,18 @@ export class MCPClient {
     // lists them again does not repeat the warning.
     const reported = new Set<string>();
     (transport as Transport).send = (message, options) => {
-      if (
-        "method" in message &&
-        message.method === "tools/list" &&
-        "id" in message &&
-        message.id !== undefined
-      ) {
+      const method = "method" in message ? message.method : undefined;
+      if (method === "tools/list" && "id" in message && message.id !== undefined) {
         listIds.add(Number(message.id));
       } else if (
-        "method" in message &&
-        message.method === "notifications/cancelled" &&
+        method === "notifications/cancelled" &&
+        listIds.size > 0 &&
         !("id" in message && message.id !== undefined)
       ) {
         // A tools/list that timed out or was aborted gets no answer worth screening: forget its id.
-        listIds.delete(Number((message.params as { requestId?: unknown } | undefined)?.requestId));
+        const params =
+          "params" in message ? (message.params as { requestId?: unknown } | undefined) : undefined;
+        listIds.delete(Number(params?.requestId));
       }
       return send(message, options);
     };
@@ -593,7 +591,8 @@ export class MCPClient {
     transport.onmessage = (message: JSONRPCMessage, extra?: unknown) => {
       const id = "method" in message || !("id" in message) ? undefined : message.id;
       try {
-        if (id !== undefined && id !== null && listIds.delete(Number(id))) {
+        // Most messages answer no tools/list: the set is empty and nothing is looked up.
+        if (listIds.size > 0 && id !== undefined && id !== null && listIds.delete(Number(id))) {
           deliver(this.withoutDeepTools(message, reported), extra);
           return;
         }

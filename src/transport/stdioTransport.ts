@@ -522,9 +522,12 @@ export class StdioTransport implements Transport, ReportsCloseReason {
  * `STDERR_TAIL_BYTES`; a message is for people and logs.
  */
 function stderrTailText(tail: string): string {
-  return tail
-    ? `\nLast stderr lines:\n${sanitizeServerText(tail, MAX_SERVER_TAIL_TEXT, "end")}`
-    : " (it wrote nothing to stderr)";
+  return tail ? `\nLast stderr lines:\n${shownStderrTail(tail)}` : " (it wrote nothing to stderr)";
+}
+
+/** A stderr tail as it may be shown (messages, diagnostics): its end, escape codes and secrets removed. */
+export function shownStderrTail(tail: string): string {
+  return sanitizeServerText(tail, MAX_SERVER_TAIL_TEXT, "end");
 }
 
 function delay(ms: number): Promise<void> {
