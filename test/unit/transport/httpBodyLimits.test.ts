@@ -2,8 +2,9 @@
 // matcher that recognises an HTTP 400 saying the session is gone. Both sides of every boundary.
 import { describe, expect, it } from "vitest";
 
-import { bodyCounter, saysSessionGone, sseEventCounter } from "../../../src/transport/httpTransport.js";
 import { httpErrorText } from "../../../src/transport/localErrors.js";
+import { bodyCounter, sseEventCounter } from "../../../src/transport/responseBodies.js";
+import { saysSessionGone } from "../../../src/transport/sessionExpiry.js";
 
 const bytes = (text: string) => new TextEncoder().encode(text);
 
