@@ -19,7 +19,7 @@ import {
 
 import type { AuthConfig } from "../config/authTypes.js";
 import { DEFAULT_AUTH_SIGNING_ALGORITHM } from "../config/defaults.js";
-import { registerSecret } from "../errors/redact.js";
+import { registerSecret } from "../errors/knownSecrets.js";
 import type { NamedUrl } from "../security/url.js";
 import type { StoredAuthState, TokenStore } from "./types.js";
 

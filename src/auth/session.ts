@@ -18,7 +18,7 @@ import type { AuthConfig } from "../config/authTypes.js";
 import { DEFAULT_AUTH_REDIRECT_URL, MAX_AUTHORIZATIONS_PER_REQUEST } from "../config/defaults.js";
 import type { MCPError } from "../errors/errors.js";
 import { isMCPError, MCPAuthenticationError } from "../errors/errors.js";
-import { redactUrl } from "../errors/redact.js";
+import { redactUrl } from "../errors/redactUrl.js";
 import type { ConfiguredUrl, NamedUrl } from "../security/url.js";
 import { OAuthProvider } from "./provider.js";
 import { FileTokenStore, MemoryTokenStore } from "./tokenStore.js";

@@ -3,7 +3,7 @@
 import { Command, CommanderError, InvalidArgumentError } from "commander";
 
 import { PACKAGE_VERSION } from "../common/version.js";
-import { sanitizeText } from "../errors/redact.js";
+import { sanitizeText } from "../errors/serverText.js";
 import { killAllTrees } from "../transport/processTree.js";
 import { callCommand } from "./commands/call.js";
 import { demoCommand } from "./commands/demo.js";

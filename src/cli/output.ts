@@ -3,12 +3,8 @@ import { styleText } from "node:util";
 
 import { clipDepth } from "../common/jsonDepth.js";
 import { isMCPError, type MCPErrorJSON } from "../errors/errors.js";
-import {
-  describeError,
-  type ErrorDescription,
-  sanitizeText,
-  stripControlCharacters,
-} from "../errors/redact.js";
+import { describeError, type ErrorDescription } from "../errors/redact.js";
+import { sanitizeText, stripControlCharacters } from "../errors/serverText.js";
 
 /**
  * All terminal output of the CLI goes through here. stdout carries results only (one JSON document

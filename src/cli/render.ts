@@ -1,6 +1,6 @@
 import type { CallToolResult, GetPromptResult, ReadResourceResult } from "@modelcontextprotocol/client";
 
-import { stripControlCharacters } from "../errors/redact.js";
+import { stripControlCharacters } from "../errors/serverText.js";
 import { type Output, printableJson } from "./output.js";
 
 type Block = CallToolResult["content"][number];

@@ -17,7 +17,7 @@ import {
   MCPResourceError,
   MCPServerError,
 } from "../errors/errors.js";
-import { sanitizeServerText } from "../errors/redact.js";
+import { sanitizeServerText } from "../errors/serverText.js";
 import { jsonRpcErrorMessage, localErrorOf } from "../transport/localErrors.js";
 
 export interface ErrorScope {

@@ -39,7 +39,7 @@ import {
   MCPTimeoutError,
   MCPValidationError,
 } from "../errors/errors.js";
-import { quoteServerText, sanitizeServerText } from "../errors/redact.js";
+import { quoteServerText, sanitizeServerText } from "../errors/serverText.js";
 import { Backoff, sleep } from "../resilience/backoff.js";
 import type { ClockTimer } from "../resilience/clock.js";
 import { MAX_TIMER_MS, systemClock } from "../resilience/clock.js";

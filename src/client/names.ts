@@ -1,5 +1,5 @@
 import { suggest } from "../config/keys.js";
-import { MAX_SERVER_NAME_TEXT, sanitizeServerText } from "../errors/redact.js";
+import { MAX_SERVER_NAME_TEXT, sanitizeServerText } from "../errors/serverText.js";
 
 /**
  * " Did you mean "x"? Available: a, b, c (and N more)." — for not-found messages. The names are the

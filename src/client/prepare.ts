@@ -4,7 +4,7 @@ import { type Environment, expandAll } from "../config/expandVariables.js";
 import { configurationError } from "../config/issues.js";
 import type { HttpServerConfig, ServerConfig, StdioServerConfig } from "../config/types.js";
 import type { ConfigIssue } from "../errors/errors.js";
-import { registerSecret } from "../errors/redact.js";
+import { registerSecret } from "../errors/knownSecrets.js";
 import { checkCommand } from "../security/command.js";
 import { buildChildEnvironment, checkEnv } from "../security/env.js";
 import { checkHeaders } from "../security/headers.js";

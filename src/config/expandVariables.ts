@@ -1,6 +1,6 @@
 import { setOwn } from "../common/objects.js";
 import type { ConfigIssue } from "../errors/errors.js";
-import { registerSecret } from "../errors/redact.js";
+import { registerSecret } from "../errors/knownSecrets.js";
 
 /**
  * `${VAR}`, `${VAR:-default}` and `${env:VAR}` (VS Code / Cursor spelling). Names follow POSIX rules.

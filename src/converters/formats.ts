@@ -1,6 +1,6 @@
 import type { CallToolResult } from "@modelcontextprotocol/client";
 
-import { quoteServerText, sanitizeServerText } from "../errors/redact.js";
+import { quoteServerText, sanitizeServerText } from "../errors/serverText.js";
 import { parseToolArguments } from "./arguments.js";
 import type { NameChange, NameRules, NameRuleSet, NameTable } from "./names.js";
 import { assignProviderNames, resolveNameRules } from "./names.js";

@@ -1,5 +1,5 @@
 import { ownValue, setOwn } from "../common/objects.js";
-import { quoteServerText } from "../errors/redact.js";
+import { quoteServerText } from "../errors/serverText.js";
 import {
   ANNOTATION_KEYWORDS,
   appendDescription,

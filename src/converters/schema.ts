@@ -1,6 +1,6 @@
 import { nestsDeeperThan } from "../common/jsonDepth.js";
 import { setOwn } from "../common/objects.js";
-import { quoteServerText } from "../errors/redact.js";
+import { quoteServerText } from "../errors/serverText.js";
 import { geminiNode } from "./geminiSchema.js";
 import {
   appendDescription,

@@ -1,5 +1,5 @@
 import { setOwn } from "../common/objects.js";
-import { sanitizeServerText } from "../errors/redact.js";
+import { sanitizeServerText } from "../errors/serverText.js";
 import type { SchemaChange, SchemaChangeRule, SchemaChangeSeverity } from "./schema.js";
 
 /**

@@ -1,14 +1,12 @@
 import type { ErrorCode } from "./codes.js";
+import { describeError, type ErrorDescription, redact } from "./redact.js";
 import {
-  describeError,
-  type ErrorDescription,
   MAX_ISSUE_TEXT,
   MAX_MESSAGE_TEXT,
   MAX_PROCESS_TAIL_TEXT,
-  redact,
   sanitizeServerText,
   sanitizeText,
-} from "./redact.js";
+} from "./serverText.js";
 
 /**
  * Marks every mcp-tools error, so `isMCPError()` and `instanceof` work across duplicate copies

@@ -9,7 +9,7 @@ import { createHash } from "node:crypto";
 
 import type { Resource, ResourceTemplateType as ResourceTemplate } from "@modelcontextprotocol/client";
 
-import { quoteServerText } from "../errors/redact.js";
+import { quoteServerText } from "../errors/serverText.js";
 
 /** Prefix of every routed name. */
 export const NAME_PREFIX = "mcp__";

@@ -13,7 +13,7 @@ import { Agent, fetch as undiciFetch } from "undici";
 import type { TransportAuthorization } from "../auth/session.js";
 import { onAbort } from "../common/abort.js";
 import { isMCPError, MCPConnectionError } from "../errors/errors.js";
-import { sanitizeServerText } from "../errors/redact.js";
+import { sanitizeServerText } from "../errors/serverText.js";
 import type { SecurityPolicy } from "../security/types.js";
 import type { HostLookup } from "../security/url.js";
 import type { ReportsCloseReason } from "./closeReason.js";

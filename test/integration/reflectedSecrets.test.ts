@@ -7,7 +7,7 @@ import { afterEach, expect, it } from "vitest";
 
 import { MCPClient } from "../../src/client/mcpClient.js";
 import type { MCPConnectionError, MCPError } from "../../src/errors/errors.js";
-import { forgetAllSecrets } from "../../src/errors/redact.js";
+import { forgetAllSecrets } from "../../src/errors/knownSecrets.js";
 import { type HttpFaultServer, startHttpFaultServer } from "../fixtures/httpFaultServer.js";
 import { faultStdio } from "../helpers/servers.js";
 

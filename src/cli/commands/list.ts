@@ -1,4 +1,5 @@
-import { redactCommandLine, redactUrl } from "../../errors/redact.js";
+import { redactCommandLine } from "../../errors/redact.js";
+import { redactUrl } from "../../errors/redactUrl.js";
 import type { ExitCode } from "../exitCodes.js";
 import { EXIT } from "../exitCodes.js";
 import type { Output } from "../output.js";

@@ -2,7 +2,8 @@ import { resolve } from "node:path";
 
 import { loadConfig } from "../../config/loadConfig.js";
 import { MCPConfigurationError, MCPError } from "../../errors/errors.js";
-import { redactCommandLine, redactUrl } from "../../errors/redact.js";
+import { redactCommandLine } from "../../errors/redact.js";
+import { redactUrl } from "../../errors/redactUrl.js";
 import { resolveConfigSource } from "../configSource.js";
 import type { ExitCode } from "../exitCodes.js";
 import { EXIT } from "../exitCodes.js";

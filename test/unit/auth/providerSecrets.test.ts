@@ -7,7 +7,7 @@ import { MemoryTokenStore } from "../../../src/auth/tokenStore.js";
 import type { HttpServerConfig } from "../../../src/config/types.js";
 import { MCPConfigValidator } from "../../../src/config/validator.js";
 import { MCPServerError } from "../../../src/errors/errors.js";
-import { forgetAllSecrets } from "../../../src/errors/redact.js";
+import { forgetAllSecrets } from "../../../src/errors/knownSecrets.js";
 
 const MCP_URL = "http://127.0.0.1:9/mcp";
 // Plain words and digits: no token shape, so only the registration can hide them.

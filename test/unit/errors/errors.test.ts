@@ -13,7 +13,9 @@ import {
   MCPTimeoutError,
   MCPValidationError,
 } from "../../../src/errors/errors.js";
-import { isSecretKey, redact, REDACTED, redactUrl } from "../../../src/errors/redact.js";
+import { redact } from "../../../src/errors/redact.js";
+import { redactUrl } from "../../../src/errors/redactUrl.js";
+import { isSecretKey, REDACTED } from "../../../src/errors/secretKeys.js";
 
 describe("error hierarchy", () => {
   it("keeps the seed's class names and a stable code per class", () => {

@@ -10,17 +10,11 @@ import { prepareConnection } from "../../../src/client/prepare.js";
 import { expandString } from "../../../src/config/expandVariables.js";
 import { MCPConfigValidator } from "../../../src/config/validator.js";
 import { MCPConnectionError } from "../../../src/errors/errors.js";
-import {
-  forgetAllSecrets,
-  forgetSecret,
-  redact,
-  redactCommandLine,
-  REDACTED,
-  redactUrl,
-  registerSecret,
-  sanitizeServerText,
-  sanitizeText,
-} from "../../../src/errors/redact.js";
+import { forgetAllSecrets, forgetSecret, registerSecret } from "../../../src/errors/knownSecrets.js";
+import { redact, redactCommandLine } from "../../../src/errors/redact.js";
+import { redactUrl } from "../../../src/errors/redactUrl.js";
+import { REDACTED } from "../../../src/errors/secretKeys.js";
+import { sanitizeServerText, sanitizeText } from "../../../src/errors/serverText.js";
 
 /** An opaque API key, as most are: no prefix, no shape a rule could know. */
 const KEY = "Zq8xV2mN4pL7wR1tQ0aB";

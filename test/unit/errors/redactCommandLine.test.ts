@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 
-import { redactCommandLine, REDACTED } from "../../../src/errors/redact.js";
+import { redactCommandLine } from "../../../src/errors/redact.js";
+import { REDACTED } from "../../../src/errors/secretKeys.js";
 
 const show = (argv: string[]) => redactCommandLine(argv).join(" ");
 

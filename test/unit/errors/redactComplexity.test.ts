@@ -6,15 +6,11 @@
 import { afterEach, describe, expect, it } from "vitest";
 
 import { MCPConfigurationError, MCPConnectionError, MCPError } from "../../../src/errors/errors.js";
-import {
-  forgetAllSecrets,
-  isSecretKey,
-  redactCommandLine,
-  redactUrl,
-  registerSecret,
-  sanitizeServerText,
-  sanitizeText,
-} from "../../../src/errors/redact.js";
+import { forgetAllSecrets, registerSecret } from "../../../src/errors/knownSecrets.js";
+import { redactCommandLine } from "../../../src/errors/redact.js";
+import { redactUrl } from "../../../src/errors/redactUrl.js";
+import { isSecretKey } from "../../../src/errors/secretKeys.js";
+import { sanitizeServerText, sanitizeText } from "../../../src/errors/serverText.js";
 
 const SIZE = 100_000;
 /** Milliseconds one call may take on 100 kB: far above linear cost, far below quadratic. */

@@ -3,15 +3,14 @@
 // window cut that dropped a value's name (S8), and invisible or line-breaking characters.
 import { describe, expect, it } from "vitest";
 
+import { redactUrl } from "../../../src/errors/redactUrl.js";
+import { isSecretKey, REDACTED } from "../../../src/errors/secretKeys.js";
 import {
-  isSecretKey,
-  REDACTED,
   redactText,
-  redactUrl,
   sanitizeServerText,
   sanitizeText,
   stripControlCharacters,
-} from "../../../src/errors/redact.js";
+} from "../../../src/errors/serverText.js";
 
 /** Opaque: no prefix or shape any rule could know. */
 const S = "Zq8xV2mN4pL7wR1t";

@@ -18,16 +18,15 @@ import {
   MCPTimeoutError,
   MCPValidationError,
 } from "../../../src/errors/errors.js";
+import { describeError, redact } from "../../../src/errors/redact.js";
+import { REDACTED } from "../../../src/errors/secretKeys.js";
 import {
-  describeError,
   MAX_CAUSE_TEXT,
   quoteServerText,
-  redact,
-  REDACTED,
   redactText,
   sanitizeServerText,
   stripControlCharacters,
-} from "../../../src/errors/redact.js";
+} from "../../../src/errors/serverText.js";
 
 const GITHUB_TOKEN = "ghp_leakedToken0123456789abcdefABCDEF";
 const JWT = "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJsZWFrZWQifQ.c2lnbmF0dXJlMDEyMzQ1Njc4OQ";
