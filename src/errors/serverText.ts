@@ -7,14 +7,6 @@ import { isPasswordName, isSecretKey, REDACTED, TOKEN_SHAPES, VARIABLE_REFERENCE
 export const MAX_SERVER_TEXT = 200;
 
 /**
- * `text` cut to `max` characters for a message: a 5 kB HTML error page is no message, and the full
- * text stays on the error's `cause`.
- */
-export function clipText(text: string, max = MAX_SERVER_TEXT): string {
-  return text.length <= max ? text : `${text.slice(0, max)}… (${text.length - max} more characters)`;
-}
-
-/**
  * Cause messages in `toJSON()` are cut to this many characters: enough for a JSON-RPC error or the
  * start of an HTTP body (the bound messages use for JSON-RPC error text), while a 5 MB body stays out
  * of logs. The untouched error stays on `cause`.

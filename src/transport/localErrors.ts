@@ -62,7 +62,7 @@ function parsedErrorBody(body: unknown): { error?: { message?: unknown }; id?: u
 /**
  * The `message` of a JSON-RPC error body (`{"jsonrpc":"2.0","error":{"code":-32000,"message":"…"},"id":null}`):
  * text the server wrote for people, fit for a message once clipped. Bounded but not clipped or
- * redacted: whoever puts it in a message sends it through `clipText`. Undefined for any other body
+ * redacted: whoever puts it in a message sends it through `sanitizeServerText`. Undefined for any other body
  * (an HTML error page is no message).
  */
 export function jsonRpcErrorMessage(body: unknown): string | undefined {

@@ -75,7 +75,8 @@ export function createFetch(
       const lastEventId =
         method === "GET" ? (new Headers(init?.headers).get("last-event-id") ?? undefined) : undefined;
       const idle = method === "POST" || lastEventId !== undefined;
-      const where =
+      // Described only when an event is too large: naming the request parses the body it posted.
+      const where = () =>
         method === "POST"
           ? `the response stream of ${post().label}`
           : options.type === "sse"
@@ -101,7 +102,7 @@ export function createFetch(
           : {}),
         onOversize: () => {
           const error = tooLarge(
-            `Server "${serverName}" sent an SSE event larger than max_message_bytes (${limit} bytes) on ${where}; it was not read past the limit.`,
+            `Server "${serverName}" sent an SSE event larger than max_message_bytes (${limit} bytes) on ${where()}; it was not read past the limit.`,
             { stream: method === "POST" ? "post" : lastEventId === undefined ? "get" : "resumed" },
           );
           hooks.oversized(
@@ -116,7 +117,7 @@ export function createFetch(
         },
       });
     } else {
-      const what = method === "POST" ? `a response to ${post().label}` : `a response to a ${method}`;
+      const what = () => (method === "POST" ? `a response to ${post().label}` : `a response to a ${method}`);
       const declared = declaredLength(response.headers);
       // Within the limit: undici never reads past Content-Length, so the body needs no counting. A
       // fetch of the caller's own may not enforce it, and a compressed body decodes to any size.
@@ -127,7 +128,7 @@ export function createFetch(
         // An error status keeps its meaning (HTTP_STATUS, auth); only its unread body is gone.
         if (!response.ok) return emptied(response);
         throw tooLarge(
-          `Server "${serverName}" announced ${what} of ${declared} bytes (Content-Length), more than max_message_bytes (${limit} bytes); it was not read and its connection was closed.`,
+          `Server "${serverName}" announced ${what()} of ${declared} bytes (Content-Length), more than max_message_bytes (${limit} bytes); it was not read and its connection was closed.`,
           { contentLength: declared },
         );
       }
@@ -136,7 +137,7 @@ export function createFetch(
         sse: false,
         onOversize: () =>
           tooLarge(
-            `Server "${serverName}" sent ${what} larger than max_message_bytes (${limit} bytes); it was not read past the limit and its connection was closed.`,
+            `Server "${serverName}" sent ${what()} larger than max_message_bytes (${limit} bytes); it was not read past the limit and its connection was closed.`,
             {},
           ),
       });

@@ -1,4 +1,4 @@
-// Complexity guard for every pattern in src/errors/redact.ts: each runs over text a server controls,
+// Complexity guard for every pattern in src/errors/serverText.ts: each runs over text a server controls,
 // so 100 kB of the input that makes a backtracking pattern rescan (a run of token prefixes, an
 // assignment without its end, a scheme word repeated) must cost what any 100 kB costs. A quadratic
 // pattern takes seconds here (the JWT rule took 6 s on `eyJ-eyJ-…`); a linear one a few

@@ -1,4 +1,4 @@
-// The shape rules of src/errors/redact.ts, review round: reflected-secret shapes the rules missed
+// The shape rules of src/errors/serverText.ts, review round: reflected-secret shapes the rules missed
 // (review S3), values hidden that were no secret (C1), a pair that swallowed the next one, the
 // window cut that dropped a value's name (S8), and invisible or line-breaking characters.
 import { describe, expect, it } from "vitest";
