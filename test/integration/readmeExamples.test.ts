@@ -1,14 +1,22 @@
-// The README examples that need only a server from devDependencies run for real: the file from
-// examples/ (what README.md shows, test/unit/meta/readmeExamples.test.ts) is transpiled and run by
-// the Node running the tests (20 or newer), importing "mcp-tools" as a user does (the package's own
-// `exports`, so dist/ must be built). A run must exit 0 by itself: an example that forgot to
-// disconnect would keep its server, and so its process, alive.
+// README examples run for real, from the files in examples/ (what README.md shows, checked by
+// test/unit/meta/readmeExamples.test.ts), importing "mcp-tools" as a user does (the package's own
+// `exports`, so dist/ must be built):
+// - those that need only a server from devDependencies are transpiled and run by the Node running
+//   the tests (20 or newer) and must exit 0 by themselves: an example that forgot to disconnect
+//   would keep its server, and so its process, alive;
+// - the agent loops run in this process against scripted model replies: what an example
+//   `declare`s (the client, the LLM SDK clients, the conversation) is provided as a global.
 import { spawn } from "node:child_process";
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
+import { pathToFileURL } from "node:url";
 
+import { MockLanguageModelV3 } from "ai/test";
 import ts from "typescript";
 import { afterAll, describe, expect, it } from "vitest";
+
+import { fakeSource } from "../unit/converters/fakeSource.js";
+import { expectProviderFormat, type ProviderFormat } from "../unit/converters/providerFormats.js";
 
 const ROOT = resolve(import.meta.dirname, "../..");
 /** Inside the package, so that `import "mcp-tools"` resolves to it; .tmp/ is git-ignored. */
@@ -54,4 +62,148 @@ describe("README examples run", () => {
     },
     BOUND_MS,
   );
+});
+
+/** A fake SDK method: records each request, checks its tools against the provider's format, answers in order. */
+function scripted<Res>(format: ProviderFormat, tools: (request: never) => unknown[], replies: Res[]) {
+  const requests: unknown[] = [];
+  const create = async (request: never): Promise<Res> => {
+    requests.push(structuredClone(request));
+    for (const tool of tools(request)) expectProviderFormat(format, tool);
+    const reply = replies[requests.length - 1];
+    if (!reply) throw new Error("fake model: no more scripted replies");
+    return reply;
+  };
+  return { create, requests };
+}
+
+describe("README agent loops run", () => {
+  it("each loop sends the converted tools, runs the model's tool call and sends its result back", async () => {
+    const chat = scripted("openaiChatTool", (r: { tools: unknown[] }) => r.tools, [
+      {
+        choices: [
+          {
+            message: {
+              role: "assistant",
+              content: null,
+              tool_calls: [
+                {
+                  id: "call_1",
+                  type: "function",
+                  function: { name: "mcp__demo__echo", arguments: '{"message":"hello"}' },
+                },
+              ],
+            },
+          },
+        ],
+      },
+      { choices: [{ message: { role: "assistant", content: "It said: Echo: hello" } }] },
+    ]);
+    const responses = scripted("openaiResponsesTool", (r: { tools: unknown[] }) => r.tools, [
+      {
+        id: "resp_1",
+        output: [
+          { type: "function_call", call_id: "fc_1", name: "mcp__demo__echo", arguments: '{"message":"hi"}' },
+        ],
+      },
+      { id: "resp_2", output: [{ type: "message", content: [{ type: "output_text", text: "Done" }] }] },
+    ]);
+    const anthropicMessages = scripted("anthropicTool", (r: { tools: unknown[] }) => r.tools, [
+      {
+        content: [
+          { type: "text", text: "Let me check." },
+          { type: "tool_use", id: "toolu_1", name: "mcp__demo__fail", input: {} },
+        ],
+        stop_reason: "tool_use",
+      },
+      { content: [{ type: "text", text: "The tool failed." }], stop_reason: "end_turn" },
+    ]);
+    const geminiCall = { id: "g_1", name: "mcp__demo__echo", args: { message: "gemini" } };
+    const gemini = scripted(
+      "geminiFunctionDeclaration",
+      (r: { config: { tools: Array<{ functionDeclarations: unknown[] }> } }) =>
+        r.config.tools.flatMap((t) => t.functionDeclarations),
+      [
+        {
+          candidates: [{ content: { role: "model", parts: [{ functionCall: geminiCall }] } }],
+          functionCalls: [geminiCall],
+        },
+        {
+          candidates: [{ content: { role: "model", parts: [{ text: "Found it." }] } }],
+          functionCalls: undefined,
+        },
+      ],
+    );
+    const usage = {
+      inputTokens: { total: 1, noCache: 1, cacheRead: undefined, cacheWrite: undefined },
+      outputTokens: { total: 1, text: 1, reasoning: undefined },
+    };
+    const model = new MockLanguageModelV3({
+      doGenerate: [
+        {
+          content: [
+            { type: "tool-call", toolCallId: "c1", toolName: "mcp__demo__echo", input: '{"message":"hey"}' },
+          ],
+          finishReason: { unified: "tool-calls", raw: undefined },
+          usage,
+          warnings: [],
+        },
+        {
+          content: [{ type: "text", text: "Echoed." }],
+          finishReason: { unified: "stop", raw: undefined },
+          usage,
+          warnings: [],
+        },
+      ],
+    });
+    const client = fakeSource();
+    const messages: unknown[] = [{ role: "user", content: "Echo hello" }];
+    const contents: unknown[] = [{ role: "user", parts: [{ text: "Echo gemini" }] }];
+    const globals: Record<string, unknown> = {
+      client,
+      model,
+      messages,
+      contents,
+      openai: { chat: { completions: chat }, responses },
+      anthropic: { messages: anthropicMessages },
+      ai: { models: { generateContent: gemini.create } },
+    };
+    Object.assign(globalThis, globals);
+    try {
+      // A computed path: tsc must not follow it (examples/ compile under examples/tsconfig.json).
+      await import(pathToFileURL(join(ROOT, "examples", "agentLoops.ts")).href);
+    } finally {
+      for (const name of Object.keys(globals)) Reflect.deleteProperty(globalThis, name);
+    }
+
+    expect(messages).toContainEqual({ role: "tool", tool_call_id: "call_1", content: "Echo: hello" });
+    expect(chat.requests).toHaveLength(2);
+    expect(responses.requests[1]).toMatchObject({
+      previous_response_id: "resp_1",
+      input: [{ type: "function_call_output", call_id: "fc_1", output: "Echo: hi" }],
+    });
+    expect(messages.at(-1)).toEqual({
+      role: "assistant",
+      content: [{ type: "text", text: "The tool failed." }],
+    });
+    expect(messages).toContainEqual({
+      role: "user",
+      content: [
+        { type: "tool_result", tool_use_id: "toolu_1", content: "Tool failed: on purpose", is_error: true },
+      ],
+    });
+    expect(contents[2]).toEqual({
+      role: "user",
+      parts: [
+        { functionResponse: { id: "g_1", name: "mcp__demo__echo", response: { output: "Echo: gemini" } } },
+      ],
+    });
+    expect(client.calls.map((call) => call.name)).toEqual([
+      "mcp__demo__echo",
+      "mcp__demo__echo",
+      "mcp__demo__fail",
+      "mcp__demo__echo",
+      "mcp__demo__echo",
+    ]);
+  });
 });
