@@ -9,7 +9,7 @@ try {
   if (error instanceof MCPConnectionError) {
     const ok = await client.reconnect({ maxRetries: 5, retryDelay: 2.0 }); // true/false; rejects only for invalid options (MCPValidationError)
     if (ok) await client.callTool("some_tool", {});
-  }
+  } else throw error; // not a connection problem: reconnecting would not help
 }
 
 if (!(await client.healthCheck())) await client.reconnect(); // ping (tools/list if ping is missing)
