@@ -4,17 +4,20 @@
 // - those that need only a server from devDependencies are transpiled and run by the Node running
 //   the tests (20 or newer) and must exit 0 by themselves: an example that forgot to disconnect
 //   would keep its server, and so its process, alive;
-// - the agent loops run in this process against scripted model replies: what an example
-//   `declare`s (the client, the LLM SDK clients, the conversation) is provided as a global.
+// - snippets that continue from a client run in this process: what an example `declare`s (the
+//   client, the LLM SDK clients, the conversation) is provided as a global, a client connected to
+//   the bundled demo server, or scripted model replies for the agent loops.
 import { spawn } from "node:child_process";
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 
 import { MockLanguageModelV3 } from "ai/test";
+import { MCPClient, MultiMCPClient } from "mcp-tools";
 import ts from "typescript";
-import { afterAll, describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it, vi } from "vitest";
 
+import { demoStdio } from "../helpers/servers.js";
 import { fakeSource } from "../unit/converters/fakeSource.js";
 import { expectProviderFormat, type ProviderFormat } from "../unit/converters/providerFormats.js";
 
@@ -62,6 +65,49 @@ describe("README examples run", () => {
     },
     BOUND_MS,
   );
+});
+
+/** Runs examples/<name>.ts in this process with `globals` as what it declares; returns what it logged. */
+async function runInProcess(name: string, globals: Record<string, unknown>): Promise<unknown[][]> {
+  const logged: unknown[][] = [];
+  const log = vi.spyOn(console, "log").mockImplementation((...values: unknown[]) => void logged.push(values));
+  Object.assign(globalThis, globals);
+  try {
+    // A computed path: tsc must not follow it (examples/ compile under examples/tsconfig.json).
+    await import(pathToFileURL(join(ROOT, "examples", `${name}.ts`)).href);
+  } finally {
+    for (const key of Object.keys(globals)) Reflect.deleteProperty(globalThis, key);
+    log.mockRestore();
+  }
+  return logged;
+}
+
+describe("README snippets run against the bundled demo server", () => {
+  it("diagnostics, error handling, toolset, status events and handlers", async () => {
+    const client = await MCPClient.createAndConnect(demoStdio());
+    const multi = await MultiMCPClient.createAndConnect([demoStdio()]);
+    try {
+      await runInProcess("diagnostics", { client });
+      // read_file is not a demo tool: the NOT_FOUND branch logs the available tools.
+      expect(await runInProcess("errorHandling", { client })).toEqual([[client.getAvailableTools()]]);
+      const messages: unknown[] = [];
+      await runInProcess("toolset", {
+        multi,
+        messages,
+        call: { id: "call_1", function: { name: "mcp__demo__echo", arguments: '{"message":"hi"}' } },
+      });
+      expect(messages).toEqual([{ role: "tool", tool_call_id: "call_1", content: "Echo: hi" }]);
+      // These construct a client and subscribe; nothing is started.
+      await runInProcess("statusEvents", {
+        config: demoStdio(),
+        log: () => {},
+        metrics: { record: () => {} },
+      });
+      await runInProcess("clientHandlers", { config: demoStdio(), llm: async () => "hi" });
+    } finally {
+      await Promise.all([client.disconnect(), multi.disconnect()]);
+    }
+  });
 });
 
 /** A fake SDK method: records each request, checks its tools against the provider's format, answers in order. */
@@ -168,13 +214,7 @@ describe("README agent loops run", () => {
       anthropic: { messages: anthropicMessages },
       ai: { models: { generateContent: gemini.create } },
     };
-    Object.assign(globalThis, globals);
-    try {
-      // A computed path: tsc must not follow it (examples/ compile under examples/tsconfig.json).
-      await import(pathToFileURL(join(ROOT, "examples", "agentLoops.ts")).href);
-    } finally {
-      for (const name of Object.keys(globals)) Reflect.deleteProperty(globalThis, name);
-    }
+    await runInProcess("agentLoops", globals);
 
     expect(messages).toContainEqual({ role: "tool", tool_call_id: "call_1", content: "Echo: hello" });
     expect(chat.requests).toHaveLength(2);
