@@ -12,14 +12,13 @@ import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 
-import { MockLanguageModelV3 } from "ai/test";
 import { MCPClient, MultiMCPClient } from "mcp-tools";
 import ts from "typescript";
 import { afterAll, describe, expect, it, vi } from "vitest";
 
 import { demoStdio } from "../helpers/servers.js";
 import { fakeSource } from "../unit/converters/fakeSource.js";
-import { expectProviderFormat, type ProviderFormat } from "../unit/converters/providerFormats.js";
+import { chatToolCallReplies, scripted, toolCallingModel } from "../unit/converters/scriptedModels.js";
 
 const ROOT = resolve(import.meta.dirname, "../..");
 /** Inside the package, so that `import "mcp-tools"` resolves to it; .tmp/ is git-ignored. */
@@ -110,41 +109,16 @@ describe("README snippets run against the bundled demo server", () => {
   });
 });
 
-/** A fake SDK method: records each request, checks its tools against the provider's format, answers in order. */
-function scripted<Res>(format: ProviderFormat, tools: (request: never) => unknown[], replies: Res[]) {
-  const requests: unknown[] = [];
-  const create = async (request: never): Promise<Res> => {
-    requests.push(structuredClone(request));
-    for (const tool of tools(request)) expectProviderFormat(format, tool);
-    const reply = replies[requests.length - 1];
-    if (!reply) throw new Error("fake model: no more scripted replies");
-    return reply;
-  };
-  return { create, requests };
-}
-
 describe("README agent loops run", () => {
   it("each loop sends the converted tools, runs the model's tool call and sends its result back", async () => {
-    const chat = scripted("openaiChatTool", (r: { tools: unknown[] }) => r.tools, [
-      {
-        choices: [
-          {
-            message: {
-              role: "assistant",
-              content: null,
-              tool_calls: [
-                {
-                  id: "call_1",
-                  type: "function",
-                  function: { name: "mcp__demo__echo", arguments: '{"message":"hello"}' },
-                },
-              ],
-            },
-          },
-        ],
-      },
-      { choices: [{ message: { role: "assistant", content: "It said: Echo: hello" } }] },
-    ]);
+    const chat = scripted(
+      "openaiChatTool",
+      (r: { tools: unknown[] }) => r.tools,
+      chatToolCallReplies(
+        { id: "call_1", name: "mcp__demo__echo", arguments: '{"message":"hello"}' },
+        "It said: Echo: hello",
+      ),
+    );
     const responses = scripted("openaiResponsesTool", (r: { tools: unknown[] }) => r.tools, [
       {
         id: "resp_1",
@@ -180,28 +154,10 @@ describe("README agent loops run", () => {
         },
       ],
     );
-    const usage = {
-      inputTokens: { total: 1, noCache: 1, cacheRead: undefined, cacheWrite: undefined },
-      outputTokens: { total: 1, text: 1, reasoning: undefined },
-    };
-    const model = new MockLanguageModelV3({
-      doGenerate: [
-        {
-          content: [
-            { type: "tool-call", toolCallId: "c1", toolName: "mcp__demo__echo", input: '{"message":"hey"}' },
-          ],
-          finishReason: { unified: "tool-calls", raw: undefined },
-          usage,
-          warnings: [],
-        },
-        {
-          content: [{ type: "text", text: "Echoed." }],
-          finishReason: { unified: "stop", raw: undefined },
-          usage,
-          warnings: [],
-        },
-      ],
-    });
+    const model = toolCallingModel(
+      [{ toolCallId: "c1", toolName: "mcp__demo__echo", input: '{"message":"hey"}' }],
+      "Echoed.",
+    );
     const client = fakeSource();
     const messages: unknown[] = [{ role: "user", content: "Echo hello" }];
     const contents: unknown[] = [{ role: "user", parts: [{ text: "Echo gemini" }] }];
