@@ -7,11 +7,14 @@
 /** Longest part of a string value a message quotes. */
 const MAX_QUOTED_CHARS = 40;
 
-/** True for a plain `{…}` object (not an array, not null, not a class instance). */
+/**
+ * True for a plain `{…}` object: not an array, not null, not a class instance. Its prototype is
+ * `Object.prototype` of this or another realm (a `vm` context, a test runner's), or it has none.
+ */
 export function isPlainObject(value: unknown): value is Record<string, unknown> {
   if (typeof value !== "object" || value === null || Array.isArray(value)) return false;
-  const proto = Object.getPrototypeOf(value) as unknown;
-  return proto === Object.prototype || proto === null;
+  const proto: unknown = Object.getPrototypeOf(value);
+  return proto === null || Object.getPrototypeOf(proto) === null;
 }
 
 /**

@@ -1,3 +1,5 @@
+import { runInNewContext } from "node:vm";
+
 import { describe, expect, it } from "vitest";
 
 import { describeType, describeValue, isPlainObject } from "../../../src/common/guards.js";
@@ -6,6 +8,7 @@ describe("isPlainObject", () => {
   it.each([
     ["{}", {}, true],
     ["a prototype-less object", Object.create(null) as object, true],
+    ["an object of another realm", runInNewContext("({ a: 1 })") as object, true],
     ["an array", [], false],
     ["null", null, false],
     ["a class instance", new Date(0), false],
