@@ -2,6 +2,7 @@ import { z } from "zod";
 
 import { renderKeyPath } from "../common/keyPath.js";
 import { isPrototypeKey, ownValue } from "../common/objects.js";
+import { suggest } from "../common/suggest.js";
 import type { ConfigIssue } from "../errors/errors.js";
 import { checkCommand, checkCwd } from "../security/command.js";
 import { DEFAULT_TOOL_ARGUMENT_LIMITS, defaultSecurityPolicy } from "../security/defaults.js";
@@ -36,7 +37,7 @@ import {
   MAX_SERVER_NAME_LENGTH,
   MAX_TIMEOUT_SECONDS,
 } from "./defaults.js";
-import { findingIssue, isPlainObject, normaliseKeys, snapshotConfig, suggest, toSnakeCase } from "./keys.js";
+import { findingIssue, isPlainObject, normaliseKeys, snapshotConfig, toSnakeCase } from "./keys.js";
 import type { ServerConfig, TransportType } from "./types.js";
 
 /** Known keys per section, camelCase. Nested sections are validated with their own key set. */
