@@ -6,6 +6,7 @@ import { isHttpsUrl } from "@modelcontextprotocol/client";
 import { z } from "zod";
 
 import type { ConfigIssue } from "../errors/errors.js";
+import { issue } from "../errors/issues.js";
 import type {
   AuthConfig,
   AuthFlow,
@@ -124,10 +125,6 @@ export const authShape = z
 
 export type AuthShape = z.infer<typeof authShape>;
 
-function issue(path: string, message: string, rule: string): ConfigIssue {
-  return { path, message, rule };
-}
-
 function checkUrl(
   value: string | undefined,
   path: string,
@@ -139,11 +136,11 @@ function checkUrl(
   try {
     url = new URL(value);
   } catch {
-    issues.push(issue(path, `${path} is not a valid URL`, "auth.url"));
+    issues.push(issue(path, "auth.url", `${path} is not a valid URL`));
     return;
   }
   const problem = rule(url);
-  if (problem) issues.push(issue(path, problem, "auth.url"));
+  if (problem) issues.push(issue(path, "auth.url", problem));
 }
 
 const httpOnly = (path: string) => (url: URL) =>
@@ -165,10 +162,10 @@ export function buildAuthConfig(
   warnings: ConfigIssue[],
 ): AuthConfig | undefined {
   const before = issues.length;
-  const need = (path: string, message: string) => issues.push(issue(path, message, "auth.required"));
-  const conflict = (path: string, message: string) => issues.push(issue(path, message, "auth.conflict"));
+  const need = (path: string, message: string) => issues.push(issue(path, "auth.required", message));
+  const conflict = (path: string, message: string) => issues.push(issue(path, "auth.conflict", message));
   const ignored = (path: string, flow: AuthFlow) =>
-    warnings.push(issue(path, `${path} is only used by flow ${flow}; ignored`, "config.ignoredKey"));
+    warnings.push(issue(path, "config.ignoredKey", `${path} is only used by flow ${flow}; ignored`));
   const flow: AuthFlow = input.flow ?? (input.idp ? "cross_app_access" : "authorization_code");
   let method = input.tokenEndpointAuthMethod;
   if (input.privateKey !== undefined && method === undefined) method = "private_key_jwt";
@@ -240,8 +237,8 @@ export function buildAuthConfig(
       warnings.push(
         issue(
           path,
-          `${path} is written into the config; prefer \${VAR} so the secret stays out of files`,
           "auth.literalSecret",
+          `${path} is written into the config; prefer \${VAR} so the secret stays out of files`,
         ),
       );
     }
@@ -252,8 +249,8 @@ export function buildAuthConfig(
     warnings.push(
       issue(
         "auth.token_file",
-        'auth.token_file is only used with token_store: "file"; ignored',
         "config.ignoredKey",
+        'auth.token_file is only used with token_store: "file"; ignored',
       ),
     );
   }
@@ -283,23 +280,23 @@ function buildIdp(input: AuthShape["idp"], issues: ConfigIssue[]): IdpConfig | u
     issues.push(
       issue(
         "auth.idp",
-        "flow cross_app_access needs auth.idp (issuer or token_endpoint, client_id, id_token)",
         "auth.required",
+        "flow cross_app_access needs auth.idp (issuer or token_endpoint, client_id, id_token)",
       ),
     );
     return undefined;
   }
   const before = issues.length;
   if (input.clientId === undefined) {
-    issues.push(issue("auth.idp.client_id", "auth.idp.client_id is required", "auth.required"));
+    issues.push(issue("auth.idp.client_id", "auth.required", "auth.idp.client_id is required"));
   }
   if (input.idToken === undefined) {
     issues.push(
-      issue("auth.idp.id_token", "auth.idp.id_token is required (usually ${VAR})", "auth.required"),
+      issue("auth.idp.id_token", "auth.required", "auth.idp.id_token is required (usually ${VAR})"),
     );
   }
   if (input.issuer === undefined && input.tokenEndpoint === undefined) {
-    issues.push(issue("auth.idp", "auth.idp needs issuer or token_endpoint", "auth.required"));
+    issues.push(issue("auth.idp", "auth.required", "auth.idp needs issuer or token_endpoint"));
   }
   checkUrl(input.issuer, "auth.idp.issuer", issues, httpOnly("auth.idp.issuer"));
   checkUrl(input.tokenEndpoint, "auth.idp.token_endpoint", issues, httpOnly("auth.idp.token_endpoint"));
@@ -387,8 +384,8 @@ export function resolveAuthConfig(
         issues.push(
           issue(
             "auth.signing_algorithm",
-            `auth.signing_algorithm ${resolved.signingAlgorithm} does not fit the ${type?.toUpperCase() ?? "given"} key in auth.private_key`,
             "auth.privateKey",
+            `auth.signing_algorithm ${resolved.signingAlgorithm} does not fit the ${type?.toUpperCase() ?? "given"} key in auth.private_key`,
           ),
         );
       }
@@ -396,8 +393,8 @@ export function resolveAuthConfig(
       issues.push(
         issue(
           "auth.private_key",
-          "auth.private_key is not a readable private key (PEM, PKCS#8 or PKCS#1)",
           "auth.privateKey",
+          "auth.private_key is not a readable private key (PEM, PKCS#8 or PKCS#1)",
         ),
       );
     }
