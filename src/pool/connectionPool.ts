@@ -10,7 +10,7 @@ import type { Unsubscribe } from "../client/events.js";
 import { EventHub } from "../client/events.js";
 import type { MCPClientOptions } from "../client/mcpClient.js";
 import { MCPClient } from "../client/mcpClient.js";
-import { onAbort } from "../common/abort.js";
+import { WaiterQueue } from "../common/waiters.js";
 import { isValidatedConfig } from "../config/serverConfig.js";
 import type { ServerConfig, ServerConfigInput } from "../config/types.js";
 import { MCPConfigValidator } from "../config/validator.js";
@@ -76,12 +76,6 @@ export interface PoolStats {
   waiting: number;
 }
 
-interface Waiter {
-  /** A client handed over, or undefined: capacity freed up, try again. */
-  wake: (client: MCPClient | undefined) => void;
-  fail: (error: unknown) => void;
-}
-
 export class MCPConnectionPool {
   readonly config: ServerConfig;
   readonly size: number;
@@ -93,7 +87,8 @@ export class MCPConnectionPool {
   private readonly acquireTimeout: number | undefined;
   private readonly idle: Array<{ client: MCPClient; since: number }> = [];
   private readonly leased = new Set<MCPClient>();
-  private readonly waiters: Waiter[] = [];
+  /** Callers waiting for a client: handed one, or undefined (capacity freed up, try again). */
+  private readonly waiters: WaiterQueue<MCPClient | undefined>;
   private readonly closing = new Set<Promise<void>>();
   private readonly creating = new Set<Promise<unknown>>();
   private readonly connectingClients = new Set<MCPClient>();
@@ -127,6 +122,7 @@ export class MCPConnectionPool {
       throw new RangeError(`pool maxWaiters must be a whole number ≥ 0, got ${String(maxWaiters)}`);
     }
     this.clock = options.clock ?? systemClock;
+    this.waiters = new WaiterQueue<MCPClient | undefined>(this.clock);
     this.events = new EventHub<PoolEvents>(options.onStatus);
   }
 
@@ -179,10 +175,9 @@ export class MCPConnectionPool {
       this.wakeOne(undefined);
       return;
     }
-    const waiter = this.waiters.shift();
-    if (waiter) {
+    if (this.waiters.length > 0) {
       this.leased.add(client);
-      waiter.wake(client);
+      this.waiters.wakeNext(client);
       return;
     }
     this.idle.push({ client, since: this.clock.now() });
@@ -208,7 +203,7 @@ export class MCPConnectionPool {
       this.closed = true;
       this.clock.clearTimeout(this.evictionTimer);
       this.evictionTimer = undefined;
-      for (const waiter of this.waiters.splice(0)) waiter.fail(this.closedError());
+      this.waiters.failAll(() => this.closedError());
       for (const { client } of this.idle.splice(0)) this.destroy(client, "closed");
       for (const client of [...this.leased]) {
         this.leased.delete(client);
@@ -315,43 +310,21 @@ export class MCPConnectionPool {
         ),
       );
     }
-    return new Promise<MCPClient | undefined>((resolve, reject) => {
-      let stopWaiting: (() => void) | undefined;
-      const cleanup = () => {
-        this.clock.clearTimeout(timer);
-        stopWaiting?.();
-        const index = this.waiters.indexOf(waiter);
-        if (index >= 0) this.waiters.splice(index, 1);
-      };
-      const waiter: Waiter = {
-        wake: (client) => {
-          cleanup();
-          resolve(client);
-        },
-        fail: (error) => {
-          cleanup();
-          reject(error);
-        },
-      };
-      const timer: ClockTimer = this.clock.setTimeout(
-        () =>
-          waiter.fail(
-            new MCPTimeoutError(
-              `No client of server "${this.config.name}" became free within ${timeoutSeconds} s (all ${this.size} in use). Release clients sooner, or raise the pool's size or acquireTimeout.`,
-              { serverName: this.config.name, timeoutSeconds, operation: "pool acquire" },
-            ),
-          ),
-        // A deadline already passed is due now (both clocks take a negative delay as 0).
-        deadline - this.clock.now(),
-      );
-      // One listener per signal however many callers wait on it (a shared signal is not a leak).
-      if (signal) stopWaiting = onAbort(signal, () => waiter.fail(this.cancelled(signal)));
-      this.waiters.push(waiter);
+    return this.waiters.wait({
+      // A deadline already passed is due now (both clocks take a negative delay as 0).
+      timeoutMs: deadline - this.clock.now(),
+      timeoutError: () =>
+        new MCPTimeoutError(
+          `No client of server "${this.config.name}" became free within ${timeoutSeconds} s (all ${this.size} in use). Release clients sooner, or raise the pool's size or acquireTimeout.`,
+          { serverName: this.config.name, timeoutSeconds, operation: "pool acquire" },
+        ),
+      signal,
+      abortError: (aborted) => this.cancelled(aborted),
     });
   }
 
   private wakeOne(client: MCPClient | undefined): void {
-    this.waiters.shift()?.wake(client);
+    this.waiters.wakeNext(client);
   }
 
   private destroy(client: MCPClient, reason: PoolEvents["destroyed"]["reason"]): void {
