@@ -5,7 +5,7 @@
  * anything starts, duplicate names included, and every problem is reported at once with its path
  * (`servers[2].command`, `mcpServers.github.url`).
  */
-import { renderKeyPath } from "../common/keyPath.js";
+import { type KeyPath, renderKeyPath } from "../common/keyPath.js";
 import type { ConfigIssue } from "../errors/errors.js";
 import { configurationError, prefixIssues } from "./issues.js";
 import { findingIssue, isPlainObject, snapshotConfig } from "./keys.js";
@@ -28,20 +28,64 @@ export interface ServerConfigsCheck {
   warnings: ConfigIssue[];
 }
 
-/** `servers[2]`, `mcpServers.github`, `mcpServers["my.server"]`. */
-function childPath(parent: string, key: string | number): string {
-  return renderKeyPath([key], parent);
+/** The keys that wrap a server list: `{ mcpServers: … }` (Claude, Cursor), `{ mcp_servers: … }` (MassGen). */
+export const SERVER_LIST_KEYS = ["mcpServers", "mcp_servers"] as const;
+
+/** One entry of a server list or map. */
+export interface ServerListEntry {
+  /** Where it is (`["servers", 2]`, `["mcpServers", "github"]`). */
+  path: KeyPath;
+  raw: unknown;
+  /** The name the entry's map key gives it, for a `{ name: config }` map. */
+  key?: string;
+}
+
+/**
+ * The entries of a server collection at `path`: a list of configs (by index) or a `{ name: config }`
+ * map (by key, which names the server). Undefined for anything else. Both the in-memory server
+ * list (`checkServerConfigs`) and config files (`loadConfig`) read their servers through it.
+ */
+export function serverListEntries(collection: unknown, path: KeyPath): ServerListEntry[] | undefined {
+  if (Array.isArray(collection)) return collection.map((raw, index) => ({ path: [...path, index], raw }));
+  if (!isPlainObject(collection)) return undefined;
+  return Object.entries(collection).map(([key, raw]) => ({ path: [...path, key], raw, key }));
+}
+
+/**
+ * The one duplicate-name check of a server list: remembers the first entry of each name. `claim`
+ * returns what an earlier entry registered under `name` (then this one is a duplicate), else
+ * registers `first` and returns undefined.
+ */
+export class ServerNames<T> {
+  private readonly firsts = new Map<string, T>();
+
+  claim(name: string, first: T): T | undefined {
+    const earlier = this.firsts.get(name);
+    if (earlier === undefined) this.firsts.set(name, first);
+    return earlier;
+  }
+}
+
+/** The issue of a second server named `name`, at `path`; `earlier` is where the first one is. */
+export function duplicateNameIssue(name: string, path: string, earlier: string): ConfigIssue {
+  return {
+    path,
+    message: `duplicate server name "${name}" (${earlier} has it already); names must be unique because they prefix tool names`,
+    rule: "config.duplicateName",
+  };
 }
 
 interface Entry {
   path: string;
   raw: unknown;
   /** The name the entry's position gives it (map key), if any. */
-  keyName?: string;
+  keyName?: string | undefined;
 }
 
 function entriesOf(input: unknown, issues: ConfigIssue[], warnings: ConfigIssue[]): Entry[] {
-  if (Array.isArray(input)) return input.map((raw, index) => ({ path: childPath("servers", index), raw }));
+  const rendered = (entries: ServerListEntry[]): Entry[] =>
+    entries.map((entry) => ({ path: renderKeyPath(entry.path), raw: entry.raw, keyName: entry.key }));
+  if (Array.isArray(input)) return rendered(serverListEntries(input, ["servers"]) ?? []);
   if (!isPlainObject(input)) {
     issues.push({
       path: "servers",
@@ -51,34 +95,27 @@ function entriesOf(input: unknown, issues: ConfigIssue[], warnings: ConfigIssue[
     });
     return [];
   }
-  const wrapperKey = ["mcpServers", "mcp_servers"].find((key) => Object.hasOwn(input, key));
-  if (wrapperKey !== undefined) {
-    for (const key of Object.keys(input)) {
-      if (key !== wrapperKey) {
-        warnings.push({
-          path: key,
-          message: `key "${key}" next to ${wrapperKey} is ignored`,
-          rule: "config.unknownKey",
-        });
-      }
-    }
-    const inner = input[wrapperKey];
-    if (Array.isArray(inner)) return inner.map((raw, index) => ({ path: childPath(wrapperKey, index), raw }));
-    if (!isPlainObject(inner)) {
-      issues.push({
-        path: wrapperKey,
-        message: `${wrapperKey} must be a { name: config } map or a list of server configs`,
-        rule: "config.type",
+  const wrapperKey = SERVER_LIST_KEYS.find((key) => Object.hasOwn(input, key));
+  if (wrapperKey === undefined) return rendered(serverListEntries(input, []) ?? []);
+  for (const key of Object.keys(input)) {
+    if (key !== wrapperKey) {
+      warnings.push({
+        path: key,
+        message: `key "${key}" next to ${wrapperKey} is ignored`,
+        rule: "config.unknownKey",
       });
-      return [];
     }
-    return Object.entries(inner).map(([key, raw]) => ({
-      path: childPath(wrapperKey, key),
-      raw,
-      keyName: key,
-    }));
   }
-  return Object.entries(input).map(([key, raw]) => ({ path: childPath("", key), raw, keyName: key }));
+  const inner = serverListEntries(input[wrapperKey], [wrapperKey]);
+  if (inner === undefined) {
+    issues.push({
+      path: wrapperKey,
+      message: `${wrapperKey} must be a { name: config } map or a list of server configs`,
+      rule: "config.type",
+    });
+    return [];
+  }
+  return rendered(inner);
 }
 
 /** Checks every server config and the names across them. Never throws. */
@@ -99,7 +136,7 @@ export function checkServerConfigs(input: unknown): ServerConfigsCheck {
     });
   }
   const configs: ServerConfig[] = [];
-  const firstPathOf = new Map<string, string>();
+  const names = new ServerNames<{ path: string }>();
   for (const entry of entries) {
     let raw = entry.raw;
     if (entry.keyName !== undefined && !isValidatedConfig(raw)) {
@@ -110,7 +147,7 @@ export function checkServerConfigs(input: unknown): ServerConfigsCheck {
       const inner = raw.name;
       if (inner !== undefined && inner !== entry.keyName) {
         warnings.push({
-          path: childPath(entry.path, "name"),
+          path: renderKeyPath(["name"], entry.path),
           message: `name ${JSON.stringify(inner)} is ignored: the key ${JSON.stringify(entry.keyName)} names this server`,
           rule: "config.ignoredKey",
         });
@@ -124,16 +161,9 @@ export function checkServerConfigs(input: unknown): ServerConfigsCheck {
       checked.config?.name ??
       (isPlainObject(raw) && typeof raw.name === "string" ? raw.name.trim() : undefined);
     if (name !== undefined && name !== "") {
-      const first = firstPathOf.get(name);
-      if (first !== undefined) {
-        issues.push({
-          path: childPath(entry.path, "name"),
-          message: `duplicate server name "${name}" (${first} has it already); names must be unique because they prefix tool names`,
-          rule: "config.duplicateName",
-        });
-      } else {
-        firstPathOf.set(name, entry.path);
-      }
+      const earlier = names.claim(name, { path: entry.path });
+      if (earlier !== undefined)
+        issues.push(duplicateNameIssue(name, renderKeyPath(["name"], entry.path), earlier.path));
     }
     if (checked.config) configs.push(checked.config);
   }
