@@ -11,6 +11,7 @@ import { EventHub } from "../client/events.js";
 import type { MCPClientOptions } from "../client/mcpClient.js";
 import { MCPClient } from "../client/mcpClient.js";
 import { WaiterQueue } from "../common/waiters.js";
+import { OptionIssues } from "../config/optionIssues.js";
 import { isValidatedConfig } from "../config/serverConfig.js";
 import type { ServerConfig, ServerConfigInput } from "../config/types.js";
 import { MCPConfigValidator } from "../config/validator.js";
@@ -85,6 +86,7 @@ export class MCPConnectionPool {
   private readonly idleTimeoutMs: number;
   private readonly healthCheckTimeout: number;
   private readonly acquireTimeout: number | undefined;
+  private readonly maxWaiters: number;
   private readonly idle: Array<{ client: MCPClient; since: number }> = [];
   private readonly leased = new Set<MCPClient>();
   /** Callers waiting for a client: handed one, or undefined (capacity freed up, try again). */
@@ -97,18 +99,30 @@ export class MCPConnectionPool {
 
   /**
    * @throws MCPConfigurationError for an invalid server config (nothing is started), MCPValidationError
-   *   for an acquireTimeout or healthCheckTimeout out of range, RangeError for other invalid pool options.
+   *   for an acquireTimeout or healthCheckTimeout out of range (the rule of a per-call timeout), and
+   *   MCPConfigurationError listing every other invalid pool option (`size`, `idleTimeout`, `maxWaiters`).
    */
   constructor(config: ServerConfigInput | ServerConfig, options: ConnectionPoolOptions = {}) {
     this.config = isValidatedConfig(config) ? config : MCPConfigValidator.validateServerConfig(config);
     this.options = options;
-    this.size = options.size ?? DEFAULT_POOL_SIZE;
-    if (!Number.isInteger(this.size) || this.size < 1) {
-      throw new RangeError(`pool size must be a whole number ≥ 1, got ${String(options.size)}`);
-    }
-    const idleTimeout = options.idleTimeout ?? DEFAULT_POOL_IDLE_TIMEOUT_SECONDS;
-    if (!(idleTimeout > 0))
-      throw new RangeError(`pool idleTimeout must be > 0 seconds, got ${String(idleTimeout)}`);
+    const check = new OptionIssues(`the connection pool of server "${this.config.name}"`, {
+      serverName: this.config.name,
+    });
+    this.size = check.wholeNumber("size", options.size ?? DEFAULT_POOL_SIZE, { min: 1 });
+    const idleTimeout = check.number(
+      "idleTimeout",
+      options.idleTimeout ?? DEFAULT_POOL_IDLE_TIMEOUT_SECONDS,
+      {
+        min: 0,
+        exclusiveMin: true,
+        max: Number.POSITIVE_INFINITY,
+        unit: "seconds",
+      },
+    );
+    this.maxWaiters = check.wholeNumber("maxWaiters", options.maxWaiters ?? DEFAULT_POOL_MAX_WAITERS, {
+      min: 0,
+    });
+    check.throwIfAny();
     this.idleTimeoutMs = idleTimeout * 1000;
     // Checked here, by the rule of a per-call timeout, not at the first acquire or ping (an
     // acquireTimeout of -1 was a timeout "within -1 s"). Read once, and the values read are used.
@@ -117,10 +131,6 @@ export class MCPConnectionPool {
       checkSeconds(options.healthCheckTimeout, "healthCheckTimeout", scope) ??
       DEFAULT_POOL_HEALTH_CHECK_TIMEOUT_SECONDS;
     this.acquireTimeout = checkSeconds(options.acquireTimeout, "acquireTimeout", scope);
-    const maxWaiters = options.maxWaiters ?? DEFAULT_POOL_MAX_WAITERS;
-    if (!Number.isInteger(maxWaiters) || maxWaiters < 0) {
-      throw new RangeError(`pool maxWaiters must be a whole number ≥ 0, got ${String(maxWaiters)}`);
-    }
     this.clock = options.clock ?? systemClock;
     this.waiters = new WaiterQueue<MCPClient | undefined>(this.clock);
     this.events = new EventHub<PoolEvents>(options.onStatus);
@@ -297,8 +307,7 @@ export class MCPConnectionPool {
     timeoutSeconds: number,
     signal: AbortSignal | undefined,
   ): Promise<MCPClient | undefined> {
-    const maxWaiters = this.options.maxWaiters ?? DEFAULT_POOL_MAX_WAITERS;
-    if (this.waiters.length >= maxWaiters) {
+    if (this.waiters.length >= this.maxWaiters) {
       return Promise.reject(
         new MCPError(
           `No client of server "${this.config.name}" is free: all ${this.size} are in use and ${this.waiters.length} callers are already waiting (maxWaiters). Retry later, or raise the pool's size or maxWaiters.`,

@@ -8,6 +8,7 @@
  * waiter at once and frees its queue place.
  */
 import { WaiterQueue } from "../common/waiters.js";
+import { OptionIssues } from "../config/optionIssues.js";
 import { MCPCancelledError, MCPError, MCPTimeoutError } from "../errors/errors.js";
 import type { Clock } from "./clock.js";
 import { systemClock } from "./clock.js";
@@ -41,12 +42,12 @@ export class ConcurrencyLimit {
   private readonly waiters: WaiterQueue<void>;
 
   constructor(options: ConcurrencyLimitOptions) {
-    if (!Number.isInteger(options.maxInFlight) || options.maxInFlight < 1) {
-      throw new RangeError(`maxInFlight must be a whole number ≥ 1, got ${String(options.maxInFlight)}`);
-    }
-    if (!Number.isInteger(options.maxQueue) || options.maxQueue < 0) {
-      throw new RangeError(`maxQueue must be a whole number ≥ 0, got ${String(options.maxQueue)}`);
-    }
+    const check = new OptionIssues(`the concurrency limit of server "${options.name}"`, {
+      serverName: options.name,
+    });
+    check.wholeNumber("maxInFlight", options.maxInFlight, { min: 1 });
+    check.wholeNumber("maxQueue", options.maxQueue, { min: 0 });
+    check.throwIfAny();
     this.name = options.name;
     this.maxInFlight = options.maxInFlight;
     this.maxQueue = options.maxQueue;

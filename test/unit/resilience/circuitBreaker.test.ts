@@ -1,5 +1,6 @@
 import { describe, expect, it, vi } from "vitest";
 
+import { MCPConfigurationError } from "../../../src/errors/errors.js";
 import {
   MCPCancelledError,
   MCPCircuitOpenError,
@@ -336,9 +337,30 @@ describe("CircuitBreaker (fault-matrix §7.3 B1–B12)", () => {
     expect(seen).toEqual(["open"]);
   });
 
-  it("refuses nonsensical options with a RangeError naming the value", () => {
+  it("refuses nonsensical options with one configuration error naming each option and value", () => {
     expect(() => new CircuitBreaker({ name: "x", recoveryTimeout: 0 })).toThrow(/recoveryTimeout.*got 0/);
-    expect(() => new CircuitBreaker({ name: "x", failureThreshold: 0 })).toThrow(RangeError);
-    expect(() => new CircuitBreaker({ name: "x", maxRecoveryMultiplier: 0.5 })).toThrow(RangeError);
+    expect(() => new CircuitBreaker({ name: "x", failureThreshold: 0 })).toThrow(MCPConfigurationError);
+    expect(() => new CircuitBreaker({ name: "x", maxRecoveryMultiplier: 0.5 })).toThrow(
+      MCPConfigurationError,
+    );
+    const all = (() => {
+      try {
+        new CircuitBreaker({
+          name: "x",
+          recoveryTimeout: -1,
+          failureThreshold: 1.5,
+          maxRecoveryMultiplier: 0,
+        });
+      } catch (error) {
+        return error as MCPConfigurationError;
+      }
+      return undefined;
+    })();
+    expect(all?.issues.map((i) => i.path)).toEqual([
+      "recoveryTimeout",
+      "maxRecoveryMultiplier",
+      "failureThreshold",
+    ]);
+    expect(all?.serverName).toBe("x");
   });
 });
