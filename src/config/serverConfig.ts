@@ -31,11 +31,17 @@ import {
   DEFAULT_SHUTDOWN_GRACE_SECONDS,
   DEFAULT_TIMEOUT_SECONDS,
   MAX_CONCURRENCY_LIMIT,
+  MAX_FAILURE_THRESHOLD,
+  MAX_HEALTH_CHECK_MAX_MISSES,
+  MAX_MAX_MESSAGE_BYTES,
   MAX_MAX_RETRIES,
   MAX_RECONNECT_MAX_ATTEMPTS,
+  MAX_RECOVERY_TIMEOUT_SECONDS,
   MAX_SCHEDULE_SECONDS,
   MAX_SERVER_NAME_LENGTH,
+  MAX_SHUTDOWN_GRACE_SECONDS,
   MAX_TIMEOUT_SECONDS,
+  MAX_TOOL_ARGUMENTS_MAX_DEPTH,
 } from "./defaults.js";
 import { findingIssue, isPlainObject, normaliseKeys, snapshotConfig, toSnakeCase } from "./keys.js";
 import type { ServerConfig, TransportType } from "./types.js";
@@ -170,8 +176,8 @@ const shape = z.object({
     .max(MAX_MAX_RETRIES, { error: `max_retries must be ≤ ${MAX_MAX_RETRIES}` })
     .optional(),
   retryDelay: seconds("retry_delay").optional(),
-  maxMessageBytes: positiveInt("max_message_bytes", 1024 * 1024 * 1024).optional(),
-  shutdownGrace: seconds("shutdown_grace", 60).optional(),
+  maxMessageBytes: positiveInt("max_message_bytes", MAX_MAX_MESSAGE_BYTES).optional(),
+  shutdownGrace: seconds("shutdown_grace", MAX_SHUTDOWN_GRACE_SECONDS).optional(),
   allowedTools: stringList("allowed_tools").optional(),
   excludeTools: stringList("exclude_tools").optional(),
   description: z.string({ error: "description must be a string" }).optional(),
@@ -198,7 +204,7 @@ const shape = z.object({
       allowedHostnames: stringList("security.allowed_hostnames").optional(),
       toolArguments: z
         .object({
-          maxDepth: positiveInt("security.tool_arguments.max_depth", 1000).optional(),
+          maxDepth: positiveInt("security.tool_arguments.max_depth", MAX_TOOL_ARGUMENTS_MAX_DEPTH).optional(),
           maxKeys: positiveInt("security.tool_arguments.max_keys").optional(),
           maxItems: positiveInt("security.tool_arguments.max_items").optional(),
           maxStringLength: positiveInt("security.tool_arguments.max_string_length").optional(),
@@ -211,8 +217,8 @@ const shape = z.object({
     .optional(),
   circuitBreaker: z
     .object({
-      failureThreshold: positiveInt("circuit_breaker.failure_threshold", 10_000).optional(),
-      recoveryTimeout: seconds("circuit_breaker.recovery_timeout", 24 * 3600).optional(),
+      failureThreshold: positiveInt("circuit_breaker.failure_threshold", MAX_FAILURE_THRESHOLD).optional(),
+      recoveryTimeout: seconds("circuit_breaker.recovery_timeout", MAX_RECOVERY_TIMEOUT_SECONDS).optional(),
       expectedException: z
         .union([z.string(), z.array(z.string())], {
           error: "circuit_breaker.expected_exception must be an error class name or a list of names",
@@ -235,7 +241,7 @@ const shape = z.object({
     .object({
       interval: seconds("health_check.interval", MAX_SCHEDULE_SECONDS).optional(),
       timeout: seconds("health_check.timeout").optional(),
-      maxMisses: positiveInt("health_check.max_misses", 1000).optional(),
+      maxMisses: positiveInt("health_check.max_misses", MAX_HEALTH_CHECK_MAX_MISSES).optional(),
     })
     .loose()
     .optional(),

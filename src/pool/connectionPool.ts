@@ -11,6 +11,12 @@ import { EventHub } from "../client/events.js";
 import type { MCPClientOptions } from "../client/mcpClient.js";
 import { MCPClient } from "../client/mcpClient.js";
 import { WaiterQueue } from "../common/waiters.js";
+import {
+  DEFAULT_POOL_HEALTH_CHECK_TIMEOUT_SECONDS,
+  DEFAULT_POOL_IDLE_TIMEOUT_SECONDS,
+  DEFAULT_POOL_MAX_WAITERS,
+  DEFAULT_POOL_SIZE,
+} from "../config/defaults.js";
 import { OptionIssues } from "../config/optionIssues.js";
 import { isValidatedConfig } from "../config/serverConfig.js";
 import type { ServerConfig, ServerConfigInput } from "../config/types.js";
@@ -18,15 +24,6 @@ import { MCPConfigValidator } from "../config/validator.js";
 import { MCPCancelledError, MCPConnectionError, MCPError, MCPTimeoutError } from "../errors/errors.js";
 import type { Clock, ClockTimer } from "../resilience/clock.js";
 import { systemClock } from "../resilience/clock.js";
-
-/** Default number of clients (the seed's `pool_size`). */
-export const DEFAULT_POOL_SIZE = 5;
-/** Seconds an idle client is kept. */
-export const DEFAULT_POOL_IDLE_TIMEOUT_SECONDS = 300;
-/** Callers that may wait for a client at once. */
-export const DEFAULT_POOL_MAX_WAITERS = 100;
-/** Seconds the health check of an idle client may take on acquire. */
-export const DEFAULT_POOL_HEALTH_CHECK_TIMEOUT_SECONDS = 5;
 
 export interface ConnectionPoolOptions {
   /** Most clients at once (leased + idle + connecting). @default 5 */
