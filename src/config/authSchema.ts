@@ -17,29 +17,6 @@ import type {
 import { DEFAULT_AUTH_CLIENT_NAME, DEFAULT_AUTH_TOKEN_FILE } from "./defaults.js";
 import { type Environment, expandAll, hasReference } from "./expandVariables.js";
 
-/** camelCase keys of the `auth` section (snake_case spellings are accepted too). */
-export const AUTH_KEYS = [
-  "flow",
-  "clientId",
-  "clientSecret",
-  "clientName",
-  "clientMetadataUrl",
-  "redirectUrl",
-  "scope",
-  "tokenEndpointAuthMethod",
-  "privateKey",
-  "signingAlgorithm",
-  "expectedIssuer",
-  "skipIssuerCheck",
-  "offlineAccess",
-  "tokenStore",
-  "tokenFile",
-  "idp",
-] as const;
-
-/** camelCase keys of `auth.idp`. */
-export const IDP_KEYS = ["issuer", "tokenEndpoint", "clientId", "clientSecret", "idToken"] as const;
-
 export const AUTH_FLOWS: readonly AuthFlow[] = [
   "authorization_code",
   "client_credentials",
@@ -64,6 +41,15 @@ export const SIGNING_ALGORITHMS = [
   "ES512",
 ] as const;
 
+/**
+ * An enum whose input type is any string: `ServerConfigInput` describes what users write, and a
+ * misspelled level is reported by validation (with the allowed values), not refused by the compiler
+ * of a caller that builds configs from strings.
+ */
+export function spelledEnum<T extends string>(schema: z.ZodType<T>): z.ZodType<T, T | (string & {})> {
+  return schema as unknown as z.ZodType<T, T | (string & {})>;
+}
+
 const text = (key: string) =>
   z.string({ error: `${key} must be a string` }).min(1, { error: `${key} must not be empty` });
 
@@ -84,11 +70,11 @@ const idpShape = z
 export const authShape = z
   .object(
     {
-      flow: z
-        .enum(AUTH_FLOWS as [AuthFlow, ...AuthFlow[]], {
+      flow: spelledEnum(
+        z.enum(AUTH_FLOWS as [AuthFlow, ...AuthFlow[]], {
           error: `auth.flow must be one of ${AUTH_FLOWS.map((f) => `"${f}"`).join(", ")}`,
-        })
-        .optional(),
+        }),
+      ).optional(),
       clientId: text("auth.client_id").optional(),
       clientSecret: text("auth.client_secret").optional(),
       clientName: text("auth.client_name").optional(),
@@ -99,23 +85,23 @@ export const authShape = z
           error: "auth.scope must be a string of space-separated scopes or a list of scopes",
         })
         .optional(),
-      tokenEndpointAuthMethod: z
-        .enum(TOKEN_ENDPOINT_AUTH_METHODS as [TokenEndpointAuthMethod, ...TokenEndpointAuthMethod[]], {
+      tokenEndpointAuthMethod: spelledEnum(
+        z.enum(TOKEN_ENDPOINT_AUTH_METHODS as [TokenEndpointAuthMethod, ...TokenEndpointAuthMethod[]], {
           error: `auth.token_endpoint_auth_method must be one of ${TOKEN_ENDPOINT_AUTH_METHODS.join(", ")}`,
-        })
-        .optional(),
+        }),
+      ).optional(),
       privateKey: text("auth.private_key").optional(),
-      signingAlgorithm: z
-        .enum(SIGNING_ALGORITHMS, {
+      signingAlgorithm: spelledEnum(
+        z.enum(SIGNING_ALGORITHMS, {
           error: `auth.signing_algorithm must be one of ${SIGNING_ALGORITHMS.join(", ")}`,
-        })
-        .optional(),
+        }),
+      ).optional(),
       expectedIssuer: text("auth.expected_issuer").optional(),
       skipIssuerCheck: z.boolean({ error: "auth.skip_issuer_check must be true or false" }).optional(),
       offlineAccess: z.boolean({ error: "auth.offline_access must be true or false" }).optional(),
-      tokenStore: z
-        .enum(["memory", "file"], { error: 'auth.token_store must be "memory" or "file"' })
-        .optional(),
+      tokenStore: spelledEnum(
+        z.enum(["memory", "file"], { error: 'auth.token_store must be "memory" or "file"' }),
+      ).optional(),
       tokenFile: text("auth.token_file").optional(),
       idp: idpShape.optional(),
     },

@@ -2,7 +2,7 @@ import { z } from "zod";
 
 import type { SecurityLevel } from "../security/types.js";
 import { SECURITY_LEVELS } from "../security/types.js";
-import { authShape } from "./authSchema.js";
+import { authShape, spelledEnum } from "./authSchema.js";
 import {
   MAX_CONCURRENCY_LIMIT,
   MAX_FAILURE_THRESHOLD,
@@ -17,6 +17,7 @@ import {
   MAX_TIMEOUT_SECONDS,
   MAX_TOOL_ARGUMENTS_MAX_DEPTH,
 } from "./defaults.js";
+import type { TransportType } from "./types.js";
 
 const seconds = (key: string, max = MAX_TIMEOUT_SECONDS) =>
   z
@@ -36,10 +37,15 @@ const positiveInt = (key: string, max = Number.MAX_SAFE_INTEGER) =>
     .min(1, { error: `${key} must be at least 1` })
     .max(max, { error: `${key} must be at most ${max}` });
 
-const securityLevel = z.enum(SECURITY_LEVELS as [SecurityLevel, ...SecurityLevel[]]);
+const securityLevel = spelledEnum(z.enum(SECURITY_LEVELS as [SecurityLevel, ...SecurityLevel[]]));
+
+/** How users spell `type` (`http`, `streamableHttp`, …); `resolveType` decides and reports it. */
+type TransportTypeInput = TransportType | "http" | "streamableHttp" | (string & {});
 
 /** Structural schema of the normalised (camelCase) object; policy checks run afterwards. */
 export const shape = z.object({
+  /** Any accepted spelling; checked by `resolveType` (serverConfig.ts), which also infers it. */
+  type: z.custom<TransportTypeInput>().optional(),
   name: z
     .string({ error: "name is required and must be a string" })
     .trim()
@@ -153,3 +159,44 @@ export const shape = z.object({
     .optional(),
   auth: authShape.optional(),
 });
+
+/** A section of the schema: its camelCase keys, and which of them are sections themselves. */
+export interface SchemaSection {
+  keys: readonly string[];
+  children: readonly string[];
+}
+
+/** The object schema inside `.optional()` (and the like), or undefined for any other schema. */
+function objectSchema(schema: unknown): z.ZodObject | undefined {
+  let current = schema;
+  while (
+    current instanceof z.ZodOptional ||
+    current instanceof z.ZodNullable ||
+    current instanceof z.ZodDefault
+  )
+    current = current.unwrap();
+  return current instanceof z.ZodObject ? current : undefined;
+}
+
+/**
+ * Every section of a server config by path (`""` is the server object, then `security`,
+ * `security.env`, `auth.idp`, …), read from the schema: the known-key lists of unknown-key
+ * warnings and snake/camel normalisation have no list of their own, so a key added to `shape` is
+ * known everywhere.
+ */
+export const SECTIONS: ReadonlyMap<string, SchemaSection> = (() => {
+  const sections = new Map<string, SchemaSection>();
+  const visit = (object: z.ZodObject, path: string): void => {
+    const entries = Object.entries(object.shape);
+    const children: string[] = [];
+    for (const [key, field] of entries) {
+      const child = objectSchema(field);
+      if (child === undefined) continue;
+      children.push(key);
+      visit(child, path ? `${path}.${key}` : key);
+    }
+    sections.set(path, { keys: entries.map(([key]) => key), children });
+  };
+  visit(shape, "");
+  return sections;
+})();

@@ -10,7 +10,7 @@ import { checkEnv } from "../security/env.js";
 import { checkHeaders } from "../security/headers.js";
 import type { SecurityPolicy, ToolArgumentLimits } from "../security/types.js";
 import { checkUrl } from "../security/url.js";
-import { AUTH_KEYS, buildAuthConfig, IDP_KEYS } from "./authSchema.js";
+import { buildAuthConfig } from "./authSchema.js";
 import {
   DEFAULT_EXPECTED_EXCEPTIONS,
   DEFAULT_FAILURE_THRESHOLD,
@@ -31,76 +31,13 @@ import {
   DEFAULT_TIMEOUT_SECONDS,
 } from "./defaults.js";
 import { findingIssue, isPlainObject, normaliseKeys, snapshotConfig, toSnakeCase } from "./keys.js";
-import { shape } from "./schema.js";
+import { SECTIONS, shape } from "./schema.js";
 import type { ServerConfig, TransportType } from "./types.js";
 
-/** Known keys per section, camelCase. Nested sections are validated with their own key set. */
-const SECTIONS = {
-  "": [
-    "name",
-    "type",
-    "command",
-    "args",
-    "env",
-    "cwd",
-    "url",
-    "headers",
-    "timeout",
-    "connectTimeout",
-    "httpReadTimeout",
-    "maxRetries",
-    "retryDelay",
-    "maxMessageBytes",
-    "shutdownGrace",
-    "security",
-    "allowedTools",
-    "excludeTools",
-    "circuitBreaker",
-    "reconnect",
-    "healthCheck",
-    "concurrency",
-    "auth",
-    "description",
-  ],
-  security: [
-    "level",
-    "allowedExecutables",
-    "allowInlineExec",
-    "env",
-    "allowLocalhost",
-    "allowPrivateIps",
-    "allowInsecureHttp",
-    "resolveDns",
-    "allowedHostnames",
-    "toolArguments",
-  ],
-  "security.env": ["level", "mode", "allowedVars", "deniedVars"],
-  "security.toolArguments": ["maxDepth", "maxKeys", "maxItems", "maxStringLength", "maxSize"],
-  circuitBreaker: ["failureThreshold", "recoveryTimeout", "expectedException"],
-  reconnect: ["enabled", "maxAttempts", "initialDelay", "maxDelay", "healthyReset"],
-  healthCheck: ["interval", "timeout", "maxMisses"],
-  concurrency: ["maxInFlight", "maxQueue"],
-  auth: AUTH_KEYS,
-  "auth.idp": IDP_KEYS,
-} as const satisfies Record<string, readonly string[]>;
-
-type SectionPath = keyof typeof SECTIONS;
-/** Which keys of a section are sections themselves. */
-const CHILD_SECTIONS: Record<SectionPath, readonly string[]> = {
-  "": ["security", "circuitBreaker", "reconnect", "healthCheck", "concurrency", "auth"],
-  security: ["env", "toolArguments"],
-  "security.env": [],
-  "security.toolArguments": [],
-  circuitBreaker: [],
-  reconnect: [],
-  healthCheck: [],
-  concurrency: [],
-  auth: ["idp"],
-  "auth.idp": [],
-};
-const KNOWN: Record<SectionPath, ReadonlySet<string>> = Object.fromEntries(
-  Object.entries(SECTIONS).map(([path, keys]) => [path, new Set(keys)]),
-) as unknown as Record<SectionPath, ReadonlySet<string>>;
+/** Known camelCase keys per section (from the schema). Nested sections are validated with their own key set. */
+const KNOWN: ReadonlyMap<string, ReadonlySet<string>> = new Map(
+  [...SECTIONS].map(([path, section]) => [path, new Set(section.keys)]),
+);
 
 /** Accepted spellings of `type`, as written by Claude Code, VS Code, Gemini, fastmcp and MassGen. */
 const TYPE_SPELLINGS: Record<string, TransportType> = {
@@ -132,8 +69,8 @@ function normaliseSections(
   warnings: ConfigIssue[],
 ): { value: Record<string, unknown>; extra: Record<string, unknown> } {
   const extra: Record<string, unknown> = {};
-  const visit = (obj: Record<string, unknown>, section: SectionPath): Record<string, unknown> => {
-    const known = KNOWN[section];
+  const visit = (obj: Record<string, unknown>, section: string): Record<string, unknown> => {
+    const known = KNOWN.get(section) ?? new Set<string>();
     const { value, unknown, conflicts } = normaliseKeys(obj, known);
     for (const { snake, camel } of conflicts) {
       issues.push({
@@ -170,10 +107,9 @@ function normaliseSections(
       if (section === "") extra[key] = snapshotConfig(value[key], { ordinary: true }).value;
       delete value[key];
     }
-    for (const key of CHILD_SECTIONS[section]) {
+    for (const key of SECTIONS.get(section)?.children ?? []) {
       const nested = value[key];
-      if (isPlainObject(nested))
-        value[key] = visit(nested, (section ? `${section}.${key}` : key) as SectionPath);
+      if (isPlainObject(nested)) value[key] = visit(nested, section ? `${section}.${key}` : key);
     }
     return value;
   };
@@ -181,7 +117,7 @@ function normaliseSections(
 }
 
 /** `security.env` → `["security", "env"]`, in the seed's snake_case. */
-function sectionPath(section: SectionPath): string[] {
+function sectionPath(section: string): string[] {
   return section === "" ? [] : section.split(".").map(toSnakeCase);
 }
 
