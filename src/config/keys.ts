@@ -21,6 +21,32 @@ export function toSnakeCase(key: string): string {
   return key.replace(/([a-z0-9])([A-Z])/g, "$1_$2").toLowerCase();
 }
 
+/** `toSnakeCase` at the type level: `"httpReadTimeout"` → `"http_read_timeout"`. */
+export type SnakeCase<S extends string> = S extends `${infer Head}${infer Tail}`
+  ? `${Head extends Lowercase<Head> ? Head : `_${Lowercase<Head>}`}${SnakeCase<Tail>}`
+  : S;
+
+/**
+ * What users write for a section whose normalised keys are those of `T`: every key in camelCase
+ * and in the seed's snake_case (`maxRetries` / `max_retries`), all optional, nested sections alike.
+ * Lists and maps of names (`args`, `env`) are values, not sections: their keys are not renamed.
+ * Unknown keys are not typed (a section that accepts them says so with its own index signature).
+ */
+export type KeyTwins<T> = { [K in KnownKeys<T>]?: TwinValue<T[K]> } & {
+  [K in KnownKeys<T> as SnakeCase<K>]?: TwinValue<T[K]>;
+};
+/** The declared keys of `T`, without its index signature. */
+type KnownKeys<T> = keyof { [K in keyof T as string extends K ? never : number extends K ? never : K]: 0 } &
+  string;
+/** A section (an object with declared keys) gets twins too; lists, maps and scalars stay as they are. */
+type TwinValue<V> = V extends readonly unknown[]
+  ? V
+  : V extends object
+    ? [KnownKeys<V>] extends [never]
+      ? V
+      : KeyTwins<V>
+    : V;
+
 export interface NormalisedKeys {
   /** The object with every known key in camelCase; unknown keys kept under their own name. */
   value: Record<string, unknown>;
