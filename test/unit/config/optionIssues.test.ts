@@ -1,24 +1,14 @@
 import { describe, expect, it } from "vitest";
 
 import { OptionIssues } from "../../../src/config/optionIssues.js";
-import { MCPConfigurationError } from "../../../src/errors/errors.js";
 import { MCPConnectionPool } from "../../../src/pool/connectionPool.js";
 import { ConcurrencyLimit } from "../../../src/resilience/concurrencyLimit.js";
 import { HealthMonitor } from "../../../src/resilience/healthMonitor.js";
-
-function thrown(fn: () => unknown): MCPConfigurationError {
-  try {
-    fn();
-  } catch (error) {
-    expect(error).toBeInstanceOf(MCPConfigurationError);
-    return error as MCPConfigurationError;
-  }
-  throw new Error("expected an MCPConfigurationError");
-}
+import { refusal } from "../../helpers/configRefusals.js";
 
 describe("OptionIssues: one policy for invalid runtime options", () => {
   it("collects every problem and throws one error naming each option, value and range", () => {
-    const error = thrown(() => {
+    const error = refusal(() => {
       const check = new OptionIssues('the widget of server "s"', { serverName: "s" });
       check.wholeNumber("size", 0, { min: 1 });
       check.number("delay", -1, { min: 0, exclusiveMin: true, unit: "seconds" });
@@ -76,7 +66,7 @@ describe("OptionIssues: one policy for invalid runtime options", () => {
 describe("runtime options of the pool and the resilience parts report every problem at once", () => {
   it("MCPConnectionPool: size, idleTimeout and maxWaiters together; idleTimeout Infinity is no limit", () => {
     const config = { name: "srv", command: "node", args: ["server.js"] };
-    const error = thrown(() => new MCPConnectionPool(config, { size: 0, idleTimeout: -1, maxWaiters: 1.5 }));
+    const error = refusal(() => new MCPConnectionPool(config, { size: 0, idleTimeout: -1, maxWaiters: 1.5 }));
     expect(error.issues.map((i) => i.path)).toEqual(["size", "idleTimeout", "maxWaiters"]);
     expect(error.serverName).toBe("srv");
     expect(() => new MCPConnectionPool(config, { idleTimeout: Number.POSITIVE_INFINITY })).not.toThrow();
@@ -84,13 +74,13 @@ describe("runtime options of the pool and the resilience parts report every prob
 
   it("ConcurrencyLimit and HealthMonitor", () => {
     expect(
-      thrown(() => new ConcurrencyLimit({ name: "a", maxInFlight: 0, maxQueue: -1 })).issues.map(
+      refusal(() => new ConcurrencyLimit({ name: "a", maxInFlight: 0, maxQueue: -1 })).issues.map(
         (i) => i.path,
       ),
     ).toEqual(["maxInFlight", "maxQueue"]);
     const monitor = { ping: async () => true, isBusy: () => false };
     expect(
-      thrown(
+      refusal(
         () => new HealthMonitor({ ...monitor, intervalMs: 0, timeoutMs: Number.NaN, maxMisses: 0 }),
       ).issues.map((i) => i.path),
     ).toEqual(["intervalMs", "timeoutMs", "maxMisses"]);

@@ -14,6 +14,7 @@ import type { CircuitStateChange } from "../../../src/resilience/circuitBreaker.
 import { CircuitBreaker } from "../../../src/resilience/circuitBreaker.js";
 import { ManualClock } from "../../../src/resilience/clock.js";
 import { deferred } from "../../helpers/async.js";
+import { refusal } from "../../helpers/configRefusals.js";
 
 const THRESHOLD = 3;
 const RECOVERY_S = 10;
@@ -343,24 +344,20 @@ describe("CircuitBreaker (fault-matrix §7.3 B1–B12)", () => {
     expect(() => new CircuitBreaker({ name: "x", maxRecoveryMultiplier: 0.5 })).toThrow(
       MCPConfigurationError,
     );
-    const all = (() => {
-      try {
+    const all = refusal(
+      () =>
         new CircuitBreaker({
           name: "x",
           recoveryTimeout: -1,
           failureThreshold: 1.5,
           maxRecoveryMultiplier: 0,
-        });
-      } catch (error) {
-        return error as MCPConfigurationError;
-      }
-      return undefined;
-    })();
-    expect(all?.issues.map((i) => i.path)).toEqual([
+        }),
+    );
+    expect(all.issues.map((i) => i.path)).toEqual([
       "recoveryTimeout",
       "maxRecoveryMultiplier",
       "failureThreshold",
     ]);
-    expect(all?.serverName).toBe("x");
+    expect(all.serverName).toBe("x");
   });
 });
