@@ -12,7 +12,7 @@ import { configurationError, sanitizeIssues } from "./issues.js";
 import type { ConfigFinding } from "./keys.js";
 import { findingIssue, isPlainObject, snapshotConfig, toCamelCase } from "./keys.js";
 import { checkServerConfig } from "./serverConfig.js";
-import { duplicateNameIssue, serverListEntries,ServerNames } from "./serverList.js";
+import { duplicateNameIssue, serverListEntries, ServerNames } from "./serverList.js";
 import type { DocPath, SourceDocument } from "./sourceDocument.js";
 import { objectDocument, parseJsonDocument, parseYamlDocument } from "./sourceDocument.js";
 import type { ServerConfig } from "./types.js";
