@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 
 import { loadConfig } from "../../../src/config/loadConfig.js";
 import { checkServerConfigs } from "../../../src/config/serverList.js";
-import { duplicateNameIssue, serverListEntries,ServerNames } from "../../../src/config/serverList.js";
+import { duplicateNameIssue, serverListEntries, ServerNames } from "../../../src/config/serverList.js";
 import { loadRefusal } from "../../helpers/configRefusals.js";
 
 describe("serverListEntries: the one walker of server lists and maps", () => {
