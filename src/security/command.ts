@@ -10,6 +10,7 @@
  */
 import { describeType } from "../common/guards.js";
 import type { ConfigIssue } from "../errors/errors.js";
+import { issue } from "../errors/issues.js";
 import {
   DEFAULT_ALLOWED_EXECUTABLES,
   MAX_ARG_LENGTH,
@@ -30,10 +31,6 @@ export interface CheckedCommand {
 
 const SHELL_METACHARACTERS = new Set(["&", "|", ";", "`", "$", "(", ")", "<", ">"]);
 const EXECUTABLE_EXTENSIONS = [".exe", ".bat", ".cmd", ".ps1"];
-
-function issue(path: string, rule: string, message: string): ConfigIssue {
-  return { path, rule, message };
-}
 
 /** Quotes a word for a message, cut to a readable length. */
 function quote(word: string, max = 80): string {

@@ -9,6 +9,7 @@
 import { describeType } from "../common/guards.js";
 import { renderKeyPath } from "../common/keyPath.js";
 import type { ConfigIssue } from "../errors/errors.js";
+import { issue } from "../errors/issues.js";
 import { DEFAULT_DENIED_ENV_VARS, MAX_ENV_KEY_LENGTH, MAX_ENV_VALUE_LENGTH } from "./defaults.js";
 import type { EnvPolicy } from "./types.js";
 
@@ -38,10 +39,6 @@ export const INHERITED_ENV_VARS_WINDOWS: readonly string[] = Object.freeze([
   "USERPROFILE",
   "PROGRAMFILES",
 ]);
-
-function issue(path: string, rule: string, message: string): ConfigIssue {
-  return { path, rule, message };
-}
 
 /** `env.NAME`, or `env["odd name"]` when the name has other characters; long names are cut. */
 function envPath(name: string): string {
