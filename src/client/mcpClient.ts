@@ -3,7 +3,6 @@ import type {
   GetPromptResult,
   Implementation,
   JSONRPCMessage,
-  JsonSchemaType,
   JsonSchemaValidator,
   Progress,
   Prompt,
@@ -12,7 +11,6 @@ import type {
   Resource,
   ResourceTemplateType as ResourceTemplate,
   ServerCapabilities,
-  StandardSchemaV1,
   Tool,
   Transport,
 } from "@modelcontextprotocol/client";
@@ -22,10 +20,10 @@ import { AjvJsonSchemaValidator } from "@modelcontextprotocol/client/validators/
 import { AuthSession } from "../auth/session.js";
 import type { AuthOptions } from "../auth/types.js";
 import { linkedSignal, onAbort } from "../common/abort.js";
+import { type DeadlineClock, settledInOrder, withDeadline } from "../common/deadline.js";
 import { nestsDeeperThan } from "../common/jsonDepth.js";
 import { PACKAGE_VERSION } from "../common/version.js";
 import { MAX_TOOL_DEFINITION_DEPTH, SESSION_DELETE_TIMEOUT_SECONDS } from "../config/defaults.js";
-import type { Environment } from "../config/expandVariables.js";
 import { isValidatedConfig } from "../config/serverConfig.js";
 import type { ServerConfig, ServerConfigInput } from "../config/types.js";
 import { MCPConfigValidator } from "../config/validator.js";
@@ -47,14 +45,30 @@ import { checkToolArguments } from "../security/toolArguments.js";
 import { HttpTransport } from "../transport/httpTransport.js";
 import { localErrorData } from "../transport/localErrors.js";
 import { shownStderrTail, StdioTransport } from "../transport/stdioTransport.js";
+import { compileSchema } from "./argumentCheck.js";
 import { type CallOptionsSnapshot, checkCallOptions } from "./callOptions.js";
 import { mapError } from "./errorMapping.js";
-import type { ClientEventName, ClientEvents, ConnectionState, StatusEvent, Unsubscribe } from "./events.js";
+import type { ClientEventName, ClientEvents, ConnectionState, Unsubscribe } from "./events.js";
 import { EventHub } from "./events.js";
-import { clientCapabilities, type ClientHandlers, registerClientHandlers } from "./handlers.js";
+import { clientCapabilities, registerClientHandlers } from "./handlers.js";
 import { suggestNames } from "./names.js";
-import type { DnsLookup } from "./prepare.js";
+import type {
+  CallToolOptions,
+  ClientDiagnostics,
+  MCPClientOptions,
+  ReconnectOptions,
+  RequestCallOptions,
+} from "./options.js";
 import { prepareConnection } from "./prepare.js";
+import { disarmSdkTimersBeyondMax, reuseResultValidators } from "./sdkInternals.js";
+
+export type {
+  CallToolOptions,
+  ClientDiagnostics,
+  MCPClientOptions,
+  ReconnectOptions,
+  RequestCallOptions,
+} from "./options.js";
 
 /** The package's own identity in `initialize`. */
 export const CLIENT_INFO: Implementation = { name: "mcp-tools", version: PACKAGE_VERSION };
@@ -73,82 +87,6 @@ const READ_RETRIES = 2;
 const READ_RETRY_DELAY_MS = 100;
 /** Timeout of `healthCheck()` when the caller gives none: the configured timeout, capped. */
 const MAX_HEALTH_CHECK_SECONDS = 10;
-
-export interface MCPClientOptions {
-  /** Client-level allow-list of raw tool names; a server's own `allowed_tools` takes precedence. */
-  allowedTools?: readonly string[] | undefined;
-  /** Client-level exclusions, added to the server's `exclude_tools`. */
-  excludeTools?: readonly string[] | undefined;
-  /** Receives every status event (the seed's `status_callback`). */
-  onStatus?: ((event: StatusEvent) => void) | undefined;
-  /** Values for `${VAR}` expansion. @default process.env */
-  environment?: Environment | undefined;
-  /** Name and version sent in `initialize`. @default { name: "mcp-tools", version } */
-  clientInfo?: Implementation | undefined;
-  /** DNS lookup of `security.resolve_dns` and of the connect-time address checks (tests inject one). */
-  lookup?: DnsLookup | undefined;
-  /**
-   * `fetch` used by HTTP transports (tests, proxies). The address policy still applies to every URL
-   * and a host name a server names is DNS-checked before its request is sent; only the built-in
-   * pool also checks DNS answers when it connects (which stops DNS rebinding).
-   */
-  fetch?: ((url: string | URL, init?: RequestInit) => Promise<Response>) | undefined;
-  /**
-   * Decides which discovered tools to keep, replacing the `allowed_tools` / `exclude_tools` filters
-   * (MultiMCPClient uses it: its filters also match prefixed names).
-   */
-  toolFilter?: ((tool: Tool) => boolean) | undefined;
-  /** Answers servers' elicitation, sampling and roots requests; each one given is declared as a capability. */
-  handlers?: ClientHandlers | undefined;
-  /** Runtime side of the config's `auth` section: interactive login callback, redirect URL, token store. */
-  auth?: AuthOptions | undefined;
-}
-
-export interface CallToolOptions {
-  /** Seconds to wait for the result; overrides the server's `timeout` for this call. */
-  timeout?: number | undefined;
-  /** Aborts the call; it then rejects with `MCPCancelledError` and the server is told to cancel. */
-  signal?: AbortSignal | undefined;
-  /** Receives the server's progress notifications. */
-  onProgress?: ((progress: Progress) => void) | undefined;
-  /** Restart the timeout on every progress notification (needs `onProgress`; bounded by `maxTotalTimeout`). */
-  resetTimeoutOnProgress?: boolean | undefined;
-  /** Hard bound in seconds when `resetTimeoutOnProgress` is on. @default 10 × timeout */
-  maxTotalTimeout?: number | undefined;
-}
-
-/** Options of `getResource`, `getPrompt` and `healthCheck`. */
-export interface RequestCallOptions {
-  timeout?: number | undefined;
-  signal?: AbortSignal | undefined;
-}
-
-export interface ReconnectOptions {
-  /** Attempts before giving up. @default config max_retries (3) */
-  maxRetries?: number | undefined;
-  /**
-   * Base delay in seconds. Attempt 1 starts at once; before attempt n ≥ 2 the wait is between half and
-   * all of retryDelay × 2^(n−2), capped at 30 s. 0 retries at once. @default config retry_delay (1)
-   */
-  retryDelay?: number | undefined;
-  /** Stops the retry loop early. */
-  signal?: AbortSignal | undefined;
-}
-
-/** Operational facts for logs and dashboards. */
-export interface ClientDiagnostics {
-  server: string;
-  state: ConnectionState;
-  transport: ServerConfig["type"];
-  pid: number | undefined;
-  sessionId: string | undefined;
-  stdoutNoiseLines: number;
-  /** The server's last stderr lines (stdio), without escape codes or secrets, cut from the start. */
-  stderrTail: string;
-  inFlight: number;
-  lastError: MCPError | undefined;
-  sessionRenewals: number;
-}
 
 type Operation = { label: string; timeoutSeconds: number; uri?: string };
 
@@ -1374,202 +1312,4 @@ export class MCPClient {
       cause: signal.reason,
     });
   }
-}
-
-/**
- * Compiles a tool's input schema once; `null` when the schema is missing or cannot be compiled.
- * A top-level `$id` is dropped: Ajv looks schemas up by `$id`, so a changed schema with the same id
- * would get the old validator.
- */
-function compileSchema(
-  validator: AjvJsonSchemaValidator,
-  schema: Tool["inputSchema"] | undefined,
-): JsonSchemaValidator<unknown> | null {
-  if (!schema || typeof schema !== "object") return null;
-  try {
-    const { $id: _id, ...withoutId } = schema as Record<string, unknown>;
-    return validator.getValidator(withoutId as JsonSchemaType);
-  } catch {
-    // A server's broken schema must not make its tool uncallable; the server validates too.
-    return null;
-  }
-}
-
-/** Waits for all of `promises`; then rejects with the first failure in list order, or resolves with every value. */
-async function settledInOrder<T extends readonly unknown[]>(promises: {
-  readonly [K in keyof T]: Promise<T[K]>;
-}): Promise<T> {
-  const outcomes = await Promise.allSettled(promises);
-  for (const outcome of outcomes) if (outcome.status === "rejected") throw outcome.reason;
-  return outcomes.map((outcome) => (outcome as PromiseFulfilledResult<unknown>).value) as unknown as T;
-}
-
-/** Stops and restarts a deadline's clock (nested pauses allowed). */
-interface DeadlineClock {
-  pause(): void;
-  resume(): void;
-}
-
-/**
- * Resolves with `promise`, or rejects with `onTimeout()` after `ms` (running `onExpire` first, which
- * tears down whatever the promise was waiting for). The timer never outlives the race. `clock`
- * receives the controls that stop the clock while waiting for a person (an interactive login).
- */
-function withDeadline<T>(
-  promise: Promise<T>,
-  ms: number,
-  onTimeout: () => Error,
-  onExpire: () => void,
-  clock?: (controls: DeadlineClock | undefined) => void,
-): Promise<T> {
-  return new Promise<T>((resolve, reject) => {
-    let done = false;
-    let remaining = ms;
-    let armedAt = 0;
-    let pauses = 0;
-    let timer: ClockTimer | undefined;
-    const arm = () => {
-      armedAt = Date.now();
-      timer = systemClock.setTimeout(() => {
-        done = true;
-        clock?.(undefined);
-        onExpire();
-        reject(onTimeout());
-      }, remaining);
-    };
-    const settle = () => {
-      done = true;
-      systemClock.clearTimeout(timer);
-      clock?.(undefined);
-    };
-    arm();
-    clock?.({
-      pause() {
-        if (done || pauses++ > 0) return;
-        systemClock.clearTimeout(timer);
-        remaining -= Date.now() - armedAt;
-      },
-      resume() {
-        if (done || --pauses > 0) return;
-        arm();
-      },
-    });
-    promise.then(
-      (value) => {
-        if (done) return;
-        settle();
-        resolve(value);
-      },
-      (error: unknown) => {
-        if (done) return;
-        settle();
-        reject(error);
-      },
-    );
-  });
-}
-
-/**
- * Every request goes to the SDK with a timeout: our own, or `MAX_TIMER_MS` when our timers govern
- * (progress, connect, a timeout beyond one Node timer or Infinity). The SDK arms a plain `setTimeout`
- * for it, so "no limit" would still end after 24.8 days. A request whose timeout is `MAX_TIMER_MS` or
- * more gets no SDK timer at all (through its `_setupTimeout`, SDK 2.4.0; an SDK without that method
- * keeps its 24.8-day timer, the bound before this fix). Cleanup and progress resets then find no
- * timer entry and do nothing.
- */
-function disarmSdkTimersBeyondMax(sdk: Client): void {
-  const internals = sdk as unknown as {
-    _setupTimeout?: (id: unknown, timeout: number, ...rest: unknown[]) => void;
-  };
-  const setup = internals._setupTimeout;
-  if (typeof setup !== "function") return;
-  internals._setupTimeout = function (this: unknown, id: unknown, timeout: number, ...rest: unknown[]) {
-    if (timeout >= MAX_TIMER_MS) return;
-    setup.call(this, id, timeout, ...rest);
-  };
-}
-
-/** The part of the SDK's internal wire codec that `reuseResultValidators` relies on. */
-interface WireCodec {
-  validateResult(
-    method: string,
-    raw: unknown,
-  ): { ok: true; value: unknown } | { ok: false; reason: string; message?: string };
-}
-
-type SdkRequest = (
-  request: { method: string },
-  schemaOrOptions?: unknown,
-  options?: unknown,
-) => Promise<unknown>;
-
-/** Methods the SDK sends era-blind when a schema is given; they keep the SDK's own path. */
-const ERA_BLIND_METHODS = new Set(["tasks/get", "tasks/cancel"]);
-
-/**
- * The SDK's `Client.request()` (2.4.0) finds a spec method's result validator on every request by
- * validating `undefined` against the result schema, building and discarding a ZodError each time: a
- * fifth of the client's CPU in a burst of small calls (BENCHMARKS.md). Handed a schema, it skips that
- * lookup, so the same validator is built once per wire era and method and handed in. It uses the
- * SDK's internal `_resolveOutboundCodec`; when that is missing the SDK's own path runs unchanged.
- */
-function reuseResultValidators(sdk: Client): void {
-  const internals = sdk as unknown as {
-    _resolveOutboundCodec?: (method: string) => WireCodec | undefined;
-    request: SdkRequest;
-  };
-  const resolveCodec = internals._resolveOutboundCodec;
-  if (typeof resolveCodec !== "function") return;
-  const original = internals.request.bind(sdk) as SdkRequest;
-  const validators = new WeakMap<WireCodec, Map<string, StandardSchemaV1 | null>>();
-  internals.request = (request, schemaOrOptions, options) => {
-    if (isStandardSchema(schemaOrOptions) || ERA_BLIND_METHODS.has(request.method)) {
-      return original(request, schemaOrOptions, options);
-    }
-    const codec = resolveCodec.call(sdk, request.method);
-    if (typeof codec?.validateResult !== "function") return original(request, schemaOrOptions, options);
-    let byMethod = validators.get(codec);
-    if (!byMethod) {
-      byMethod = new Map();
-      validators.set(codec, byMethod);
-    }
-    let validator = byMethod.get(request.method);
-    if (validator === undefined) {
-      validator = resultValidator(codec, request.method);
-      byMethod.set(request.method, validator);
-    }
-    // Not a spec method of this era: the SDK's own path raises its usual error.
-    if (validator === null) return original(request, schemaOrOptions, options);
-    return original(request, validator, schemaOrOptions);
-  };
-}
-
-/** The validator the SDK would build for `method` (its `codecResultValidator`), or null when the era has none. */
-function resultValidator(codec: WireCodec, method: string): StandardSchemaV1 | null {
-  const probe = codec.validateResult(method, undefined);
-  if (!probe.ok && probe.reason === "not-in-era") return null;
-  return {
-    "~standard": {
-      version: 1,
-      vendor: "mcp-wire-codec",
-      validate(value: unknown) {
-        const outcome = codec.validateResult(method, value);
-        if (outcome.ok) return { value: outcome.value };
-        return {
-          issues: [
-            {
-              message:
-                outcome.reason === "invalid" ? (outcome.message ?? "invalid") : `not-in-era: ${method}`,
-            },
-          ],
-        };
-      },
-    },
-  };
-}
-
-function isStandardSchema(value: unknown): boolean {
-  if (value === null || (typeof value !== "object" && typeof value !== "function")) return false;
-  const standard = (value as { "~standard"?: { validate?: unknown } })["~standard"];
-  return typeof standard?.validate === "function";
 }
