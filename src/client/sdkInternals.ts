@@ -1,6 +1,80 @@
-import type { Client, StandardSchemaV1 } from "@modelcontextprotocol/client";
+/**
+ * Every place the client depends on the SDK's internals or on its undocumented timing, in one file:
+ * review it on every SDK bump. `test/unit/client/sdkInternals.test.ts` fails when the internals used
+ * here move or change shape (and pins the SDK version they were checked against). Each patch falls
+ * back to the SDK's own behaviour when what it relies on is missing.
+ */
+import type {
+  CallToolResult,
+  Client,
+  JSONRPCMessage,
+  Progress,
+  RequestOptions,
+  StandardSchemaV1,
+  Tool,
+  Transport,
+} from "@modelcontextprotocol/client";
 
 import { MAX_TIMER_MS } from "../resilience/clock.js";
+
+/** The SDK version the internals below were read from (`test/unit/client/sdkInternals.test.ts` checks it). */
+export const SDK_INTERNALS_CHECKED_AGAINST = "2.4.0";
+
+/** The list methods the catalog pages through, plus the health check's fallback. */
+export type ListMethod = "tools/list" | "resources/list" | "resources/templates/list" | "prompts/list";
+
+/**
+ * `Client.request()` for a spec list method, without a result schema (the SDK picks its own, see
+ * `reuseResultValidators`). Its overloads want a typed request object per method; the method here
+ * is a union, so the call is made through an untyped view.
+ */
+export function requestList(
+  sdk: Client,
+  method: ListMethod,
+  params: { cursor?: string },
+  options: RequestOptions,
+): Promise<Record<string, unknown>> {
+  const untyped = sdk as unknown as { request: SdkRequest };
+  return untyped.request({ method, params }, options) as Promise<Record<string, unknown>>;
+}
+
+/**
+ * `Client.callTool()` with the tool's definition from our own `tools/list`, so the SDK validates the
+ * output schema and mirrors parameters without a `tools/list` of its own (`toolDefinition`).
+ */
+export function callToolWithDefinition(
+  sdk: Client,
+  params: { name: string; arguments: Record<string, unknown>; _meta?: { progressToken: string } },
+  options: RequestOptions,
+  tool: Tool,
+): Promise<CallToolResult> {
+  return sdk.callTool(params, { ...options, toolDefinition: tool } as never) as Promise<CallToolResult>;
+}
+
+/**
+ * Progress notifications are dispatched by `deliverProgress`, synchronously and in wire order, before
+ * the SDK sees them. The SDK dispatches notifications a microtask late but responses at once, so the
+ * last progress update of a call could arrive after the call resolved and be dropped.
+ */
+export function interceptProgress(
+  transport: Transport,
+  handlerOf: (token: string) => ((progress: Progress) => void) | undefined,
+): void {
+  const deliver = transport.onmessage;
+  if (!deliver) return;
+  transport.onmessage = <T extends JSONRPCMessage>(message: T, extra?: unknown) => {
+    if ("method" in message && message.method === "notifications/progress") {
+      const params = message.params as (Progress & { progressToken?: unknown }) | undefined;
+      const handler = typeof params?.progressToken === "string" ? handlerOf(params.progressToken) : undefined;
+      if (handler) {
+        const { progressToken: _token, ...progress } = params!;
+        handler(progress as Progress);
+        return;
+      }
+    }
+    (deliver as (message: T, extra?: unknown) => void)(message, extra);
+  };
+}
 
 /**
  * Every request goes to the SDK with a timeout: our own, or `MAX_TIMER_MS` when our timers govern
@@ -31,7 +105,7 @@ interface WireCodec {
 }
 
 type SdkRequest = (
-  request: { method: string },
+  request: { method: string; params?: unknown },
   schemaOrOptions?: unknown,
   options?: unknown,
 ) => Promise<unknown>;
