@@ -48,7 +48,10 @@ async function connected(patch: (sdk: Client) => void = () => undefined) {
 
 describe("SDK internals used by client/sdkInternals.ts", () => {
   it("were checked against the installed SDK version", () => {
-    const manifest = new URL("../../../node_modules/@modelcontextprotocol/client/package.json", import.meta.url);
+    const manifest = new URL(
+      "../../../node_modules/@modelcontextprotocol/client/package.json",
+      import.meta.url,
+    );
     const { version } = JSON.parse(readFileSync(manifest, "utf8")) as { version: string };
     expect(version, "re-read src/client/sdkInternals.ts against the new SDK, then bump the pin").toBe(
       SDK_INTERNALS_CHECKED_AGAINST,
