@@ -174,7 +174,8 @@ export class Catalog {
     const allowed = config.allowedTools ?? options.allowedTools;
     const excluded = new Set([...config.excludeTools, ...(options.excludeTools ?? [])]);
     return (tool) => {
-      // Filters may name a tool raw or routed (`mcp__{server}__{tool}`, as MassGen configs do).
+      // Filters may name a tool raw or routed (`mcp__{server}__{tool}`, as multi-server configs
+      // write them); test/unit/client/catalog.test.ts pins both.
       const routed = `mcp__${this.name}__${tool.name}`;
       if (excluded.has(tool.name) || excluded.has(routed)) return false;
       return allowed === undefined || allowed.includes(tool.name) || allowed.includes(routed);

@@ -1,6 +1,21 @@
-import { clearSafeTimeout, type SafeTimer as ClockTimer, setSafeTimeout } from "./timers.js";
+import { clearSafeTimeout, type SafeTimer, setSafeTimeout } from "./timers.js";
 
-const systemClock = { setTimeout: setSafeTimeout, clearTimeout: clearSafeTimeout };
+/**
+ * The timers a deadline runs on. `resilience/clock.ts`'s `Clock` (and its `ManualClock`) fits this
+ * shape; common/ imports nothing of ours, so the shape is stated here.
+ */
+export interface DeadlineTimers {
+  now(): number;
+  setTimeout(callback: () => void, ms: number): SafeTimer;
+  clearTimeout(timer: SafeTimer | undefined): void;
+}
+
+/** Safe timers (any delay, fake timers take effect) and wall-clock time for the paused-time sums. */
+const SAFE_TIMERS: DeadlineTimers = {
+  now: () => Date.now(),
+  setTimeout: (callback, ms) => setSafeTimeout(callback, ms),
+  clearTimeout: (timer) => clearSafeTimeout(timer),
+};
 
 /** Waits for all of `promises`; then rejects with the first failure in list order, or resolves with every value. */
 export async function settledInOrder<T extends readonly unknown[]>(promises: {
@@ -20,7 +35,8 @@ export interface DeadlineClock {
 /**
  * Resolves with `promise`, or rejects with `onTimeout()` after `ms` (running `onExpire` first, which
  * tears down whatever the promise was waiting for). The timer never outlives the race. `clock`
- * receives the controls that stop the clock while waiting for a person (an interactive login).
+ * receives the controls that stop the clock while waiting for a person (an interactive login), and
+ * `undefined` once the race is over. `timers` is what the deadline runs on (tests pass a ManualClock).
  */
 export function withDeadline<T>(
   promise: Promise<T>,
@@ -28,16 +44,17 @@ export function withDeadline<T>(
   onTimeout: () => Error,
   onExpire: () => void,
   clock?: (controls: DeadlineClock | undefined) => void,
+  timers: DeadlineTimers = SAFE_TIMERS,
 ): Promise<T> {
   return new Promise<T>((resolve, reject) => {
     let done = false;
     let remaining = ms;
     let armedAt = 0;
     let pauses = 0;
-    let timer: ClockTimer | undefined;
+    let timer: SafeTimer | undefined;
     const arm = () => {
-      armedAt = Date.now();
-      timer = systemClock.setTimeout(() => {
+      armedAt = timers.now();
+      timer = timers.setTimeout(() => {
         done = true;
         clock?.(undefined);
         onExpire();
@@ -46,15 +63,15 @@ export function withDeadline<T>(
     };
     const settle = () => {
       done = true;
-      systemClock.clearTimeout(timer);
+      timers.clearTimeout(timer);
       clock?.(undefined);
     };
     arm();
     clock?.({
       pause() {
         if (done || pauses++ > 0) return;
-        systemClock.clearTimeout(timer);
-        remaining -= Date.now() - armedAt;
+        timers.clearTimeout(timer);
+        remaining -= timers.now() - armedAt;
       },
       resume() {
         if (done || --pauses > 0) return;

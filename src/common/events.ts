@@ -11,7 +11,7 @@ export type Unsubscribe = () => void;
 
 /**
  * A small typed event hub. Listener exceptions are isolated: a failing listener never turns a
- * successful call into a failure (MassGen's status callback could, reference §7.1).
+ * successful call into a failure (`test/unit/common/events.test.ts`).
  */
 export class EventHub<E extends EventMap<E>> {
   private readonly listeners = new Map<keyof E, Set<(payload: never) => void>>();
