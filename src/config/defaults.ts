@@ -122,3 +122,16 @@ export const DEFAULT_LOOPBACK_TIMEOUT_SECONDS = 300;
  * somewhere above 1,000 levels; real schemas stay below 30. A deeper tool is skipped with a warning.
  */
 export const MAX_TOOL_DEFINITION_DEPTH = 100;
+
+// ─── Client tuning (not options) ─────────────────────────────────────────────────────────────────
+
+/** Retries of a read-only list request (`tools/list`, …) over HTTP after a transient status (5xx, 408, 429). */
+export const READ_RETRIES = 2;
+/** First delay of those retries; each later one may double, up to four times this. */
+export const READ_RETRY_DELAY_MS = 100;
+/** `healthCheck()` without a `timeout` waits the server's `timeout`, but at most this long. */
+export const MAX_HEALTH_CHECK_SECONDS = 10;
+/** Resumption of a dropped SSE response stream: first delay, largest delay (the server's `retry:` is clamped to these) and attempts. */
+export const SSE_RETRY_MIN_DELAY_MS = 100;
+export const SSE_RETRY_MAX_DELAY_MS = 30_000;
+export const SSE_RETRY_MAX_RETRIES = 3;
