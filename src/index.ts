@@ -126,8 +126,8 @@ export type {
 export { MultiMCPClient } from "./multi/multiClient.js";
 export type { ServerConfigsCheck, ServerConfigsInput } from "./multi/serverConfigs.js";
 export { checkServerConfigs, parseServerConfigs } from "./multi/serverConfigs.js";
-export type { ResourceEntry } from "./multi/toolRegistry.js";
-export { prefixedName, ROUTED_NAME_PATTERN, sanitizeNamePart } from "./multi/toolRegistry.js";
+export type { ResourceEntry } from "./routing/resourceIndex.js";
+export { prefixedName, ROUTED_NAME_PATTERN, sanitizeNamePart } from "./routing/routedNames.js";
 export type { AcquireOptions, ConnectionPoolOptions, PoolEvents, PoolStats } from "./pool/connectionPool.js";
 export { MCPConnectionPool } from "./pool/connectionPool.js";
 export type { BreakerPolicy } from "./resilience/breakerPolicies.js";

@@ -49,10 +49,13 @@ import { ConcurrencyLimit } from "../resilience/concurrencyLimit.js";
 import type { HealthState } from "../resilience/healthMonitor.js";
 import { HealthMonitor } from "../resilience/healthMonitor.js";
 import { classifyOutcome } from "../resilience/outcome.js";
+import type { ResourceEntry } from "../routing/resourceIndex.js";
+import { buildResourceIndex, matchesTemplate } from "../routing/resourceIndex.js";
+import { NameTable } from "../routing/routedNameTable.js";
+import type { NameKind } from "../routing/routedNames.js";
+import { toolFilter } from "../routing/toolFilter.js";
 import type { ServerConfigsInput } from "./serverConfigs.js";
 import { parseServerConfigs } from "./serverConfigs.js";
-import type { NameKind, ResourceEntry } from "./toolRegistry.js";
-import { buildResourceIndex, matchesTemplate, NameTable, toolFilter } from "./toolRegistry.js";
 
 /**
  * The state of one server inside a MultiMCPClient:

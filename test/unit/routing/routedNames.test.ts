@@ -1,17 +1,15 @@
 import { describe, expect, it } from "vitest";
 
-import type { NameGroup } from "../../../src/multi/toolRegistry.js";
+import { buildResourceIndex, matchesTemplate } from "../../../src/routing/resourceIndex.js";
+import type { NameGroup } from "../../../src/routing/routedNameTable.js";
+import { NameTable } from "../../../src/routing/routedNameTable.js";
 import {
-  buildResourceIndex,
-  matchesTemplate,
-  nameListed,
-  NameTable,
   prefixedName,
   ROUTED_NAME_PATTERN,
   sanitizeNamePart,
-  toolFilter,
   unusableNameReason,
-} from "../../../src/multi/toolRegistry.js";
+} from "../../../src/routing/routedNames.js";
+import { nameListed, toolFilter } from "../../../src/routing/toolFilter.js";
 
 const group = (server: string, ...names: unknown[]): NameGroup<string> => ({
   server,

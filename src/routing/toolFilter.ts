@@ -1,0 +1,31 @@
+import { NAME_PREFIX, prefixedName } from "./routedNames.js";
+
+/** True when `name` (raw, `mcp__{server}__{raw}` or the routed form) is listed. */
+export function nameListed(list: readonly string[], server: string, raw: string): boolean {
+  return (
+    list.includes(raw) ||
+    list.includes(`${NAME_PREFIX}${server}__${raw}`) ||
+    list.includes(prefixedName(server, raw))
+  );
+}
+
+export interface ToolFilterLists {
+  /** The server's own `allowed_tools`; when given (even empty) it replaces the client-level list. */
+  serverAllowed: readonly string[] | undefined;
+  serverExcluded: readonly string[];
+  clientAllowed: readonly string[] | undefined;
+  clientExcluded: readonly string[];
+}
+
+/**
+ * The tool filter of one server, as MassGen applies it (exclusions first; the server's allow-list if it
+ * has one, else the client's) but matching raw *and* prefixed names (MassGen bug 13).
+ */
+export function toolFilter(server: string, lists: ToolFilterLists): (raw: string) => boolean {
+  const excluded = [...lists.serverExcluded, ...lists.clientExcluded];
+  const allowed = lists.serverAllowed ?? lists.clientAllowed;
+  return (raw) => {
+    if (excluded.length > 0 && nameListed(excluded, server, raw)) return false;
+    return allowed === undefined || nameListed(allowed, server, raw);
+  };
+}
