@@ -1,3 +1,7 @@
+/**
+ * Resources of many servers by URI (the first server in config order keeps a URI two servers list,
+ * and the clash is reported), and the match of a URI against a resource template.
+ */
 import type { Resource, ResourceTemplateType as ResourceTemplate } from "@modelcontextprotocol/client";
 
 import { quoteServerText } from "../errors/serverText.js";

@@ -1,3 +1,9 @@
+/**
+ * The table of routed names: every `mcp__{server}__{name}` handed out is stored with its server and
+ * raw name, and a routed name is mapped back through the table, never by slicing the string (a
+ * server or tool name may itself contain `__`). A name that cannot be used skips that one item with
+ * a warning, never the whole server; there are no reserved names.
+ */
 import { quoteServerText } from "../errors/serverText.js";
 import type { NameKind } from "./routedNames.js";
 import { prefixedName, unusableNameReason } from "./routedNames.js";
@@ -35,7 +41,7 @@ export interface NameGroup<T> {
   items: ReadonlyArray<{ rawName: unknown; value: T }>;
 }
 
-export interface NameTableBuild<T> {
+export interface RoutedNameTableBuild<T> {
   entries: Map<string, RoutedEntry<T>>;
   collisions: NameCollision[];
   skipped: SkippedName[];
@@ -51,7 +57,7 @@ const keyOf = (server: string, raw: string) => `${server}\u0000${raw}`;
  * caller holding `mcp__gh__repo__delete` must reach gh's `repo__delete` or nothing, never server
  * `gh__repo`'s `delete`.
  */
-export class NameTable<T> {
+export class RoutedNameTable<T> {
   /** item key → the name it holds. */
   private readonly assigned = new Map<string, string>();
   /** name → the item key holding it (the reverse of `assigned`). */
@@ -64,7 +70,7 @@ export class NameTable<T> {
     return this.holders.get(name);
   }
 
-  build(groups: ReadonlyArray<NameGroup<T>>): NameTableBuild<T> {
+  build(groups: ReadonlyArray<NameGroup<T>>): RoutedNameTableBuild<T> {
     const entries = new Map<string, RoutedEntry<T>>();
     const collisions: NameCollision[] = [];
     const skipped: SkippedName[] = [];

@@ -1,9 +1,7 @@
 /**
  * Names of tools and prompts across servers: `mcp__{server}__{name}`, sanitised to what LLM APIs
- * accept (`^[a-zA-Z0-9_-]{1,64}$`, OpenAI's rule), collisions resolved deterministically and
- * reported, and every prefixed name mapped back to its server and raw name through a stored table
- * (never by slicing the string: MassGen bug 10). A name that cannot be used skips that one item
- * with a warning, never the whole server (MassGen bug 9); there are no reserved names.
+ * accept (`^[a-zA-Z0-9_-]{1,64}$`, OpenAI's rule), and the one way a name too long for an API is
+ * shortened (`withHashTail`), used for routed names and for provider names (converters/names.ts).
  */
 import { createHash } from "node:crypto";
 
@@ -14,7 +12,7 @@ export const MAX_ROUTED_NAME_LENGTH = 64;
 /** What LLM function-calling APIs accept (OpenAI, Anthropic, Gemini). */
 export const ROUTED_NAME_PATTERN = /^[a-zA-Z0-9_-]{1,64}$/;
 /** Hex digits of the hash that keeps shortened names apart. */
-const HASH_LENGTH = 6;
+export const NAME_HASH_LENGTH = 6;
 
 export type NameKind = "tool" | "prompt";
 
@@ -23,8 +21,20 @@ export function sanitizeNamePart(raw: string): string {
   return raw.replace(/[^A-Za-z0-9_-]/g, "_");
 }
 
-function shortHash(text: string): string {
-  return createHash("sha256").update(text).digest("hex").slice(0, HASH_LENGTH);
+/** The first `length` hex digits of the SHA-256 of `text`: stable across runs and machines. */
+export function nameHash(text: string, length = NAME_HASH_LENGTH): string {
+  return createHash("sha256").update(text).digest("hex").slice(0, length);
+}
+
+/**
+ * `head`, cut as needed, then `_` and the hash of `source`, at most `maxLength` characters: how a
+ * name that is too long (or taken) is made to fit, deterministically, so that two long names that
+ * share a beginning stay apart. Undefined when `maxLength` leaves no room for a character of `head`.
+ */
+export function withHashTail(head: string, source: string, maxLength: number): string | undefined {
+  const keep = maxLength - NAME_HASH_LENGTH - 1;
+  if (keep < 1) return undefined;
+  return `${head.slice(0, keep)}_${nameHash(source)}`;
 }
 
 /**
@@ -37,13 +47,11 @@ export function prefixedName(server: string, raw: string, suffix = ""): string {
   const body = sanitizeNamePart(raw);
   const budget = MAX_ROUTED_NAME_LENGTH - head.length - suffix.length;
   if (body.length <= budget) return head + body + suffix;
-  const keep = budget - HASH_LENGTH - 1;
-  if (keep >= 1) return `${head}${body.slice(0, keep)}_${shortHash(raw)}${suffix}`;
+  const shortened = withHashTail(body, raw, budget);
+  if (shortened !== undefined) return head + shortened + suffix;
   // Only a very long server name leaves this little room: the hash alone names the item.
   const room = MAX_ROUTED_NAME_LENGTH - head.length;
-  return (
-    head + createHash("sha256").update(`${raw}\u0000${suffix}`).digest("hex").slice(0, Math.max(1, room))
-  );
+  return head + nameHash(`${raw}\u0000${suffix}`, Math.max(1, room));
 }
 
 /** Why a raw name cannot be routed, or undefined when it can. */

@@ -1,3 +1,9 @@
+/**
+ * The one tool filter of both clients (MCPClient and MultiMCPClient): `allowed_tools` and
+ * `exclude_tools` may name a tool raw (`a.b`), prefixed (`mcp__srv__a.b`) or by its routed name
+ * (`mcp__srv__a_b`, sanitised as `prefixedName` makes it), so one config filters the same way under
+ * either client.
+ */
 import { NAME_PREFIX, prefixedName } from "./routedNames.js";
 
 /** True when `name` (raw, `mcp__{server}__{raw}` or the routed form) is listed. */
@@ -18,8 +24,9 @@ export interface ToolFilterLists {
 }
 
 /**
- * The tool filter of one server, as MassGen applies it (exclusions first; the server's allow-list if it
- * has one, else the client's) but matching raw *and* prefixed names (MassGen bug 13).
+ * The tool filter of one server: exclusions (the server's and the client's) first, then the server's
+ * allow-list if it has one (even empty), else the client's; each list matches a tool by its raw,
+ * prefixed or routed name (`nameListed`).
  */
 export function toolFilter(server: string, lists: ToolFilterLists): (raw: string) => boolean {
   const excluded = [...lists.serverExcluded, ...lists.clientExcluded];
