@@ -1,14 +1,16 @@
-import { createHash } from "node:crypto";
-
 import { ownValue } from "../common/objects.js";
+import { nameHash, withHashTail } from "../routing/routedNames.js";
 
 /**
  * Tool-name rules of the LLM APIs, and a deterministic way to fit MCP tool names into them.
  *
- * MCP allows names the APIs refuse (dots, `/`, 100+ characters; reference §8.12), and a prefixed
+ * MCP allows names the APIs refuse (dots, `/`, 100+ characters), and a prefixed
  * multi-server name (`mcp__server__tool`) easily passes 64 characters. Names are therefore
  * rewritten per provider, every rewrite is reported, and the mapping back to the real name is kept
- * in a table: the real name is never recovered by slicing strings (reference §8.10).
+ * in a table: the real name is never recovered by slicing strings. A name is shortened the way a
+ * routed name is (`withHashTail` in routing/routedNames.ts: one hash, one cut); what differs is the
+ * character set of each provider and that a provider name is assigned per tool set, not kept
+ * across reconnects as a routed name is.
  */
 
 /** The name rules of one provider. */
@@ -74,13 +76,6 @@ export interface NameTable {
   readonly changes: readonly NameChange[];
 }
 
-const HASH_LENGTH = 8;
-
-/** The first 8 hex digits of the SHA-256 of `name`: stable across runs and machines. */
-function shortHash(name: string): string {
-  return createHash("sha256").update(name).digest("hex").slice(0, HASH_LENGTH);
-}
-
 export function resolveNameRules(rules: NameRuleSet | NameRules): NameRules {
   if (typeof rules !== "string") return rules;
   const found = ownValue(PROVIDER_NAME_RULES, rules);
@@ -101,10 +96,12 @@ export function isValidProviderName(name: string, rules: NameRuleSet | NameRules
   return chars.every((c) => r.allowedChar.test(c));
 }
 
-/** Replaces `name`'s tail with `_<hash of original>` so that the result fits `maxLength`. */
+/**
+ * Replaces `name`'s tail with `_<hash of original>` so that the result fits `maxLength`; rules that
+ * leave no room for a head get `_` and as much of the hash as fits.
+ */
 function withHash(name: string, original: string, maxLength: number): string {
-  const suffix = `_${shortHash(original)}`;
-  return name.slice(0, Math.max(0, maxLength - suffix.length)) + suffix;
+  return withHashTail(name, original, maxLength) ?? `_${nameHash(original)}`.slice(0, Math.max(1, maxLength));
 }
 
 /**
@@ -162,7 +159,7 @@ export function assignProviderNames(originals: Iterable<string>, rules: NameRule
     if (toOriginal.has(candidate)) {
       candidate = withHash(name, original, r.maxLength);
       reasons.push("collision");
-      // Two different originals with the same 8-digit hash and the same head: count up.
+      // Two different originals with the same short hash and the same head: count up.
       for (let n = 2; toOriginal.has(candidate); n++) {
         candidate = withHash(name, `${original}#${n}`, r.maxLength);
       }
