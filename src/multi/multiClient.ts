@@ -53,7 +53,7 @@ import type { ResourceEntry } from "../routing/resourceIndex.js";
 import { buildResourceIndex, matchesTemplate } from "../routing/resourceIndex.js";
 import { RoutedNameTable } from "../routing/routedNameTable.js";
 import type { NameKind } from "../routing/routedNames.js";
-import { toolFilter } from "../routing/toolFilter.js";
+import { configuredToolFilter } from "../routing/toolFilter.js";
 import type { ServerConfigsInput } from "./serverConfigs.js";
 import { parseServerConfigs } from "./serverConfigs.js";
 
@@ -1254,12 +1254,7 @@ export class MultiMCPClient {
 
   private createSlot(config: ServerConfig): Slot {
     const name = config.name;
-    const filter = toolFilter(name, {
-      serverAllowed: config.allowedTools,
-      serverExcluded: config.excludeTools,
-      clientAllowed: this.options.allowedTools,
-      clientExcluded: this.options.excludeTools ?? [],
-    });
+    const filter = configuredToolFilter(name, config, this.options);
     const clientOptions: MCPClientOptions = {
       onStatus: (event) => this.onClientEvent(name, event),
       environment: this.options.environment,

@@ -36,3 +36,32 @@ export function toolFilter(server: string, lists: ToolFilterLists): (raw: string
     return allowed === undefined || nameListed(allowed, server, raw);
   };
 }
+
+/** The filter lists of a server config: its own `allowed_tools` and `exclude_tools`. */
+export interface ServerToolLists {
+  readonly allowedTools: readonly string[] | undefined;
+  readonly excludeTools: readonly string[];
+}
+
+/** The client-level filter lists (`MCPClientOptions`, `MultiMCPClientOptions`). */
+export interface ClientToolLists {
+  readonly allowedTools?: readonly string[] | undefined;
+  readonly excludeTools?: readonly string[] | undefined;
+}
+
+/**
+ * The filter both clients apply to a server's `tools/list`: `toolFilter` over the server's lists
+ * and the client's, by raw tool name.
+ */
+export function configuredToolFilter(
+  server: string,
+  config: ServerToolLists,
+  client: ClientToolLists,
+): (raw: string) => boolean {
+  return toolFilter(server, {
+    serverAllowed: config.allowedTools,
+    serverExcluded: config.excludeTools,
+    clientAllowed: client.allowedTools,
+    clientExcluded: client.excludeTools ?? [],
+  });
+}
