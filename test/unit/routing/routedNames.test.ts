@@ -1,14 +1,14 @@
 import { describe, expect, it } from "vitest";
 
 import { buildResourceIndex, matchesTemplate } from "../../../src/routing/resourceIndex.js";
-import type { NameGroup } from "../../../src/routing/routedNameTable.js";
-import { RoutedNameTable } from "../../../src/routing/routedNameTable.js";
 import {
   prefixedName,
   ROUTED_NAME_PATTERN,
   sanitizeNamePart,
   unusableNameReason,
 } from "../../../src/routing/routedNames.js";
+import type { NameGroup } from "../../../src/routing/routedNameTable.js";
+import { RoutedNameTable } from "../../../src/routing/routedNameTable.js";
 import { nameListed, toolFilter } from "../../../src/routing/toolFilter.js";
 
 const group = (server: string, ...names: unknown[]): NameGroup<string> => ({
