@@ -36,23 +36,9 @@ import type { ServerConfigsInput } from "./serverConfigs.js";
 import { parseServerConfigs } from "./serverConfigs.js";
 import { backoffOf, ServerSlot } from "./serverSlot.js";
 
-// The public types live in options.ts; modules and tests that import them from here keep working.
-export type {
-  ConnectSummary,
-  HealthCheckOptions,
-  MultiClientEventName,
-  MultiClientEvents,
-  MultiConnectOptions,
-  MultiMCPClientOptions,
-  MultiPromptEntry,
-  MultiToolEntry,
-  MultiToolHandle,
-  NameCollisionEvent,
-  ReconnectServerOptions,
-  ServerConnectOutcome,
-  ServerState,
-  ServerStatus,
-} from "./options.js";
+// The public types live in options.ts (and are exported from the root index from there); these two
+// are imported from here by test helpers.
+export type { MultiClientEvents, MultiMCPClientOptions } from "./options.js";
 
 /**
  * Many MCP servers behind one client. Tools are routed by `mcp__{server}__{tool}`; each server has its

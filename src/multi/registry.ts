@@ -149,12 +149,14 @@ function project<T extends { name?: unknown }, E>(
   return { entries: new Map([...build.entries.values()].map((e) => [e.name, entryOf(e)])), build };
 }
 
+/** The fields every routed entry has, in the order the entries list them. */
+function entryBase<T extends { description?: string | undefined }>(e: RoutedEntry<T>) {
+  return { name: e.name, server: e.server, rawName: e.rawName, description: e.value.description };
+}
+
 function toolEntry(e: RoutedEntry<Tool>): MultiToolEntry {
   return Object.freeze({
-    name: e.name,
-    server: e.server,
-    rawName: e.rawName,
-    description: e.value.description,
+    ...entryBase(e),
     inputSchema: e.value.inputSchema,
     outputSchema: e.value.outputSchema,
     annotations: e.value.annotations,
@@ -163,12 +165,5 @@ function toolEntry(e: RoutedEntry<Tool>): MultiToolEntry {
 }
 
 function promptEntry(e: RoutedEntry<Prompt>): MultiPromptEntry {
-  return Object.freeze({
-    name: e.name,
-    server: e.server,
-    rawName: e.rawName,
-    description: e.value.description,
-    arguments: e.value.arguments,
-    prompt: e.value,
-  });
+  return Object.freeze({ ...entryBase(e), arguments: e.value.arguments, prompt: e.value });
 }
