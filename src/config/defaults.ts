@@ -89,3 +89,9 @@ export const DEFAULT_LOOPBACK_TIMEOUT_SECONDS = 300;
  * somewhere above 1,000 levels; real schemas stay below 30. A deeper tool is skipped with a warning.
  */
 export const MAX_TOOL_DEFINITION_DEPTH = 100;
+
+/**
+ * Largest `health_check.max_misses`, in a server config and in MultiMCPClient's `healthCheck`
+ * option alike (more would leave a dead server "healthy" for hours at any useful interval).
+ */
+export const MAX_HEALTH_CHECK_MISSES = 1000;

@@ -5,7 +5,7 @@ import type { ClientEvents, StatusEvent } from "../client/events.js";
 import type { ClientHandlers } from "../client/handlers.js";
 import type { CallToolOptions, MCPClient, MCPClientOptions } from "../client/mcpClient.js";
 import type { DnsLookup } from "../client/prepare.js";
-import { MAX_SCHEDULE_SECONDS, MAX_TIMEOUT_SECONDS } from "../config/defaults.js";
+import { MAX_HEALTH_CHECK_MISSES, MAX_SCHEDULE_SECONDS, MAX_TIMEOUT_SECONDS } from "../config/defaults.js";
 import type { Environment } from "../config/expandVariables.js";
 import { isPlainObject } from "../config/keys.js";
 import type { ServerConfig } from "../config/types.js";
@@ -212,9 +212,82 @@ export interface ReconnectServerOptions {
   retryDelay?: number | undefined;
 }
 
-/** Checks the client-level options (names lists, health settings); every problem at once. */
+/** How a rule states what it accepts, and whether a value is accepted. */
+interface OptionRule {
+  accepts: (value: unknown) => boolean;
+  allowed: string;
+}
+
+const isFunction = (value: unknown) => typeof value === "function";
+const FUNCTION: OptionRule = { accepts: isFunction, allowed: "a function" };
+const OBJECT: OptionRule = {
+  accepts: (value) => typeof value === "object" && value !== null && !Array.isArray(value),
+  allowed: "an object",
+};
+const secondsUpTo = (max: number): OptionRule => ({
+  accepts: (value) => typeof value === "number" && value > 0 && value <= max,
+  allowed: `a number of seconds > 0 and ≤ ${max}`,
+});
+
+/** The options given as values (not lists or health settings), by key, with the path they are reported at. */
+const VALUE_RULES: ReadonlyArray<[keyof MultiMCPClientOptions, string, OptionRule]> = [
+  [
+    "autoReconnect",
+    "options.autoReconnect",
+    { accepts: (v) => typeof v === "boolean", allowed: "true or false" },
+  ],
+  ["onStatus", "options.onStatus", FUNCTION],
+  ["createClient", "options.createClient", FUNCTION],
+  ["lookup", "options.lookup", FUNCTION],
+  ["fetch", "options.fetch", FUNCTION],
+  ["environment", "options.environment", OBJECT],
+  ["clientInfo", "options.clientInfo", OBJECT],
+  ["handlers", "options.handlers", OBJECT],
+  ["auth", "options.auth", OBJECT],
+  [
+    "clock",
+    "options.clock",
+    {
+      accepts: (v) =>
+        OBJECT.accepts(v) &&
+        ["now", "setTimeout", "clearTimeout"].every((key) => isFunction((v as Record<string, unknown>)[key])),
+      allowed: "a Clock (an object with now(), setTimeout() and clearTimeout())",
+    },
+  ],
+];
+
+const HEALTH_RULES: ReadonlyArray<[keyof HealthCheckOptions, string, OptionRule]> = [
+  ["interval", "options.health_check.interval", secondsUpTo(MAX_SCHEDULE_SECONDS)],
+  ["timeout", "options.health_check.timeout", secondsUpTo(MAX_TIMEOUT_SECONDS)],
+  [
+    "maxMisses",
+    "options.health_check.max_misses",
+    {
+      accepts: (v) => Number.isInteger(v) && (v as number) >= 1 && (v as number) <= MAX_HEALTH_CHECK_MISSES,
+      allowed: `a whole number from 1 to ${MAX_HEALTH_CHECK_MISSES}`,
+    },
+  ],
+];
+
+/**
+ * Checks the client-level options, every problem at once, in the style of config validation: one
+ * issue per bad option naming its path, the value given and what is allowed (the constructor throws
+ * them as one MCPConfigurationError). Nothing is clamped; `undefined` means the default.
+ */
 export function checkOptions(options: MultiMCPClientOptions): ConfigIssue[] {
   const issues: ConfigIssue[] = [];
+  // JavaScript callers can pass anything in place of the options object.
+  if (!OBJECT.accepts(options)) {
+    return [
+      { path: "options", message: `must be an object, got ${describeValue(options)}`, rule: "config.schema" },
+    ];
+  }
+  const refuse = (path: string, allowed: string, value: unknown) =>
+    issues.push({
+      path,
+      message: `must be ${allowed}, got ${describeValue(value)}`,
+      rule: "config.schema",
+    });
   for (const [key, path] of [
     ["allowedTools", "options.allowed_tools"],
     ["excludeTools", "options.exclude_tools"],
@@ -222,48 +295,40 @@ export function checkOptions(options: MultiMCPClientOptions): ConfigIssue[] {
     const value = options[key];
     if (value === undefined) continue;
     if (!Array.isArray(value)) {
-      issues.push({ path, message: `${path} must be a list of tool names`, rule: "config.schema" });
+      refuse(path, "a list of tool names", value);
       continue;
     }
     value.forEach((item: unknown, index) => {
-      if (typeof item !== "string") {
-        issues.push({
-          path: `${path}[${index}]`,
-          message: "tool names must be strings",
-          rule: "config.schema",
-        });
-      }
+      if (typeof item !== "string") refuse(`${path}[${index}]`, "a tool name (a string)", item);
     });
   }
   const health = options.healthCheck;
   if (health !== undefined && typeof health !== "boolean") {
     if (!isPlainObject(health)) {
-      issues.push({
-        path: "options.health_check",
-        message: "options.health_check must be true, false or { interval, timeout, max_misses }",
-        rule: "config.schema",
-      });
+      refuse("options.health_check", "true, false or { interval, timeout, maxMisses }", health);
     } else {
-      const limits = { interval: MAX_SCHEDULE_SECONDS, timeout: MAX_TIMEOUT_SECONDS } as const;
-      for (const key of ["interval", "timeout"] as const) {
+      for (const [key, path, rule] of HEALTH_RULES) {
         const value = health[key];
-        if (value !== undefined && !(typeof value === "number" && value > 0 && value <= limits[key])) {
-          issues.push({
-            path: `options.health_check.${key}`,
-            message: `must be > 0 and ≤ ${limits[key]} seconds`,
-            rule: "config.schema",
-          });
-        }
-      }
-      const misses = health.maxMisses;
-      if (misses !== undefined && !(typeof misses === "number" && Number.isInteger(misses) && misses >= 1)) {
-        issues.push({
-          path: "options.health_check.max_misses",
-          message: "must be a whole number ≥ 1",
-          rule: "config.schema",
-        });
+        if (value !== undefined && !rule.accepts(value)) refuse(path, rule.allowed, value);
       }
     }
   }
+  for (const [key, path, rule] of VALUE_RULES) {
+    const value = options[key];
+    if (value !== undefined && !rule.accepts(value)) refuse(path, rule.allowed, value);
+  }
   return issues;
+}
+
+/** A value for a message: numbers and booleans as they are (NaN, -1, Infinity), strings quoted and clipped, else the type. */
+function describeValue(value: unknown): string {
+  if (typeof value === "number" || typeof value === "boolean" || typeof value === "bigint")
+    return String(value);
+  if (typeof value === "string") {
+    const clipped = value.length > 40 ? `${value.slice(0, 40)}…` : value;
+    return `the string ${JSON.stringify(clipped)}`;
+  }
+  if (value === null) return "null";
+  if (Array.isArray(value)) return "an array";
+  return typeof value === "object" ? "an object" : `a ${typeof value}`;
 }
