@@ -95,3 +95,9 @@ export const MAX_TOOL_DEFINITION_DEPTH = 100;
  * option alike (more would leave a dead server "healthy" for hours at any useful interval).
  */
 export const MAX_HEALTH_CHECK_MISSES = 1000;
+
+/**
+ * Names listed in the context of a NOT_FOUND error (the available tools, prompts or resources): the
+ * message suggests the closest ones, the context shows the first ones, and the count is given in full.
+ */
+export const MAX_NAMES_IN_ERROR_CONTEXT = 50;

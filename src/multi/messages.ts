@@ -1,4 +1,5 @@
 import { suggestNames } from "../client/names.js";
+import { MAX_NAMES_IN_ERROR_CONTEXT } from "../config/defaults.js";
 import { suggest } from "../config/keys.js";
 import type { ServerConfig } from "../config/types.js";
 import type { MCPError } from "../errors/errors.js";
@@ -54,7 +55,7 @@ export function notFound(
     code: "NOT_FOUND",
     context: {
       [kind === "Tool" ? "tool" : "prompt"]: name,
-      available: available.slice(0, 50),
+      available: available.slice(0, MAX_NAMES_IN_ERROR_CONTEXT),
       total: available.length,
     },
   });
@@ -190,6 +191,9 @@ export function unknownServer(server: string, names: readonly string[]): MCPErro
 export function resourceNotFound(uri: string, available: readonly string[]): MCPError {
   return new MCPErrorClass(
     `Resource "${uri}" is not listed by any connected server and matches no resource template.${suggestNames(uri, available)} Pass { server } to read it from a specific server.`,
-    { code: "NOT_FOUND", context: { uri, availableResources: available.slice(0, 50) } },
+    {
+      code: "NOT_FOUND",
+      context: { uri, availableResources: available.slice(0, MAX_NAMES_IN_ERROR_CONTEXT) },
+    },
   );
 }
