@@ -7,10 +7,11 @@ import { nameHash, withHashTail } from "../routing/routedNames.js";
  * MCP allows names the APIs refuse (dots, `/`, 100+ characters), and a prefixed
  * multi-server name (`mcp__server__tool`) easily passes 64 characters. Names are therefore
  * rewritten per provider, every rewrite is reported, and the mapping back to the real name is kept
- * in a table: the real name is never recovered by slicing strings. A name is shortened the way a
- * routed name is (`withHashTail` in routing/routedNames.ts: one hash, one cut); what differs is the
- * character set of each provider and that a provider name is assigned per tool set, not kept
- * across reconnects as a routed name is.
+ * in a table: the real name is never recovered by slicing strings (a shortened name ends in a hash
+ * of the full one). A name is shortened the way a routed name is (`withHashTail` in
+ * routing/routedNames.ts: one hash, one cut); what differs is the character set of each provider
+ * and that a provider name is assigned per tool set, not kept across reconnects as a routed name
+ * is. Pinned by test/unit/converters/names.test.ts (`assignProviderNames`).
  */
 
 /** The name rules of one provider. */

@@ -8,6 +8,7 @@
  * Windows commands are split without backslash escapes and `..\` counts as traversal (Windows
  * paths use backslashes as separators).
  */
+import { describeType } from "../common/guards.js";
 import type { ConfigIssue } from "../errors/errors.js";
 import {
   DEFAULT_ALLOWED_EXECUTABLES,
@@ -91,7 +92,7 @@ export function checkCommand(
           issue(
             `command[${index}]`,
             "command.type",
-            `Every element of a \`command\` list must be a string; element ${index} is ${describeType(element)} (rule command.type).`,
+            `Every element of a \`command\` list must be a string; element ${index} is ${describeType(element, "a list")} (rule command.type).`,
           ),
         );
       } else if (index === 0) {
@@ -106,7 +107,7 @@ export function checkCommand(
       issue(
         "command",
         "command.type",
-        `\`command\` must be a string or a list of strings, not ${describeType(command)} (rule command.type).`,
+        `\`command\` must be a string or a list of strings, not ${describeType(command, "a list")} (rule command.type).`,
       ),
     );
   }
@@ -123,7 +124,7 @@ export function checkCommand(
             issue(
               `args[${index}]`,
               "args.type",
-              `Every element of \`args\` must be a string; element ${index} is ${describeType(arg)} (rule args.type). Quote numbers in YAML.`,
+              `Every element of \`args\` must be a string; element ${index} is ${describeType(arg, "a list")} (rule args.type). Quote numbers in YAML.`,
             ),
           );
         }
@@ -133,7 +134,7 @@ export function checkCommand(
         issue(
           "args",
           "args.type",
-          `\`args\` must be a list of strings, not ${describeType(args)} (rule args.type).`,
+          `\`args\` must be a list of strings, not ${describeType(args, "a list")} (rule args.type).`,
         ),
       );
     }
@@ -363,12 +364,6 @@ function checkWords(words: ReadonlyArray<{ word: string; path: string }>, issues
 
 function hasControlChar(text: string): boolean {
   return text.includes("\0") || text.includes("\r") || text.includes("\n");
-}
-
-function describeType(value: unknown): string {
-  if (value === null) return "null";
-  if (Array.isArray(value)) return "a list";
-  return typeof value === "object" ? "an object" : `a ${typeof value}`;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -877,7 +872,7 @@ export function checkCwd(cwd: unknown): ConfigIssue[] {
       issue(
         "cwd",
         "cwd.type",
-        `\`cwd\` must be a non-empty string, not ${describeType(cwd)} (rule cwd.type).`,
+        `\`cwd\` must be a non-empty string, not ${describeType(cwd, "a list")} (rule cwd.type).`,
       ),
     ];
   }
