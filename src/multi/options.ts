@@ -5,9 +5,9 @@ import type { ClientEvents, StatusEvent } from "../client/events.js";
 import type { ClientHandlers } from "../client/handlers.js";
 import type { CallToolOptions, MCPClient, MCPClientOptions } from "../client/mcpClient.js";
 import type { DnsLookup } from "../client/prepare.js";
+import { describeValue, isPlainObject } from "../common/guards.js";
 import { MAX_HEALTH_CHECK_MISSES, MAX_SCHEDULE_SECONDS, MAX_TIMEOUT_SECONDS } from "../config/defaults.js";
 import type { Environment } from "../config/expandVariables.js";
-import { isPlainObject } from "../config/keys.js";
 import type { ServerConfig } from "../config/types.js";
 import type { ConfigIssue, MCPError } from "../errors/errors.js";
 import type { CircuitState, CircuitStateChange } from "../resilience/circuitBreaker.js";
@@ -318,17 +318,4 @@ export function checkOptions(options: MultiMCPClientOptions): ConfigIssue[] {
     if (value !== undefined && !rule.accepts(value)) refuse(path, rule.allowed, value);
   }
   return issues;
-}
-
-/** A value for a message: numbers and booleans as they are (NaN, -1, Infinity), strings quoted and clipped, else the type. */
-function describeValue(value: unknown): string {
-  if (typeof value === "number" || typeof value === "boolean" || typeof value === "bigint")
-    return String(value);
-  if (typeof value === "string") {
-    const clipped = value.length > 40 ? `${value.slice(0, 40)}…` : value;
-    return `the string ${JSON.stringify(clipped)}`;
-  }
-  if (value === null) return "null";
-  if (Array.isArray(value)) return "an array";
-  return typeof value === "object" ? "an object" : `a ${typeof value}`;
 }
