@@ -21,10 +21,13 @@ const LAYERS = {
   transport: ["errors", "common", "security", "config", "auth"],
   // Defaults (breaker recovery, expected exceptions) have one home, config/defaults.ts.
   resilience: ["errors", "common", "config"],
-  client: ["errors", "common", "security", "config", "auth", "transport", "resilience"],
-  multi: ["errors", "common", "security", "config", "auth", "transport", "resilience", "client"],
-  pool: ["errors", "common", "security", "config", "auth", "transport", "resilience", "client"],
-  converters: ["errors", "common", "client"],
+  // Routed names (`mcp__{server}__{tool}`), the tool filter and the name tables: pure functions over
+  // names, shared by both clients and the converters.
+  routing: ["errors", "common"],
+  client: ["errors", "common", "security", "config", "auth", "transport", "resilience", "routing"],
+  multi: ["errors", "common", "security", "config", "auth", "transport", "resilience", "routing", "client"],
+  pool: ["errors", "common", "security", "config", "auth", "transport", "resilience", "routing", "client"],
+  converters: ["errors", "common", "routing", "client"],
   cli: [
     "errors",
     "common",
@@ -33,6 +36,7 @@ const LAYERS = {
     "auth",
     "transport",
     "resilience",
+    "routing",
     "client",
     "multi",
     "pool",

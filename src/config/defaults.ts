@@ -83,7 +83,10 @@ export const DEFAULT_HEALTH_CHECK_INTERVAL_SECONDS = 30;
 export const DEFAULT_HEALTH_CHECK_TIMEOUT_SECONDS = 5;
 /** Missed pings in a row that make a server unhealthy (and trigger a reconnect). */
 export const DEFAULT_HEALTH_CHECK_MAX_MISSES = 2;
-/** Largest accepted `health_check.max_misses`. */
+/**
+ * Largest `health_check.max_misses`, in a server config and in MultiMCPClient's `healthCheck` option
+ * alike (more would leave a dead server "healthy" for hours at any useful interval).
+ */
 export const MAX_HEALTH_CHECK_MAX_MISSES = 1000;
 
 /** Calls one server runs at once (MultiMCPClient); more wait in a bounded queue. */
@@ -135,3 +138,9 @@ export const MAX_HEALTH_CHECK_SECONDS = 10;
 export const SSE_RETRY_MIN_DELAY_MS = 100;
 export const SSE_RETRY_MAX_DELAY_MS = 30_000;
 export const SSE_RETRY_MAX_RETRIES = 3;
+
+/**
+ * Names listed in the context of a NOT_FOUND error (the available tools, prompts or resources): the
+ * message suggests the closest ones, the context shows the first ones, and the count is given in full.
+ */
+export const MAX_NAMES_IN_ERROR_CONTEXT = 50;
