@@ -9,6 +9,7 @@ import type { ServerConfig } from "../config/types.js";
 import { configurationError } from "../config/validator.js";
 import type { ConfigIssue } from "../errors/errors.js";
 import { isMCPError } from "../errors/errors.js";
+import { backoffFromSeconds } from "../resilience/backoff.js";
 import type { CircuitBreaker } from "../resilience/circuitBreaker.js";
 import { systemClock } from "../resilience/clock.js";
 import type { ResourceEntry } from "../routing/resourceIndex.js";
@@ -34,7 +35,7 @@ import type { MultiRuntime } from "./runtime.js";
 import { rebuild } from "./runtime.js";
 import type { ServerConfigsInput } from "./serverConfigs.js";
 import { parseServerConfigs } from "./serverConfigs.js";
-import { backoffOf, ServerSlot } from "./serverSlot.js";
+import { ServerSlot } from "./serverSlot.js";
 
 // The public types live in options.ts (and are exported from the root index from there); these two
 // are imported from here by test helpers.
@@ -421,7 +422,7 @@ export class MultiMCPClient {
       fresh: true,
       maxAttempts,
       firstImmediately: true,
-      backoff: backoffOf(delay, Math.max(delay, slot.config.reconnect.maxDelay)),
+      backoff: backoffFromSeconds(delay, Math.max(delay, slot.config.reconnect.maxDelay)),
     });
   }
 

@@ -6,7 +6,11 @@ import type { ClientHandlers } from "../client/handlers.js";
 import type { CallToolOptions, MCPClient, MCPClientOptions } from "../client/mcpClient.js";
 import type { DnsLookup } from "../client/prepare.js";
 import { describeValue, isPlainObject } from "../common/guards.js";
-import { MAX_HEALTH_CHECK_MAX_MISSES, MAX_SCHEDULE_SECONDS, MAX_TIMEOUT_SECONDS } from "../config/defaults.js";
+import {
+  MAX_HEALTH_CHECK_MAX_MISSES,
+  MAX_SCHEDULE_SECONDS,
+  MAX_TIMEOUT_SECONDS,
+} from "../config/defaults.js";
 import type { Environment } from "../config/expandVariables.js";
 import type { ServerConfig } from "../config/types.js";
 import type { ConfigIssue, MCPError } from "../errors/errors.js";
@@ -263,7 +267,8 @@ const HEALTH_RULES: ReadonlyArray<[keyof HealthCheckOptions, string, OptionRule]
     "maxMisses",
     "options.health_check.max_misses",
     {
-      accepts: (v) => Number.isInteger(v) && (v as number) >= 1 && (v as number) <= MAX_HEALTH_CHECK_MAX_MISSES,
+      accepts: (v) =>
+        Number.isInteger(v) && (v as number) >= 1 && (v as number) <= MAX_HEALTH_CHECK_MAX_MISSES,
       allowed: `a whole number from 1 to ${MAX_HEALTH_CHECK_MAX_MISSES}`,
     },
   ],

@@ -1,20 +1,10 @@
 import type { MCPError } from "../errors/errors.js";
-import type { Backoff } from "../resilience/backoff.js";
-import { sleepOn } from "../resilience/clock.js";
+import type { ReconnectPlan } from "../resilience/reconnectLoop.js";
+import { runReconnectLoop } from "../resilience/reconnectLoop.js";
 import { abandonedConnect, asMCPError } from "./messages.js";
 import type { MultiRuntime } from "./runtime.js";
 import { rebuild } from "./runtime.js";
 import type { ServerSlot } from "./serverSlot.js";
-
-/** How one reconnect cycle runs. */
-export interface ReconnectPlan {
-  /** Start counting attempts (and the backoff) from zero. */
-  fresh: boolean;
-  maxAttempts: number;
-  /** The first attempt without a delay (a reconnect asked for by hand). */
-  firstImmediately: boolean;
-  backoff: Backoff;
-}
 
 /** Automatic reconnects are on for this server (client option and the server's `reconnect.enabled`). */
 export function autoReconnectFor(rt: MultiRuntime, slot: ServerSlot): boolean {
@@ -76,11 +66,11 @@ function endLoop(slot: ServerSlot): void {
 }
 
 /**
- * One reconnect cycle: single flight per server, exponential backoff with half jitter and a cap,
- * finite attempts, gated by the breaker (an attempt waits for the breaker's recovery time and is
- * itself the probe). The attempt counter carries over between losses unless the connection stayed
- * up for `reconnect.healthy_reset`, so a server that crashes right after `initialize` backs off
- * instead of restarting at full speed forever.
+ * One reconnect cycle (`resilience/reconnectLoop.ts`, shared with `MCPClient.reconnect()`): single
+ * flight per server, exponential backoff with half jitter and a cap, finite attempts, gated by the
+ * breaker (an attempt waits for the breaker's recovery time and is itself the probe). The attempt
+ * counter carries over between losses unless the connection stayed up for `reconnect.healthy_reset`,
+ * so a server that crashes right after `initialize` backs off instead of restarting at full speed.
  */
 async function reconnectLoop(
   rt: MultiRuntime,
@@ -88,71 +78,49 @@ async function reconnectLoop(
   plan: ReconnectPlan,
   signal: AbortSignal,
 ): Promise<boolean> {
-  const healthyResetMs = slot.config.reconnect.healthyReset * 1000;
-  const stable = slot.connectedAt !== undefined && rt.clock.now() - slot.connectedAt >= healthyResetMs;
-  if (plan.fresh || stable) {
-    slot.attempts = 0;
-    plan.backoff.reset();
-  }
-  let first = true;
-  while (!signal.aborted) {
-    if (slot.attempts >= plan.maxAttempts) return giveUp(rt, slot);
-    const breakerWait = slot.breaker.retryAfter;
-    if (!Number.isFinite(breakerWait)) return giveUp(rt, slot); // Isolated by hand.
-    const delayMs = first && plan.firstImmediately ? 0 : plan.backoff.next();
-    first = false;
-    const waitMs = Math.max(delayMs, breakerWait * 1000);
-    slot.attempts++;
-    rt.events.emit("reconnecting", {
-      server: slot.name,
-      attempt: slot.attempts,
-      delaySeconds: waitMs / 1000,
-      message:
-        waitMs > 0
-          ? `Reconnecting to "${slot.name}" in ${(waitMs / 1000).toFixed(1)} s (attempt ${slot.attempts} of ${plan.maxAttempts})`
-          : `Reconnecting to "${slot.name}" (attempt ${slot.attempts} of ${plan.maxAttempts})`,
-    });
-    try {
-      // Kept ref'd: someone may be awaiting this cycle (reconnectServer(), connect()), and an
-      // unref'd wait would let Node exit with that promise never settled. disconnect() ends it.
-      if (waitMs > 0) await sleepOn(rt.clock, waitMs, signal);
-    } catch {
-      return false;
-    }
-    if (signal.aborted) return false;
-    try {
-      await slot.guarded(async () => {
-        await slot.client.disconnect();
-        // disconnect() may have come during that close: starting the server now would leak it.
-        if (signal.aborted) throw abandonedConnect(slot);
-        await slot.client.connect();
-      }, signal);
-    } catch (raw) {
-      if (signal.aborted) return false;
-      const error = asMCPError(raw, slot.name);
-      // Someone else holds the probe slot: this was not an attempt.
-      if (error.code === "CIRCUIT_OPEN") slot.attempts--;
-      else slot.lastError = error;
-      continue;
-    }
-    if (signal.aborted) {
-      // The handshake finished after disconnect() (or a strict rollback) began: close it again, so
-      // the disconnect() awaiting this loop leaves no server running.
-      await slot.client.disconnect().catch(() => undefined);
-      return false;
-    }
-    slot.markConnected("reconnected");
-    rebuild(rt, true);
-    endLoop(slot);
-    rt.events.emit("reconnected", {
-      server: slot.name,
-      attempt: slot.attempts,
-      toolsCount: rt.registry.toolsOf(slot.name).length,
-      message: `Reconnected to "${slot.name}" (attempt ${slot.attempts})`,
-    });
-    return true;
-  }
-  return false;
+  const outcome = await runReconnectLoop({
+    server: slot.name,
+    plan,
+    clock: rt.clock,
+    signal,
+    counter: slot,
+    healthyReset: { connectedAt: slot.connectedAt, afterMs: slot.config.reconnect.healthyReset * 1000 },
+    retryAfter: () => slot.breaker.retryAfter,
+    onAttempt: (event) => rt.events.emit("reconnecting", { server: slot.name, ...event }),
+    attempt: async () => {
+      try {
+        await slot.guarded(async () => {
+          await slot.client.disconnect();
+          // disconnect() may have come during that close: starting the server now would leak it.
+          if (signal.aborted) throw abandonedConnect(slot);
+          await slot.client.connect();
+        }, signal);
+        return "connected";
+      } catch (raw) {
+        if (signal.aborted) return "failed";
+        const error = asMCPError(raw, slot.name);
+        // Someone else holds the probe slot: this was not an attempt.
+        if (error.code === "CIRCUIT_OPEN") return "not-counted";
+        slot.lastError = error;
+        return "failed";
+      }
+    },
+    // The handshake finished after disconnect() (or a strict rollback) began: close it again, so the
+    // disconnect() awaiting this loop leaves no server running.
+    abandon: () => slot.client.disconnect().catch(() => undefined),
+  });
+  if (outcome === "gave-up") return giveUp(rt, slot);
+  if (outcome === "aborted") return false;
+  slot.markConnected("reconnected");
+  rebuild(rt, true);
+  endLoop(slot);
+  rt.events.emit("reconnected", {
+    server: slot.name,
+    attempt: slot.attempts,
+    toolsCount: rt.registry.toolsOf(slot.name).length,
+    message: `Reconnected to "${slot.name}" (attempt ${slot.attempts})`,
+  });
+  return true;
 }
 
 function giveUp(rt: MultiRuntime, slot: ServerSlot): boolean {

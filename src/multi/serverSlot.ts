@@ -16,7 +16,7 @@ import {
 import type { ServerConfig } from "../config/types.js";
 import type { MCPError } from "../errors/errors.js";
 import { isMCPError, MCPTimeoutError } from "../errors/errors.js";
-import { Backoff } from "../resilience/backoff.js";
+import { type Backoff, backoffFromSeconds } from "../resilience/backoff.js";
 import type { CircuitStateChange } from "../resilience/circuitBreaker.js";
 import { CircuitBreaker } from "../resilience/circuitBreaker.js";
 import type { Clock } from "../resilience/clock.js";
@@ -119,7 +119,7 @@ export class ServerSlot {
       maxQueue: config.concurrency.maxQueue,
       clock,
     });
-    this.backoff = backoffOf(config.reconnect.initialDelay, config.reconnect.maxDelay);
+    this.backoff = backoffFromSeconds(config.reconnect.initialDelay, config.reconnect.maxDelay);
     this.monitor = this.createMonitor(options.healthCheck, hooks);
   }
 
@@ -267,10 +267,4 @@ function snapshotOf(client: MCPClient): Snapshot {
     templates: [...client.resourceTemplates],
     prompts: [...client.prompts.values()],
   };
-}
-
-/** A backoff from seconds; 0 and tiny delays become 1 ms ("again almost at once"), never a RangeError. */
-export function backoffOf(initialSeconds: number, maxSeconds: number): Backoff {
-  const initialDelayMs = Math.max(1, initialSeconds * 1000);
-  return new Backoff({ initialDelayMs, maxDelayMs: Math.max(initialDelayMs, maxSeconds * 1000) });
 }
