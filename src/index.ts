@@ -2,13 +2,7 @@
 // one by one (no `export *`), and keep internals out.
 
 // Client
-export type {
-  ClientEventName,
-  ClientEvents,
-  ConnectionState,
-  StatusEvent,
-  Unsubscribe,
-} from "./client/events.js";
+export type { ClientEventName, ClientEvents, ConnectionState, StatusEvent } from "./client/events.js";
 export type {
   CallToolOptions,
   ClientDiagnostics,
@@ -17,6 +11,7 @@ export type {
   RequestCallOptions,
 } from "./client/mcpClient.js";
 export { CLIENT_INFO, MCPClient } from "./client/mcpClient.js";
+export type { Unsubscribe } from "./common/events.js";
 
 // Config
 export type { ValidatedBackendConfig } from "./config/backendConfig.js";

@@ -14,6 +14,7 @@ import { isMCPError, MCPConnectionError } from "../errors/errors.js";
 import { quoteServerText, sanitizeServerText } from "../errors/serverText.js";
 import { Backoff } from "../resilience/backoff.js";
 import { sleepOn, systemClock } from "../resilience/clock.js";
+import { configuredToolFilter } from "../routing/toolFilter.js";
 import type { ClientEvents } from "./events.js";
 import type { MCPClientOptions } from "./options.js";
 import type { RequestRunner } from "./requestRunner.js";
@@ -165,21 +166,16 @@ export class Catalog {
   }
 
   /**
-   * The `toolFilter` option, or else the allow/exclude lists: the server's `allowed_tools` takes
-   * precedence over the client's, and both exclusion lists apply.
+   * The `toolFilter` option, or else the allow/exclude lists through the one filter both clients use
+   * (`routing/toolFilter.ts`): the server's `allowed_tools` takes precedence over the client's, both
+   * exclusion lists apply, and a list may name a tool raw, prefixed or by its routed name
+   * (test/unit/routing/toolFilter.test.ts, test/unit/client/catalog.test.ts).
    */
   private toolFilter(): (tool: Tool) => boolean {
     const { config, options } = this.scope;
     if (options.toolFilter) return options.toolFilter;
-    const allowed = config.allowedTools ?? options.allowedTools;
-    const excluded = new Set([...config.excludeTools, ...(options.excludeTools ?? [])]);
-    return (tool) => {
-      // Filters may name a tool raw or routed (`mcp__{server}__{tool}`, as multi-server configs
-      // write them); test/unit/client/catalog.test.ts pins both.
-      const routed = `mcp__${this.name}__${tool.name}`;
-      if (excluded.has(tool.name) || excluded.has(routed)) return false;
-      return allowed === undefined || allowed.includes(tool.name) || allowed.includes(routed);
-    };
+    const keep = configuredToolFilter(this.name, config, options);
+    return (tool) => keep(tool.name);
   }
 
   private async discoverResources(sdk: Client, generation: number): Promise<void> {

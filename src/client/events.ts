@@ -1,15 +1,11 @@
 import type { EventMap, TaggedEvent } from "../common/events.js";
 import type { MCPError } from "../errors/errors.js";
 
-// The hub itself is infrastructure (common/); re-exported for the modules that import it from here.
-export type { EventMap, Unsubscribe } from "../common/events.js";
-export { EventHub } from "../common/events.js";
-
-/** Connection states of one server (the seed's `ConnectionState`). */
+/** Connection states of one server (MassGen's `ConnectionState`). */
 export type ConnectionState = "disconnected" | "connecting" | "connected" | "disconnecting" | "failed";
 
 /**
- * Status events of one server, the typed form of the seed's `status_callback(event, data)`.
+ * Status events of one server, the typed form of MassGen's `status_callback(event, data)`.
  * Every payload carries `server` (the configured name) and a human-readable `message`, safe to show
  * or log: what a server chose (tool names, cursors, stderr and stdout lines, error text) enters it
  * only through `sanitizeServerText` (no escape codes, secrets hidden, cut). Data fields such as

@@ -11,7 +11,13 @@ import type {
   Tool,
 } from "@modelcontextprotocol/client";
 
-import { DEFAULT_MAX_RETRY_DELAY_SECONDS, MAX_HEALTH_CHECK_SECONDS } from "../config/defaults.js";
+import type { Unsubscribe } from "../common/events.js";
+import { EventHub } from "../common/events.js";
+import {
+  DEFAULT_MAX_RETRY_DELAY_SECONDS,
+  MAX_HEALTH_CHECK_SECONDS,
+  MAX_NAMES_IN_ERROR_CONTEXT,
+} from "../config/defaults.js";
 import { isValidatedConfig } from "../config/serverConfig.js";
 import type { ServerConfig, ServerConfigInput } from "../config/types.js";
 import { MCPConfigValidator } from "../config/validator.js";
@@ -32,8 +38,7 @@ import { ArgumentCheck } from "./argumentCheck.js";
 import { type CallOptionsSnapshot, checkCallOptions } from "./callOptions.js";
 import { Catalog } from "./catalog.js";
 import { Connection, type TransportFactory } from "./connection.js";
-import type { ClientEventName, ClientEvents, ConnectionState, Unsubscribe } from "./events.js";
-import { EventHub } from "./events.js";
+import type { ClientEventName, ClientEvents, ConnectionState } from "./events.js";
 import { screenToolLists } from "./inboundScreen.js";
 import { suggestNames } from "./names.js";
 import type {
@@ -93,7 +98,7 @@ export class MCPClient {
   private reconnectAbort: AbortController | undefined;
 
   /**
-   * @param config A server config in the seed's format (snake_case or camelCase keys).
+   * @param config A server config in MassGen's format (snake_case or camelCase keys).
    * @throws MCPConfigurationError when the config is invalid (every problem listed, nothing started).
    */
   constructor(config: ServerConfigInput | ServerConfig, options: MCPClientOptions = {}) {
@@ -379,7 +384,7 @@ export class MCPClient {
         {
           code: "NOT_FOUND",
           serverName: this.name,
-          context: { tool: name, availableTools: available.slice(0, 50) },
+          context: { tool: name, availableTools: available.slice(0, MAX_NAMES_IN_ERROR_CONTEXT) },
         },
       );
     }
@@ -478,7 +483,7 @@ export class MCPClient {
         {
           code: "NOT_FOUND",
           serverName: this.name,
-          context: { prompt: name, availablePrompts: available.slice(0, 50) },
+          context: { prompt: name, availablePrompts: available.slice(0, MAX_NAMES_IN_ERROR_CONTEXT) },
         },
       );
     }

@@ -4,23 +4,26 @@ import type { AuthOptions } from "../auth/types.js";
 import type { Environment } from "../config/expandVariables.js";
 import type { ServerConfig } from "../config/types.js";
 import type { MCPError } from "../errors/errors.js";
+import type { HostLookup } from "../security/url.js";
 import type { ConnectionState, StatusEvent } from "./events.js";
 import type { ClientHandlers } from "./handlers.js";
-import type { DnsLookup } from "./prepare.js";
 
 export interface MCPClientOptions {
-  /** Client-level allow-list of raw tool names; a server's own `allowed_tools` takes precedence. */
+  /**
+   * Client-level allow-list; a server's own `allowed_tools` takes precedence. Names may be raw (`a.b`),
+   * prefixed (`mcp__srv__a.b`) or routed (`mcp__srv__a_b`), as in MultiMCPClient.
+   */
   allowedTools?: readonly string[] | undefined;
   /** Client-level exclusions, added to the server's `exclude_tools`. */
   excludeTools?: readonly string[] | undefined;
-  /** Receives every status event (the seed's `status_callback`). */
+  /** Receives every status event (MassGen's `status_callback`). */
   onStatus?: ((event: StatusEvent) => void) | undefined;
   /** Values for `${VAR}` expansion. @default process.env */
   environment?: Environment | undefined;
   /** Name and version sent in `initialize`. @default { name: "mcp-tools", version } */
   clientInfo?: Implementation | undefined;
   /** DNS lookup of `security.resolve_dns` and of the connect-time address checks (tests inject one). */
-  lookup?: DnsLookup | undefined;
+  lookup?: HostLookup | undefined;
   /**
    * `fetch` used by HTTP transports (tests, proxies). The address policy still applies to every URL
    * and a host name a server names is DNS-checked before its request is sent; only the built-in

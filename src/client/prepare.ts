@@ -28,12 +28,6 @@ export interface PreparedHttp {
 }
 
 /**
- * The lookup type of `security/url.ts` under its old name, for the two client files that still
- * import it from here; new code imports `HostLookup` (one lookup type, one name).
- */
-export type DnsLookup = HostLookup;
-
-/**
  * Expands `${VAR}` references in args, env, header values and the `auth` section, then applies the
  * security rules again to the expanded values (a variable must not smuggle in `-c` or a CR/LF header). Every problem is
  * reported at once and nothing is spawned or connected when there is one.

@@ -1,5 +1,5 @@
 /**
- * Every default of a server config, in one place. Times are in seconds, as in the seed's configs.
+ * Every default of a server config, in one place. Times are in seconds, as in MassGen's configs.
  * Security defaults live in `security/defaults.ts` (they depend on the level).
  */
 
@@ -9,7 +9,7 @@ export const DEFAULT_TIMEOUT_SECONDS = 30;
 export const MAX_TIMEOUT_SECONDS = 300;
 /** How long an HTTP response stream may stay silent before it is considered dead. */
 export const DEFAULT_HTTP_READ_TIMEOUT_SECONDS = 300;
-/** Default attempts for `reconnect()` (the seed's `max_retries`). */
+/** Default attempts for `reconnect()` (MassGen's `max_retries`). */
 export const DEFAULT_MAX_RETRIES = 3;
 /** Largest accepted `max_retries`: reconnect loops are always finite. */
 export const MAX_MAX_RETRIES = 100;
@@ -96,7 +96,7 @@ export const DEFAULT_MAX_QUEUE = 256;
 /** Largest accepted `concurrency.max_in_flight` / `concurrency.max_queue`. */
 export const MAX_CONCURRENCY_LIMIT = 100_000;
 
-/** Connection pool (`MCPConnectionPool`): clients, the seed's `pool_size`. */
+/** Connection pool (`MCPConnectionPool`): clients, MassGen's `pool_size`. */
 export const DEFAULT_POOL_SIZE = 5;
 /** Seconds an idle pooled client is kept. */
 export const DEFAULT_POOL_IDLE_TIMEOUT_SECONDS = 300;

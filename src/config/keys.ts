@@ -7,7 +7,7 @@ import { MAX_CONFIG_DEPTH } from "./defaults.js";
 export { suggest } from "../common/suggest.js";
 
 /**
- * Key handling shared by every config section: the seed's snake_case keys and their camelCase forms
+ * Key handling shared by every config section: MassGen's snake_case keys and their camelCase forms
  * normalise to one camelCase object, and unknown keys are kept but reported with a typo suggestion.
  */
 
@@ -16,7 +16,7 @@ export function toCamelCase(key: string): string {
   return key.replace(/[_-]+([a-zA-Z0-9])/g, (_, c: string) => c.toUpperCase());
 }
 
-/** `maxRetries` → `max_retries`, for messages that show the seed's spelling. */
+/** `maxRetries` → `max_retries`, for messages that show MassGen's spelling. */
 export function toSnakeCase(key: string): string {
   return key.replace(/([a-z0-9])([A-Z])/g, "$1_$2").toLowerCase();
 }
@@ -28,7 +28,7 @@ export type SnakeCase<S extends string> = S extends `${infer Head}${infer Tail}`
 
 /**
  * What users write for a section whose normalised keys are those of `T`: every key in camelCase
- * and in the seed's snake_case (`maxRetries` / `max_retries`), all optional, nested sections alike.
+ * and in MassGen's snake_case (`maxRetries` / `max_retries`), all optional, nested sections alike.
  * Lists and maps of names (`args`, `env`) are values, not sections: their keys are not renamed.
  * Unknown keys are not typed (a section that accepts them says so with its own index signature).
  */

@@ -116,7 +116,7 @@ function normaliseSections(
   return { value: visit(raw, ""), extra };
 }
 
-/** `security.env` → `["security", "env"]`, in the seed's snake_case. */
+/** `security.env` → `["security", "env"]`, in MassGen's snake_case. */
 function sectionPath(section: string): string[] {
   return section === "" ? [] : section.split(".").map(toSnakeCase);
 }
@@ -403,7 +403,7 @@ function policyIssuesDespiteSchemaErrors(
   return issues;
 }
 
-/** Shows camelCase path segments in the seed's snake_case, except map keys (env/header names). */
+/** Shows camelCase path segments in MassGen's snake_case, except map keys (env/header names). */
 function snakeSegment(segment: PropertyKey, index: number, all: readonly PropertyKey[]): string | number {
   if (typeof segment === "number") return segment;
   const parent = all[index - 1];

@@ -116,7 +116,7 @@ type SchemaInput = z.input<typeof shape>;
 type Section<K extends keyof SchemaInput> = NonNullable<SchemaInput[K]>;
 
 /**
- * What users write: the seed's snake_case keys or their camelCase forms, as in MassGen YAML and
+ * What users write: MassGen's snake_case keys or their camelCase forms, as in MassGen YAML and
  * Claude/Cursor JSON. Unknown keys are allowed (kept, and reported as warnings). Derived from the
  * zod schema (`config/schema.ts`): a key added there is accepted here in both spellings.
  */

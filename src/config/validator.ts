@@ -22,7 +22,7 @@ function describeServer(raw: unknown): { subject: string; serverName?: string } 
 }
 
 /**
- * Validation of server configs: every key of the seed's config (snake_case or camelCase), the
+ * Validation of server configs: every key of MassGen's config (snake_case or camelCase), the
  * security policy, and all problems reported at once. Nothing is spawned or connected here.
  */
 export class MCPConfigValidator {

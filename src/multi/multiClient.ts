@@ -1,9 +1,10 @@
 import type { CallToolResult, GetPromptResult, ReadResourceResult } from "@modelcontextprotocol/client";
 
 import { checkCallOptions, withTimeout } from "../client/callOptions.js";
-import type { ClientEvents, StatusEvent, Unsubscribe } from "../client/events.js";
-import { EventHub } from "../client/events.js";
+import type { ClientEvents, StatusEvent } from "../client/events.js";
 import type { CallToolOptions, MCPClient, RequestCallOptions } from "../client/mcpClient.js";
+import type { Unsubscribe } from "../common/events.js";
+import { EventHub } from "../common/events.js";
 import { sanitizeIssues } from "../config/issues.js";
 import type { ServerConfig } from "../config/types.js";
 import { configurationError } from "../config/validator.js";
@@ -46,7 +47,7 @@ export type { MultiClientEvents, MultiMCPClientOptions } from "./options.js";
  * own circuit breaker, concurrency limit, optional health monitor and automatic reconnect, and one
  * server's failure never affects calls to another.
  *
- * Calls made while a server reconnects wait for the reconnect within their own timeout (fault-matrix
+ * Calls made while a server reconnects wait for the reconnect within their own timeout (docs/fault-matrix.md
  * §8 item 2); a call to a server that has given up fails fast with NOT_CONNECTED and starts a fresh
  * reconnect cycle in the background. `tools/call` is never replayed.
  */
@@ -240,7 +241,7 @@ export class MultiMCPClient {
     return this.rt.registry.toolsOf(server);
   }
 
-  /** Names of the servers connected now (as the seed's `get_server_names`); see `serverNames` for all. */
+  /** Names of the servers connected now (as MassGen's `get_server_names`); see `serverNames` for all. */
   getServerNames(): string[] {
     return this.rt.slots.filter((slot) => slot.state === "connected").map((slot) => slot.name);
   }

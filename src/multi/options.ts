@@ -4,7 +4,6 @@ import type { AuthOptions } from "../auth/types.js";
 import type { ClientEvents, StatusEvent } from "../client/events.js";
 import type { ClientHandlers } from "../client/handlers.js";
 import type { CallToolOptions, MCPClient, MCPClientOptions } from "../client/mcpClient.js";
-import type { DnsLookup } from "../client/prepare.js";
 import { describeValue, isPlainObject } from "../common/guards.js";
 import {
   MAX_HEALTH_CHECK_MAX_MISSES,
@@ -18,6 +17,7 @@ import type { CircuitState, CircuitStateChange } from "../resilience/circuitBrea
 import type { Clock } from "../resilience/clock.js";
 import type { HealthState } from "../resilience/healthMonitor.js";
 import type { NameKind } from "../routing/routedNames.js";
+import type { HostLookup } from "../security/url.js";
 
 /**
  * The state of one server inside a MultiMCPClient:
@@ -127,7 +127,7 @@ export interface NameCollisionEvent {
 
 /**
  * Status events of a MultiMCPClient: every per-server event of `MCPClient` (forwarded, each with its
- * `server`), plus the seed's `setup_start` / `setup_complete` / `connection_summary` and the
+ * `server`), plus MassGen's `setup_start` / `setup_complete` / `connection_summary` and the
  * resilience events.
  */
 export interface MultiClientEvents extends ClientEvents {
@@ -173,14 +173,14 @@ export interface MultiMCPClientOptions {
   allowedTools?: readonly string[] | undefined;
   /** Client-level exclusions (raw or routed names), added to every server's `exclude_tools`. */
   excludeTools?: readonly string[] | undefined;
-  /** Receives every status event (the seed's `status_callback`). */
+  /** Receives every status event (MassGen's `status_callback`). */
   onStatus?: ((event: StatusEvent<MultiClientEvents>) => void) | undefined;
   /** Values for `${VAR}` expansion. @default process.env */
   environment?: Environment | undefined;
   /** Name and version sent in `initialize`. */
   clientInfo?: Implementation | undefined;
   /** DNS lookup used by `security.resolve_dns`. */
-  lookup?: DnsLookup | undefined;
+  lookup?: HostLookup | undefined;
   /** `fetch` used by HTTP transports: see `MCPClientOptions.fetch` for what the policy still checks. */
   fetch?: ((url: string | URL, init?: RequestInit) => Promise<Response>) | undefined;
   /** Reconnect servers whose connection is lost (each server's `reconnect.enabled` can opt out). @default true */

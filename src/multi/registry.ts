@@ -1,6 +1,6 @@
 import type { Prompt, Tool } from "@modelcontextprotocol/client";
 
-import type { EventHub } from "../client/events.js";
+import type { EventHub } from "../common/events.js";
 import type { ResourceEntry } from "../routing/resourceIndex.js";
 import { buildResourceIndex } from "../routing/resourceIndex.js";
 import type { NameGroup, RoutedEntry, RoutedNameTableBuild } from "../routing/routedNameTable.js";

@@ -1,4 +1,4 @@
-import type { EventHub } from "../client/events.js";
+import type { EventHub } from "../common/events.js";
 import type { Clock } from "../resilience/clock.js";
 import type { ConnectSummary, MultiClientEvents, MultiMCPClientOptions } from "./options.js";
 import type { Registry } from "./registry.js";

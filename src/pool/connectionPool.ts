@@ -1,15 +1,15 @@
 /**
- * A pool of connections to one server, for the seed's "Connection Pooling" (high-throughput use where
+ * A pool of connections to one server, for MassGen's "Connection Pooling" (high-throughput use where
  * one connection would serialise work, e.g. a single-threaded stdio server per worker). Unlike the
  * seed's sketch it is bounded (leased + idle + connecting ≤ size), checks an idle client before
  * handing it out, evicts idle clients on an unref'd timer, bounds the callers waiting for a client
  * (with a timeout and abort), and closes everything it created on `close()`.
  */
 import { checkCallOptions, checkSeconds } from "../client/callOptions.js";
-import type { Unsubscribe } from "../client/events.js";
-import { EventHub } from "../client/events.js";
 import type { MCPClientOptions } from "../client/mcpClient.js";
 import { MCPClient } from "../client/mcpClient.js";
+import type { Unsubscribe } from "../common/events.js";
+import { EventHub } from "../common/events.js";
 import { WaiterQueue } from "../common/waiters.js";
 import {
   DEFAULT_POOL_HEALTH_CHECK_TIMEOUT_SECONDS,

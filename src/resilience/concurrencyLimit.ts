@@ -1,6 +1,6 @@
 /**
  * Per-server concurrency limit: at most `maxInFlight` calls run at once, up to `maxQueue` more wait
- * in FIFO order, and anything beyond is refused with `QUEUE_FULL` (fault-matrix §3.3: bounds the
+ * in FIFO order, and anything beyond is refused with `QUEUE_FULL` (test/unit/resilience/concurrencyLimit.test.ts; bounds the
  * load on single-threaded stdio servers; refusals are neutral for the breaker).
  *
  * Not cockatiel's `bulkhead()`: a queued call whose signal aborts there stays queued until it is

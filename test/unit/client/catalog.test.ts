@@ -201,6 +201,18 @@ describe("tool filter", () => {
     expect(precedence.client.getAvailableTools()).toEqual(["read", "delete"]);
   });
 
+  it("a list may name a tool by its routed (sanitised) name, as MultiMCPClient's do", async () => {
+    // Changed behaviour (CHANGELOG): MCPClient used to match only `mcp__{server}__{raw}`, so the
+    // same allowed_tools kept `a.b` under MultiMCPClient and dropped it here.
+    const dotted = (server: Server) => pagedTools(server, { "": { tools: ["a.b", "c.d"] } });
+    const allowed = start(dotted, { config: { allowed_tools: ["mcp__mem__a_b"] } });
+    await allowed.client.connect();
+    expect(allowed.client.getAvailableTools()).toEqual(["a.b"]);
+    const excluded = start(dotted, { options: { excludeTools: ["mcp__mem__c_d"] } });
+    await excluded.client.connect();
+    expect(excluded.client.getAvailableTools()).toEqual(["a.b"]);
+  });
+
   it("a toolFilter option replaces the lists", async () => {
     const { client } = start(all, {
       options: { allowedTools: ["read"], toolFilter: (t) => t.name !== "read" },
