@@ -10,6 +10,7 @@
  *     check.throwIfAny(); // before anything is created
  */
 
+import { describeValue } from "../common/guards.js";
 import type { ConfigIssue } from "../errors/errors.js";
 import { MCPConfigurationError } from "../errors/errors.js";
 import { issue } from "../errors/issues.js";
@@ -35,18 +36,10 @@ export interface NumberRange extends OptionCheck {
   unit?: string | undefined;
 }
 
-/** A value for a message: numbers as written (NaN, -1, Infinity), strings quoted and cut. */
+/** A value for a message (`common/guards.ts describeValue`), or "[REDACTED]" for a secret. */
 export function describeOptionValue(value: unknown, secret = false): string {
   if (secret && value !== undefined && value !== null) return REDACTED;
-  if (typeof value === "number" || typeof value === "boolean" || typeof value === "bigint")
-    return String(value);
-  if (typeof value === "string") {
-    const clipped = value.length > 40 ? `${value.slice(0, 40)}…` : value;
-    return `the string ${JSON.stringify(clipped)}`;
-  }
-  if (value === null || value === undefined) return String(value);
-  if (Array.isArray(value)) return "an array";
-  return typeof value === "object" ? "an object" : `a ${typeof value}`;
+  return describeValue(value);
 }
 
 /** `a number > 0 seconds`, `a whole number ≥ 1`, `a whole number from 1 to 100`: the range of a `NumberRange` in words. */

@@ -11,6 +11,7 @@ import {
   MAX_TIMEOUT_SECONDS,
 } from "../config/defaults.js";
 import type { Environment } from "../config/expandVariables.js";
+import { OPTION_RULES } from "../config/optionIssues.js";
 import type { ServerConfig } from "../config/types.js";
 import type { ConfigIssue, MCPError } from "../errors/errors.js";
 import type { CircuitState, CircuitStateChange } from "../resilience/circuitBreaker.js";
@@ -284,14 +285,20 @@ export function checkOptions(options: MultiMCPClientOptions): ConfigIssue[] {
   // JavaScript callers can pass anything in place of the options object.
   if (!OBJECT.accepts(options)) {
     return [
-      { path: "options", message: `must be an object, got ${describeValue(options)}`, rule: "config.schema" },
+      {
+        path: "options",
+        message: `must be an object, got ${describeValue(options)}`,
+        rule: OPTION_RULES.type,
+      },
     ];
   }
   const refuse = (path: string, allowed: string, value: unknown) =>
     issues.push({
       path,
       message: `must be ${allowed}, got ${describeValue(value)}`,
-      rule: "config.schema",
+      // The rules of every runtime-option check (config/optionIssues.ts): a number out of its range,
+      // or a value of the wrong kind.
+      rule: typeof value === "number" ? OPTION_RULES.range : OPTION_RULES.type,
     });
   for (const [key, path] of [
     ["allowedTools", "options.allowed_tools"],

@@ -59,7 +59,7 @@ describe("MultiMCPClient options: one typed error, every problem, no clamp", () 
       /^Invalid config for MultiMCPClient options: 7 problems\. Nothing was started\.\n/,
     );
     expect(error.message).toContain(
-      `  - options.health_check.interval: must be a number of seconds > 0 and ≤ ${MAX_SCHEDULE_SECONDS}, got -1 (rule config.schema)`,
+      `  - options.health_check.interval: must be a number of seconds > 0 and ≤ ${MAX_SCHEDULE_SECONDS}, got -1 (rule options.range)`,
     );
   });
 
@@ -108,7 +108,7 @@ describe("MultiMCPClient options: one typed error, every problem, no clamp", () 
 
   it("refuses options that are not an object, and a health_check that is neither a flag nor settings", () => {
     expect(checkOptions(null as unknown as MultiMCPClientOptions)).toEqual([
-      { path: "options", message: "must be an object, got null", rule: "config.schema" },
+      { path: "options", message: "must be an object, got null", rule: "options.type" },
     ]);
     expect(checkOptions({ healthCheck: 30 as unknown as boolean }).map((i) => i.message)).toEqual([
       "must be true, false or { interval, timeout, maxMisses }, got 30",
