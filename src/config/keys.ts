@@ -84,7 +84,12 @@ export function normaliseKeys(raw: Record<string, unknown>, known: ReadonlySet<s
   return { value, unknown, conflicts };
 }
 
-/** True for a plain `{…}` object (not an array, not null, not a class instance). */
+/**
+ * True for a plain `{…}` object (not an array, not null, not a class instance). Stricter than
+ * `common/guards.ts isPlainObject` on purpose: a config's prototype must be exactly this realm's
+ * `Object.prototype` or null, so an object with a replaced prototype (`Object.create(settings)`,
+ * whose values would be read through it) is never taken for config data.
+ */
 export function isPlainObject(value: unknown): value is Record<string, unknown> {
   if (typeof value !== "object" || value === null || Array.isArray(value)) return false;
   const proto = Object.getPrototypeOf(value) as unknown;
