@@ -13,8 +13,9 @@ import type { ConfigFinding } from "./keys.js";
 import { findingIssue, isPlainObject, snapshotConfig, toCamelCase } from "./keys.js";
 import { checkServerConfig } from "./serverConfig.js";
 import { duplicateNameIssue, serverListEntries, ServerNames } from "./serverList.js";
+import { parseJsonDocument, parseYamlDocument } from "./documentParsers.js";
 import type { DocPath, SourceDocument } from "./sourceDocument.js";
-import { objectDocument, parseJsonDocument, parseYamlDocument } from "./sourceDocument.js";
+import { objectDocument } from "./sourceDocument.js";
 import type { ServerConfig } from "./types.js";
 
 /** Which convention a config file follows. */
