@@ -9,26 +9,29 @@
  * root: wall time from spawn to exit, and the CPU time the process reports at exit (user + system,
  * which a loaded machine disturbs far less). A ratio is the median of the per-pair ratios, so both
  * sides of a pair see the same machine load; the targets are judged on CPU time.
- * Options: `--runs N` (default 21), `--warmup N` (default 3).
+ * Options: `--runs N` (default 21), `--warmup N` (default 3), `--dist DIR` to measure another build
+ * of the library (e.g. `npx tsc -p tsconfig.build.json --outDir bench/results/ab/before/dist` with the
+ * package.json next to it: its version is read from there); the subpath case is skipped when the build
+ * has none.
  */
 import { spawnSync } from "node:child_process";
-import { join } from "node:path";
+import { existsSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { pathToFileURL } from "node:url";
 import { parseArgs } from "node:util";
 
 import { machineInfo } from "./machine.js";
 import { median, summarize } from "./stats.js";
 import { ROOT } from "./targets.js";
 
-const CLI = join(ROOT, "dist/cli/main.js");
-
 interface Command {
   label: string;
   args: string[];
 }
 
-const importing = (specifier: string): Command => ({
+const importing = (specifier: string, target = specifier): Command => ({
   label: `import("${specifier}")`,
-  args: ["--input-type=module", "-e", `await import(${JSON.stringify(specifier)})`],
+  args: ["--input-type=module", "-e", `await import(${JSON.stringify(target)})`],
 });
 
 interface Pair {
@@ -39,30 +42,40 @@ interface Pair {
   target?: { limit: (baselineMs: number) => number; text: string; ratio?: number };
 }
 
-const PAIRS: Pair[] = [
-  {
-    name: "root import",
-    subject: importing("mcp-tools"),
-    baseline: importing("@modelcontextprotocol/client"),
-    target: { limit: (b) => 1.25 * b, text: "≤ 1.25× the SDK client", ratio: 1.25 },
-  },
-  {
-    name: "CLI --version",
-    subject: { label: "mcp-tools --version", args: [CLI, "--version"] },
-    baseline: { label: "node -e 0", args: ["-e", "0"] },
-    target: { limit: (b) => 1.5 * b + 50, text: "≤ 1.5× `node -e 0` + 50 ms" },
-  },
-  {
-    name: "converters subpath",
-    subject: importing("mcp-tools/converters"),
-    baseline: importing("@modelcontextprotocol/client"),
-  },
-  {
-    name: "CLI --help",
-    subject: { label: "mcp-tools --help", args: [CLI, "--help"] },
-    baseline: { label: "node -e 0", args: ["-e", "0"] },
-  },
-];
+/** The cases, for the build in `dist` (the package's own when it is ROOT/dist: then by its name). */
+function pairs(dist: string): Pair[] {
+  const own = dist === join(ROOT, "dist");
+  const entry = (subpath: string, file: string) =>
+    importing(`mcp-tools${subpath}`, own ? `mcp-tools${subpath}` : pathToFileURL(join(dist, file)).href);
+  const cli = join(dist, "cli/main.js");
+  const all: Pair[] = [
+    {
+      name: "root import",
+      subject: entry("", "index.js"),
+      baseline: importing("@modelcontextprotocol/client"),
+      target: { limit: (b) => 1.25 * b, text: "≤ 1.25× the SDK client", ratio: 1.25 },
+    },
+    {
+      name: "CLI --version",
+      subject: { label: "mcp-tools --version", args: [cli, "--version"] },
+      baseline: { label: "node -e 0", args: ["-e", "0"] },
+      target: { limit: (b) => 1.5 * b + 50, text: "≤ 1.5× `node -e 0` + 50 ms" },
+    },
+    {
+      name: "converters subpath",
+      subject: entry("/converters", "converters/index.js"),
+      baseline: importing("@modelcontextprotocol/client"),
+    },
+    {
+      name: "CLI --help",
+      subject: { label: "mcp-tools --help", args: [cli, "--help"] },
+      baseline: { label: "node -e 0", args: ["-e", "0"] },
+    },
+  ];
+  return all.filter(
+    (pair) => own || pair.name !== "converters subpath" || existsSync(join(dist, "converters/index.js")),
+  );
+}
 
 /** Preloaded into every measured process (both sides alike): its CPU time at exit, on stderr. */
 const REPORT_CPU = `data:text/javascript,process.on("exit",()=>{const u=process.cpuUsage();process.stderr.write("\\ncpu-us "+(u.user+u.system)+"\\n")})`;
@@ -88,19 +101,22 @@ function time(command: Command): Sample {
 }
 
 function main(): void {
-  const { values } = parseArgs({ options: { runs: { type: "string" }, warmup: { type: "string" } } });
+  const { values } = parseArgs({
+    options: { runs: { type: "string" }, warmup: { type: "string" }, dist: { type: "string" } },
+  });
+  const dist = values.dist === undefined ? join(ROOT, "dist") : resolve(values.dist);
   const runs = Number(values.runs ?? 21);
   const warmup = Number(values.warmup ?? 3);
   const machine = machineInfo();
   console.log(
-    `mcp-tools cold start: ${machine.cpuModel}, ${machine.cores} cores, Node ${machine.node}, load ${machine.loadAverage.join(" / ")}; ${runs} runs per command after ${warmup} warm-up, interleaved\n`,
+    `mcp-tools cold start: ${machine.cpuModel}, ${machine.cores} cores, Node ${machine.node}, load ${machine.loadAverage.join(" / ")}; ${runs} runs per command after ${warmup} warm-up, interleaved; build ${dist}\n`,
   );
   console.log(
     "| case | command | CPU median | wall median (min–max) | CPU vs baseline | wall vs baseline | target (CPU) |",
   );
   console.log("| --- | --- | --: | --: | --: | --: | --- |");
   let missed = 0;
-  for (const pair of PAIRS) {
+  for (const pair of pairs(dist)) {
     for (let i = 0; i < warmup; i++) {
       time(pair.subject);
       time(pair.baseline);
