@@ -23,24 +23,27 @@ export const DEMO_PACKAGES = ["@modelcontextprotocol/server", "@modelcontextprot
  * Throws a config error that says what to install when the demo server's packages are missing, before
  * anything is spawned (the demo would otherwise die with Node's own "Cannot find package").
  */
-export function requireDemoPackages(resolvePackage: (name: string) => unknown = import.meta.resolve): void {
-  const missing = DEMO_PACKAGES.filter((name) => {
-    try {
-      resolvePackage(name);
-      return false;
-    } catch {
-      return true;
-    }
-  });
+export function requireDemoPackages(isInstalled: (name: string) => boolean = isResolvable): void {
+  const missing = DEMO_PACKAGES.filter((name) => !isInstalled(name));
   if (missing.length === 0) return;
   const { peerDependencies = {} } = createRequire(import.meta.url)("../../package.json") as {
     peerDependencies?: Record<string, string>;
   };
   const install = missing.map((name) => `${name}@${peerDependencies[name] ?? "latest"}`).join(" ");
   throw new MCPConfigurationError(
-    `The bundled demo server needs ${missing.join(" and ")}, which mcp-tools does not install (they are optional). Install ${missing.length === 1 ? "it" : "them"} to run the demo (npm install ${install}), or pass --config <file> (or put an mcp.json here) to use your own servers.`,
+    `The bundled demo server needs ${missing.join(" and ")}, which mcp-tools does not install (the demo server's packages are optional dependencies). Install ${missing.length === 1 ? "it" : "them"} to run the demo (npm install ${install}), or pass --config <file> (or put an mcp.json here) to use your own servers.`,
     { context: { missing } },
   );
+}
+
+/**
+ * Whether Node would find package `name` from here (and so from dist/demo/, which shares the folders it
+ * searches): a `node_modules/<name>/package.json` on the lookup path. Independent of the package's
+ * `exports` conditions and of `import.meta.resolve` (unflagged only from Node 20.6).
+ */
+function isResolvable(name: string): boolean {
+  const folders = createRequire(import.meta.url).resolve.paths(name) ?? [];
+  return folders.some((folder) => existsSync(join(folder, name, "package.json")));
 }
 
 /** Where the CLI's servers come from. */

@@ -28,10 +28,7 @@ describe("the demo server's packages", () => {
   });
 
   it("when missing, make a config error that names each missing package and the command to install it", () => {
-    const missing = (name: string) => {
-      if (name === "@modelcontextprotocol/node") throw new Error(`Cannot find package '${name}'`);
-      return `file:///node_modules/${name}/index.js`;
-    };
+    const missing = (name: string) => name !== "@modelcontextprotocol/node";
     let error: unknown;
     try {
       requireDemoPackages(missing);
@@ -40,7 +37,7 @@ describe("the demo server's packages", () => {
     }
     expect(error).toBeInstanceOf(MCPConfigurationError);
     expect((error as MCPConfigurationError).message).toBe(
-      `The bundled demo server needs @modelcontextprotocol/node, which mcp-tools does not install (they are optional). Install it to run the demo (npm install @modelcontextprotocol/node@${manifest.peerDependencies["@modelcontextprotocol/node"]}), or pass --config <file> (or put an mcp.json here) to use your own servers.`,
+      `The bundled demo server needs @modelcontextprotocol/node, which mcp-tools does not install (the demo server's packages are optional dependencies). Install it to run the demo (npm install @modelcontextprotocol/node@${manifest.peerDependencies["@modelcontextprotocol/node"]}), or pass --config <file> (or put an mcp.json here) to use your own servers.`,
     );
     expect((error as MCPConfigurationError).context).toEqual({ missing: ["@modelcontextprotocol/node"] });
   });
