@@ -1,7 +1,8 @@
 // What an entry point loads is part of its cost: `import("mcp-tools")` must not pay for the config-file
-// parsers, the converters or the demo server, and `mcp-tools --version` / `--help` must not load the
-// library at all. Each case runs the built package (dist/) in a child `node` that records every module
-// it resolves (test/fixtures/recordLoads.mjs), so an eager import added anywhere below shows up here.
+// parsers, the HTTP transport (undici), the converters or the demo server, and `mcp-tools --version` /
+// `--help` must not load the library at all. Each case runs the built package (dist/) in a child `node`
+// that records every module it resolves (test/fixtures/recordLoads.mjs), so an eager import added
+// anywhere below shows up here.
 import { execFile } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -60,9 +61,7 @@ describe('import("mcp-tools")', () => {
     expect(paths.filter((path) => path.startsWith("dist/demo/"))).toEqual([]);
   });
 
-  // The HTTP transport (undici) is loaded on first use by src/client; until that lands the root
-  // still loads it. Turn this into `it` when it passes.
-  it.fails("does not load undici (the HTTP transport) until an HTTP server is connected", async () => {
+  it("does not load undici (the HTTP transport) until an HTTP server is connected", async () => {
     expect(packages(await loadedBy(importing("mcp-tools"))).has("undici")).toBe(false);
   });
 });
