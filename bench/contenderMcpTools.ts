@@ -1,5 +1,5 @@
 import type { ServerConfigInput } from "mcp-tools";
-import { MCPClient, MultiMCPClient, prefixedName } from "mcp-tools";
+import { MCPClient, MultiMCPClient } from "mcp-tools";
 
 import type { ConnectOptions, Contender } from "./contenders.js";
 import { expectEcho, firstText } from "./contenders.js";
@@ -62,7 +62,7 @@ export const mcpToolsMulti: Contender = {
   async connect(target, options) {
     const multi = new MultiMCPClient([mcpToolsConfig(target, "s0", options, true)]);
     await multi.connect();
-    const echoName = prefixedName("s0", "echo");
+    const echoName = "mcp__s0__echo"; // the routed name (`mcp__{server}__{tool}`)
     return {
       pid: multi.getServerStatus("s0").pid,
       toolCount: multi.tools.size,

@@ -1,4 +1,4 @@
-import { MultiMCPClient, prefixedName } from "mcp-tools";
+import { MultiMCPClient } from "mcp-tools";
 
 import { mcpToolsConfig } from "./contenderMcpTools.js";
 import type { Contender, ContenderId, Session } from "./contenders.js";
@@ -613,8 +613,11 @@ export async function routing(recorder: Recorder, plan: Plan): Promise<void> {
       throw new Error(`${summary.toolsCount} tools routed`);
     const tool = (i: number) => `t${String((i % plan.routingToolsPerServer) + 1).padStart(4, "0")}`;
     const server = (i: number) => `s${i % plan.routingServers}`;
-    const routedNames = Array.from({ length: Math.max(WARMUP_ROUTING_CALLS, plan.routingCalls) }, (_, i) =>
-      prefixedName(server(i), tool(i)),
+    const routedNames = Array.from(
+      { length: Math.max(WARMUP_ROUTING_CALLS, plan.routingCalls) },
+      (_, i) =>
+        // Routed names (`mcp__{server}__{tool}`); these are short and valid, so none is sanitised.
+        `mcp__${server(i)}__${tool(i)}`,
     );
     const clients = Array.from({ length: plan.routingServers }, (_, i) => multi!.getClient(`s${i}`));
     const check = (result: { content?: unknown }, i: number) => {

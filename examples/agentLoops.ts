@@ -4,7 +4,8 @@
  * mcp-tools are checked. The AI SDK (`ai`) is a devDependency and is checked for real.
  */
 import type { LanguageModel } from "ai";
-import { createToolset, type MCPClient, toAISdkTools } from "mcp-tools";
+import type { MCPClient } from "mcp-tools";
+import { createToolset, toAISdkTools } from "mcp-tools/converters";
 
 declare const client: MCPClient;
 declare const model: LanguageModel;

@@ -6,7 +6,7 @@ declare const call: { id: string; function: { name: string; arguments: string } 
 declare const messages: unknown[];
 
 // #region readme
-import { createToolset } from "mcp-tools";
+import { createToolset } from "mcp-tools/converters";
 
 const toolset = createToolset(multi, { format: "openai-chat" }); // or openai-responses, anthropic, gemini
 toolset.tools; // the tool list in that API's format (names sanitised to its rules, schemas simplified)

@@ -1,5 +1,11 @@
 // The public API of mcp-tools. Every export here is a promise to users: add names deliberately,
 // one by one (no `export *`), and keep internals out.
+// Deliberately not exported: the converters for LLM APIs (they are `mcp-tools/converters`, so that
+// the root does not load them), `ManualClock` (`mcp-tools/testing`), `CLIENT_INFO`, `expandString`,
+// the breaker's outcome policy (`classifyOutcome`, `Outcome`), the routing helpers (`prefixedName`,
+// `ROUTED_NAME_PATTERN`, `sanitizeNamePart`: routed names are documented as `mcp__{server}__{tool}`),
+// `checkServerConfigs` / `parseServerConfigs` (`MCPConfigValidator` and `loadConfig` validate
+// configs) and `ErrorClassByCode`.
 
 // Client
 export type { ClientEventName, ClientEvents, ConnectionState, StatusEvent } from "./client/events.js";
@@ -10,12 +16,11 @@ export type {
   ReconnectOptions,
   RequestCallOptions,
 } from "./client/mcpClient.js";
-export { CLIENT_INFO, MCPClient } from "./client/mcpClient.js";
+export { MCPClient } from "./client/mcpClient.js";
 export type { Unsubscribe } from "./common/events.js";
 
 // Config
 export type { ValidatedBackendConfig } from "./config/backendConfig.js";
-export { expandString } from "./config/expandVariables.js";
 export type { ConfigShape, LoadConfigOptions, LoadedConfig } from "./config/loadConfig.js";
 export { loadConfig } from "./config/loadConfig.js";
 export type {
@@ -38,7 +43,6 @@ export type { EnvPolicy, SecurityLevel, SecurityPolicy, ToolArgumentLimits } fro
 export type { ErrorCode } from "./errors/codes.js";
 export type {
   ConfigIssue,
-  ErrorClassByCode,
   MCPErrorCauseJSON,
   MCPErrorJSON,
   MCPErrorOptions,
@@ -119,8 +123,7 @@ export type {
   ServerState,
   ServerStatus,
 } from "./multi/options.js";
-export type { ServerConfigsCheck, ServerConfigsInput } from "./multi/serverConfigs.js";
-export { checkServerConfigs, parseServerConfigs } from "./multi/serverConfigs.js";
+export type { ServerConfigsInput } from "./multi/serverConfigs.js";
 export type { AcquireOptions, ConnectionPoolOptions, PoolEvents, PoolStats } from "./pool/connectionPool.js";
 export { MCPConnectionPool } from "./pool/connectionPool.js";
 export type { BreakerPolicy } from "./resilience/breakerPolicies.js";
@@ -134,102 +137,6 @@ export type {
 } from "./resilience/circuitBreaker.js";
 export { CircuitBreaker } from "./resilience/circuitBreaker.js";
 export type { Clock, ClockTimer, ClockTimerOptions } from "./resilience/clock.js";
-export { ManualClock, systemClock } from "./resilience/clock.js";
+export { systemClock } from "./resilience/clock.js";
 export type { HealthState } from "./resilience/healthMonitor.js";
-export type { Outcome } from "./resilience/outcome.js";
-export { classifyOutcome } from "./resilience/outcome.js";
 export type { ResourceEntry } from "./routing/resourceIndex.js";
-export { prefixedName, ROUTED_NAME_PATTERN, sanitizeNamePart } from "./routing/routedNames.js";
-
-// Converters for LLM APIs
-export type {
-  AISdkDynamicToolDefinition,
-  AISdkFactories,
-  AISdkPlainTool,
-  AISdkToolExecutionOptions,
-  AISdkToolsOptions,
-} from "./converters/aiSdk.js";
-export { toAISdkTools } from "./converters/aiSdk.js";
-export { parseToolArguments } from "./converters/arguments.js";
-export type {
-  AnthropicTool,
-  ConversionReport,
-  ConvertedTool,
-  ConvertedTools,
-  ConvertOptions,
-  GeminiFunctionDeclaration,
-  GeminiTool,
-  MCPFunctionInit,
-  ObjectSchema,
-  OpenAIChatTool,
-  OpenAIResponsesTool,
-  ToolFormat,
-  ToolReport,
-  ToolsByFormat,
-} from "./converters/formats.js";
-export {
-  convertTools,
-  formatConversionReport,
-  MCPFunction,
-  toAnthropicTools,
-  toFunctions,
-  toGeminiFunctionDeclarations,
-  toGeminiTools,
-  TOOL_FORMATS,
-  toOpenAIChatTools,
-  toOpenAIResponsesTools,
-} from "./converters/formats.js";
-export type { NameChange, NameChangeReason, NameRules, NameRuleSet, NameTable } from "./converters/names.js";
-export {
-  assignProviderNames,
-  isValidProviderName,
-  PROVIDER_NAME_RULES,
-  sanitizeProviderName,
-} from "./converters/names.js";
-export type {
-  AISdkToolResultOutput,
-  AnthropicImageMediaType,
-  AnthropicToolResultBlock,
-  AnthropicToolResultContent,
-  GeminiFunctionResponsePart,
-  JsonValue,
-  OpenAIChatImageMessage,
-  OpenAIChatToolMessage,
-  OpenAIResponsesFunctionCallOutput,
-  OpenAIResponsesOutputContent,
-  ToolMedia,
-} from "./converters/results.js";
-export {
-  toAISdkToolOutput,
-  toAnthropicToolResult,
-  toGeminiFunctionResponse,
-  toolResultMedia,
-  toolResultToText,
-  toOpenAIChatImageMessage,
-  toOpenAIChatToolMessage,
-  toOpenAIResponsesOutput,
-} from "./converters/results.js";
-export type {
-  SchemaChange,
-  SchemaChangeRule,
-  SchemaChangeSeverity,
-  SchemaTarget,
-  SimplifiedSchema,
-  SimplifyOptions,
-} from "./converters/schema.js";
-export { restoreStrictArguments, simplifySchema } from "./converters/schema.js";
-export type {
-  ExecuteOptions,
-  ToolExecution,
-  ToolOutputByFormat,
-  Toolset,
-  ToolsetOptions,
-} from "./converters/toolset.js";
-export { createToolset } from "./converters/toolset.js";
-export type {
-  SourceTool,
-  ToolListInput,
-  ToolSource,
-  ToolSourceCallOptions,
-  ToolSourceEntry,
-} from "./converters/toolSource.js";

@@ -4,19 +4,16 @@ import { Command, CommanderError, InvalidArgumentError } from "commander";
 
 import { PACKAGE_VERSION } from "../common/version.js";
 import { sanitizeText } from "../errors/serverText.js";
-import { killAllTrees } from "../transport/processTree.js";
-import { callCommand } from "./commands/call.js";
-import { demoCommand } from "./commands/demo.js";
-import { healthCommand } from "./commands/health.js";
-import { listCommand } from "./commands/list.js";
-import { promptCommand } from "./commands/prompt.js";
-import { readCommand } from "./commands/read.js";
-import { validateCommand } from "./commands/validate.js";
 import type { ExitCode } from "./exitCodes.js";
 import { EXIT, exitCodeOf } from "./exitCodes.js";
 import { errorJson, Output } from "./output.js";
+import type * as SessionModule from "./session.js";
 import type { GlobalOptions } from "./session.js";
-import { currentSession } from "./session.js";
+
+// The commands (and through them the library, the SDK and the demo) are imported when one runs:
+// `--version` and `--help` load only commander and this file's own helpers.
+/** The session module, once a command has loaded it (for Ctrl+C). */
+let sessions: typeof SessionModule | undefined;
 
 const version = PACKAGE_VERSION;
 
@@ -52,12 +49,15 @@ async function finish(code: ExitCode): Promise<never> {
 function onSignal(signal: NodeJS.Signals): void {
   const code = signal === "SIGTERM" ? EXIT.TERMINATED : EXIT.INTERRUPTED;
   if (interrupted) {
-    killAllTrees();
-    process.exit(code);
+    // Already loaded when a server was started (the transport uses it); else there is nothing to kill.
+    void import("../transport/processTree.js")
+      .then(({ killAllTrees }) => killAllTrees())
+      .finally(() => process.exit(code));
+    return;
   }
   interrupted = true;
   output.note(`\nReceived ${signal}: closing servers… (press Ctrl+C again to force)`);
-  const session = currentSession();
+  const session = sessions?.currentSession();
   void (session ? session.disconnect() : Promise.resolve()).finally(() => finish(code));
 }
 
@@ -65,6 +65,7 @@ async function run(options: GlobalOptions, action: () => Promise<ExitCode>): Pro
   output = new Output({ json: options.json, verbose: options.verbose });
   let code: ExitCode;
   try {
+    sessions ??= await import("./session.js");
     code = await action();
   } catch (error) {
     if (interrupted) return;
@@ -129,7 +130,11 @@ Examples:
 program
   .command("list")
   .description("connect to the servers and show their tools, resources and prompts")
-  .action((_options, command: Command) => run(globals(command), () => listCommand(globals(command), output)));
+  .action((_options, command: Command) =>
+    run(globals(command), async () =>
+      (await import("./commands/list.js")).listCommand(globals(command), output),
+    ),
+  );
 
 program
   .command("call")
@@ -137,7 +142,9 @@ program
   .argument("<tool>", "routed name (mcp__server__tool) or the tool's own name if only one server has it")
   .argument("[arguments...]", "JSON object, or key=value pairs (values typed by the tool's schema)")
   .action((tool: string, args: string[], _options, command: Command) =>
-    run(globals(command), () => callCommand(tool, args, globals(command), output)),
+    run(globals(command), async () =>
+      (await import("./commands/call.js")).callCommand(tool, args, globals(command), output),
+    ),
   );
 
 program
@@ -145,7 +152,9 @@ program
   .description("read a resource by URI")
   .argument("<uri>", "resource URI, e.g. demo://readme")
   .action((uri: string, _options, command: Command) =>
-    run(globals(command), () => readCommand(uri, globals(command), output)),
+    run(globals(command), async () =>
+      (await import("./commands/read.js")).readCommand(uri, globals(command), output),
+    ),
   );
 
 program
@@ -154,14 +163,18 @@ program
   .argument("<name>", "routed name (mcp__server__prompt) or the prompt's own name if unique")
   .argument("[arguments...]", "key=value pairs")
   .action((name: string, args: string[], _options, command: Command) =>
-    run(globals(command), () => promptCommand(name, args, globals(command), output)),
+    run(globals(command), async () =>
+      (await import("./commands/prompt.js")).promptCommand(name, args, globals(command), output),
+    ),
   );
 
 program
   .command("health")
   .description("connect to every server and ping it")
   .action((_options, command: Command) =>
-    run(globals(command), () => healthCommand(globals(command), output)),
+    run(globals(command), async () =>
+      (await import("./commands/health.js")).healthCommand(globals(command), output),
+    ),
   );
 
 program
@@ -169,13 +182,19 @@ program
   .description("check a config file without starting anything")
   .argument("[file]", "config file (default: --config or the discovered one)")
   .action((file: string | undefined, _options, command: Command) =>
-    run(globals(command), () => validateCommand(file, globals(command), output)),
+    run(globals(command), async () =>
+      (await import("./commands/validate.js")).validateCommand(file, globals(command), output),
+    ),
   );
 
 program
   .command("demo")
   .description("a short guided session against the bundled demo server")
-  .action((_options, command: Command) => run(globals(command), () => demoCommand(globals(command), output)));
+  .action((_options, command: Command) =>
+    run(globals(command), async () =>
+      (await import("./commands/demo.js")).demoCommand(globals(command), output),
+    ),
+  );
 
 process.on("SIGINT", onSignal);
 process.on("SIGTERM", onSignal);

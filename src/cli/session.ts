@@ -4,7 +4,7 @@ import { MCPError } from "../errors/errors.js";
 import { MultiMCPClient } from "../multi/multiClient.js";
 import type { ConnectSummary } from "../multi/options.js";
 import type { ConfigSource } from "./configSource.js";
-import { describeSource, resolveConfigSource } from "./configSource.js";
+import { describeSource, requireDemoPackages, resolveConfigSource } from "./configSource.js";
 import { cliAuthOptions } from "./login.js";
 import type { Output } from "./output.js";
 
@@ -53,6 +53,7 @@ export async function loadServers(
     }
     servers = loaded.servers;
   } else {
+    requireDemoPackages();
     servers = source.servers;
   }
   if (options.server.length > 0) {

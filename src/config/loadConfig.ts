@@ -14,7 +14,7 @@ import { findingIssue, isPlainObject, snapshotConfig, toCamelCase } from "./keys
 import { checkServerConfig } from "./serverConfig.js";
 import { duplicateNameIssue, serverListEntries, ServerNames } from "./serverList.js";
 import type { DocPath, SourceDocument } from "./sourceDocument.js";
-import { objectDocument, parseJsonDocument, parseYamlDocument } from "./sourceDocument.js";
+import { objectDocument } from "./sourceDocument.js";
 import type { ServerConfig } from "./types.js";
 
 /** Which convention a config file follows. */
@@ -104,11 +104,13 @@ export async function loadConfig(
       { configFile: file },
     );
   }
-  return loadDocument(parseText(text, file), file, options);
+  return loadDocument(await parseText(text, file), file, options);
 }
 
 /** Parses config text by extension: `.yaml`/`.yml` as YAML, anything else as JSON with comments. */
-export function parseText(text: string, file?: string): SourceDocument {
+export async function parseText(text: string, file?: string): Promise<SourceDocument> {
+  // yaml and jsonc-parser load on the first file read: importing the library does not pay for them.
+  const { parseJsonDocument, parseYamlDocument } = await import("./documentParsers.js");
   const ext = file ? extname(file).toLowerCase() : "";
   if (ext === ".yaml" || ext === ".yml") return parseYamlDocument(text, file);
   const json = parseJsonDocument(text, file);

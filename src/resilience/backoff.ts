@@ -1,6 +1,3 @@
-import type { IBackoff } from "cockatiel";
-import { ExponentialBackoff, halfJitterGenerator } from "cockatiel";
-
 import { OptionIssues } from "../config/optionIssues.js";
 
 export interface BackoffOptions {
@@ -13,11 +10,13 @@ export interface BackoffOptions {
 /**
  * Exponential backoff with half jitter: delay n lies in [d/2, d) where d = min(max, initial × 2^n).
  * Half jitter (rather than full) keeps a real pause between reconnect attempts while still spreading
- * a fleet of clients that lost the same server. Backed by cockatiel's generator.
+ * a fleet of clients that lost the same server. The formula is cockatiel's `halfJitterGenerator`,
+ * written out here: a dependency for one line was not worth its import cost.
  */
 export class Backoff {
-  private readonly factory: ExponentialBackoff<number>;
-  private current: IBackoff<unknown> | undefined;
+  private readonly initialDelayMs: number;
+  private readonly maxDelayMs: number;
+  private attempt = 0;
 
   constructor(options: BackoffOptions) {
     const check = new OptionIssues("the reconnect backoff");
@@ -34,22 +33,19 @@ export class Backoff {
         unit: "ms",
       });
     check.throwIfAny();
-    this.factory = new ExponentialBackoff({
-      initialDelay: options.initialDelayMs,
-      maxDelay: options.maxDelayMs,
-      generator: halfJitterGenerator,
-    });
+    this.initialDelayMs = options.initialDelayMs;
+    this.maxDelayMs = options.maxDelayMs;
   }
 
   /** The next delay in milliseconds. */
   next(): number {
-    this.current = this.current ? this.current.next(undefined) : this.factory.next();
-    return this.current.duration;
+    const nominal = Math.min(this.maxDelayMs, this.initialDelayMs * 2 ** this.attempt++);
+    return Math.floor((nominal + Math.random() * nominal) / 2);
   }
 
   /** Starts the schedule over (after a success). */
   reset(): void {
-    this.current = undefined;
+    this.attempt = 0;
   }
 }
 

@@ -2,8 +2,8 @@
  * The per-server circuit breaker: rows B1–B12 of docs/fault-matrix.md (§7.3), each pinned by its
  * test in test/unit/resilience/circuitBreaker.test.ts.
  *
- * Why not cockatiel's `CircuitBreakerPolicy` (already a dependency, used for backoff and bulkhead
- * ideas): its semantics differ from those rows exactly where it matters for MCP servers.
+ * Why not cockatiel's `CircuitBreakerPolicy`: its semantics differ from those rows exactly where it
+ * matters for MCP servers.
  * - During half-open it makes every other caller wait for the probe's verdict; we must reject them
  *   at once with `MCPCircuitOpenError` (retryAfter 0), as Polly and opossum do.
  * - An error its filter does not handle counts as a success in half-open and closes the circuit;
