@@ -12,9 +12,9 @@ import type { ToolSource, ToolSourceEntry } from "../../src/converters/toolSourc
 import { MCPCancelledError, MCPServerError, MCPValidationError } from "../../src/errors/errors.js";
 import { MultiMCPClient } from "../../src/multi/multiClient.js";
 import { isAlive } from "../helpers/processes.js";
+import type { ProviderFormat } from "../helpers/providerFormats.js";
+import { expectProviderFormat, strictRequiredViolations } from "../helpers/providerFormats.js";
 import { demoStdio } from "../helpers/servers.js";
-import type { ProviderFormat } from "../unit/converters/providerFormats.js";
-import { expectProviderFormat, strictRequiredViolations } from "../unit/converters/providerFormats.js";
 
 const clients: MCPClient[] = [];
 

@@ -23,9 +23,9 @@ import type {
   OpenAIResponsesFunctionCallOutput,
 } from "../../../src/converters/results.js";
 import { createToolset } from "../../../src/converters/toolset.js";
-import { fakeSource } from "./fakeSource.js";
-import type { ProviderFormat } from "./providerFormats.js";
-import { expectProviderFormat } from "./providerFormats.js";
+import { fakeSource } from "../../fakes/fakeSource.js";
+import type { ProviderFormat } from "../../helpers/providerFormats.js";
+import { expectProviderFormat } from "../../helpers/providerFormats.js";
 
 // ---------------------------------------------------------------------------------------------
 // Fake SDK clients (request/response subsets of the official SDKs)
