@@ -1,7 +1,5 @@
 // The benchmark harness (`npm run bench`) in its smoke plan: it must run end to end against every
 // server, transport and contender, and produce a complete, sane result. Speed is never asserted here.
-import type { ChildProcess } from "node:child_process";
-import { spawn } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { join, resolve } from "node:path";
@@ -11,6 +9,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 
 import { SMOKE_PLAN } from "../../bench/plan.js";
 import type { BenchResult, Row } from "../../bench/results.js";
+import { nodeRuns, type Run } from "../helpers/cli.js";
 import { tempDir } from "../helpers/servers.js";
 
 const require = createRequire(import.meta.url);
@@ -19,37 +18,12 @@ const HARNESS = resolve("bench/results/build/main.js");
 /** Compiling the harness plus the smoke run; both are seconds on an idle machine, this is a bound. */
 const BOUND_MS = 150_000;
 
-const running = new Set<ChildProcess>();
+const { runNode: run, cleanUp } = nodeRuns();
 const scratch = tempDir("mcp-tools-bench-");
 
-afterEach(() => {
-  for (const child of running) child.kill("SIGKILL");
-  running.clear();
-});
+afterEach(cleanUp);
 
 afterAll(() => scratch.cleanup());
-
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-function run(args: string[]): Promise<Run> {
-  return new Promise((resolvePromise, reject) => {
-    const child = spawn(process.execPath, args, { stdio: ["ignore", "pipe", "pipe"] });
-    running.add(child);
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
-    child.once("error", reject);
-    child.once("close", (code) => {
-      running.delete(child);
-      resolvePromise({ code, stdout, stderr });
-    });
-  });
-}
 
 const ALL = ["mcp-tools", "mcp-tools-multi", "sdk", "langchain", "floor"];
 const NO_FLOOR = ALL.filter((id) => id !== "floor");
