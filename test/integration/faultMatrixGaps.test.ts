@@ -3,7 +3,6 @@
 // options; every wait is on an event, a settled promise or a line the fixture logged, bounded by a
 // deadline. After every test each client is disconnected and each pid a server ever had must be gone.
 import { getEventListeners } from "node:events";
-import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { inspect } from "node:util";
 
@@ -23,6 +22,7 @@ import { MultiMCPClient } from "../../src/multi/multiClient.js";
 import type { Clock, ClockTimer } from "../../src/resilience/clock.js";
 import { systemClock } from "../../src/resilience/clock.js";
 import { elapsed } from "../helpers/async.js";
+import { cancellations, toolCalls } from "../helpers/faultLog.js";
 import { nextEvent } from "../helpers/multiEvents.js";
 import { isAlive, liveChildrenOf, readPid } from "../helpers/processes.js";
 import { faultStdio, tempDir } from "../helpers/servers.js";
@@ -67,27 +67,6 @@ function scratch(): string {
   cleanups.push(dir.cleanup);
   return dir.path;
 }
-
-interface Logged {
-  method?: string;
-  id?: string | number;
-  params?: { name?: string; requestId?: unknown; _meta?: { progressToken?: unknown } } & Record<
-    string,
-    unknown
-  >;
-}
-
-/** Lines the fault fixture read from stdin (LOG_FILE). */
-function received(file: string): Logged[] {
-  if (!existsSync(file)) return [];
-  return readFileSync(file, "utf8")
-    .split("\n")
-    .filter(Boolean)
-    .map((line) => JSON.parse(line) as Logged);
-}
-
-const toolCalls = (file: string) => received(file).filter((m) => m.method === "tools/call");
-const cancellations = (file: string) => received(file).filter((m) => m.method === "notifications/cancelled");
 
 function text(result: { content?: unknown }): string {
   return (result.content as Array<{ text?: string }>).map((c) => c.text ?? "").join("");

@@ -6,42 +6,13 @@ import { afterEach, describe, expect, it } from "vitest";
 import { MCPClient } from "../../src/client/mcpClient.js";
 import { MCPConnectionError, MCPTimeoutError } from "../../src/errors/errors.js";
 import { elapsed } from "../helpers/async.js";
+import { received } from "../helpers/faultLog.js";
 import { isAlive, readPid } from "../helpers/processes.js";
-import { faultStdio, tempDir } from "../helpers/servers.js";
+import { faultStdio } from "../helpers/servers.js";
+import { stdioTracking } from "../helpers/stdio.js";
 
-const clients: MCPClient[] = [];
-const cleanups: Array<() => void> = [];
-const pidsToCheck: number[] = [];
-
-function track(client: MCPClient): MCPClient {
-  clients.push(client);
-  return client;
-}
-
-afterEach(async () => {
-  for (const client of clients) {
-    const pid = client.getDiagnostics().pid;
-    if (pid !== undefined) pidsToCheck.push(pid);
-  }
-  await Promise.all(clients.splice(0).map((c) => c.disconnect()));
-  for (const pid of pidsToCheck.splice(0)) expect(isAlive(pid), `pid ${pid} left running`).toBe(false);
-  for (const cleanup of cleanups.splice(0)) cleanup();
-});
-
-function scratch(): string {
-  const dir = tempDir();
-  cleanups.push(dir.cleanup);
-  return dir.path;
-}
-
-/** Lines the fixture received on stdin (LOG_FILE). */
-function received(file: string): Array<{ method?: string; id?: unknown; params?: Record<string, unknown> }> {
-  if (!existsSync(file)) return [];
-  return readFileSync(file, "utf8")
-    .split("\n")
-    .filter(Boolean)
-    .map((line) => JSON.parse(line) as { method?: string });
-}
+const { trackClient: track, scratch, cleanUp } = stdioTracking();
+afterEach(cleanUp);
 
 describe("stdio faults (fault-matrix §7.2)", () => {
   it("#1 command not found: SPAWN_FAILED with ENOENT, fast, no process", async () => {
