@@ -1,3 +1,8 @@
+// MultiMCPClient with real servers (the demo server and the stdio fault fixture): parallel connect,
+// reconnects, the breaker, the fault-matrix multi-server rows (#27, #28, #30, #31) and lifecycle races
+// of disconnect() and reconnectServer(). Real timers with shrunk options; every wait is on an event,
+// bounded by a deadline. After every test every server pid the client ever had, and its children,
+// must be gone.
 import { execFile } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
@@ -489,11 +494,9 @@ function runScript(
   });
 }
 
-const track = trackMulti;
-
 describe("MultiMCPClient lifecycle with real servers", () => {
   it("disconnect() during a reconnect attempt's close leaves no server running (no new server is started)", async () => {
-    const multi = track(
+    const multi = trackMulti(
       new MultiMCPClient([
         faultStdio("ping-hang-after:1,ignore-sigterm", {
           name: "stuck",

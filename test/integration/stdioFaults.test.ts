@@ -1,3 +1,7 @@
+// stdio rows of the fault matrix (fault-matrix §7.2, §7.3 P2 and P4) against the fault fixture
+// (test/fixtures/faultServer.mjs), through MCPClient and MultiMCPClient. Real timers with shrunk
+// options; every wait is on an event, a settled promise or a line the fixture logged, bounded by a
+// deadline. After every test each client is disconnected and each pid a server ever had must be gone.
 import { getEventListeners } from "node:events";
 import { chmodSync, existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
