@@ -1,9 +1,13 @@
 // Runs the built CLI, and other Node scripts, as a user would: a child process with piped output (not
 // a TTY, so no colour and no redraws). What a file's `nodeRuns()` starts is tracked; its `cleanUp`
-// (the file's afterEach) kills whatever is still running, so a failed test leaves no process behind.
+// (the file's afterEach) kills whatever is still running, so a failed test leaves no process behind,
+// and fails the test when a process printed a Node warning (as test/helpers/setup.ts does for the
+// test process itself).
 import { type ChildProcess, spawn } from "node:child_process";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+
+import { expect } from "vitest";
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
 
@@ -39,8 +43,13 @@ export interface Started {
  */
 const CLI_ENV = { NO_COLOR: "", FORCE_COLOR: "" };
 
+/** How Node prints a process warning on stderr: `(node:1234) MaxListenersExceededWarning: …`. */
+const NODE_WARNING = /^\(node:\d+\) (?:\[\w+\] )?\w*Warning: .*$/gm;
+
 export function nodeRuns() {
   const running = new Set<ChildProcess>();
+  /** Node warnings the processes printed, each with the command that printed it. */
+  const warnings: string[] = [];
 
   /** Starts `node ...args`. */
   function startNode(args: string[], options: RunOptions = {}): Started {
@@ -64,6 +73,7 @@ export function nodeRuns() {
       child.once("error", reject);
       child.once("close", (code) => {
         running.delete(child);
+        for (const [line] of stderr.matchAll(NODE_WARNING)) warnings.push(`node ${args.join(" ")}: ${line}`);
         resolveRun({ code, stdout, stderr });
       });
     });
@@ -99,10 +109,11 @@ export function nodeRuns() {
     run: (args: string[], options?: RunOptions): Promise<Run> => start(args, options).done,
     /** Runs `node ...args` to its end. */
     runNode: (args: string[], options?: RunOptions): Promise<Run> => startNode(args, options).done,
-    /** Kills every process still running (SIGKILL). */
+    /** Kills every process still running (SIGKILL); fails on the Node warnings they printed. */
     cleanUp: (): void => {
       for (const child of running) child.kill("SIGKILL");
       running.clear();
+      expect(warnings.splice(0), "Node warnings printed by a process this test started").toEqual([]);
     },
   };
 }

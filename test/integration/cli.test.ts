@@ -11,8 +11,11 @@ const { start, run, cleanUp } = nodeRuns();
 const cleanups: Array<() => void> = [];
 
 afterEach(() => {
-  cleanUp();
-  for (const cleanup of cleanups.splice(0)) cleanup();
+  try {
+    cleanUp();
+  } finally {
+    for (const cleanup of cleanups.splice(0)) cleanup();
+  }
 });
 
 function scratch(): string {

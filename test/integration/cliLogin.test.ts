@@ -13,8 +13,11 @@ const { start, cleanUp } = nodeRuns();
 const cleanups: Array<() => Promise<void> | void> = [];
 
 afterEach(async () => {
-  cleanUp();
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+  try {
+    cleanUp();
+  } finally {
+    for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+  }
 });
 
 /** A free loopback port for the redirect listener (bound, then released). */

@@ -13,8 +13,11 @@ const cli = nodeRuns();
 const cleanups: Array<() => void> = [];
 
 afterEach(() => {
-  cli.cleanUp();
-  for (const cleanup of cleanups.splice(0)) cleanup();
+  try {
+    cli.cleanUp();
+  } finally {
+    for (const cleanup of cleanups.splice(0)) cleanup();
+  }
 });
 
 /** Runs the built CLI with `env` added. Bounded by the test timeout; the child exits by itself. */
