@@ -102,6 +102,12 @@ export default tseslint.config(
     },
   },
   {
+    // README snippets (examples/, copied into README.md by scripts/syncExamples.mjs) show values
+    // a reader looks at (`client.state;`, `const result = …`) without using them.
+    files: ["examples/**/*.ts"],
+    rules: { "@typescript-eslint/no-unused-vars": "off", "@typescript-eslint/no-unused-expressions": "off" },
+  },
+  {
     // Library code never prints: stdout belongs to stdio servers' protocol and to the CLI's output module.
     files: ["src/**/*.ts"],
     ignores: ["src/cli/**", "src/demo/**"],

@@ -2,6 +2,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from "node:ht
 import type { AddressInfo } from "node:net";
 
 import { onAbort } from "../common/abort.js";
+import { describeValue } from "../common/guards.js";
 import { clearSafeTimeout, setSafeTimeout } from "../common/timers.js";
 import { DEFAULT_LOOPBACK_TIMEOUT_SECONDS } from "../config/defaults.js";
 import { MCPAuthenticationError, MCPValidationError } from "../errors/errors.js";
@@ -182,14 +183,6 @@ function checkOptions(options: LoopbackRedirectOptions): void {
       context: { options: problems.map((p) => p.name) },
     },
   );
-}
-
-/** A value for a message: numbers as they are (NaN, -1, Infinity), strings quoted and clipped, else the type. */
-function describeValue(value: unknown): string {
-  if (typeof value === "number" || typeof value === "boolean") return String(value);
-  if (typeof value === "string") return JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value);
-  if (value === null) return "null";
-  return Array.isArray(value) ? "an array" : `a ${typeof value}`;
 }
 
 function abandoned(why: string): MCPAuthenticationError {

@@ -7,6 +7,7 @@
  */
 import type { Progress } from "@modelcontextprotocol/client";
 
+import { describeValue } from "../common/guards.js";
 import { MAX_MAX_RETRIES, MAX_SCHEDULE_SECONDS } from "../config/defaults.js";
 import { MCPValidationError } from "../errors/errors.js";
 
@@ -80,7 +81,7 @@ export function checkSeconds(value: unknown, option: string, scope: CallOptionsS
   if (SECONDS.accepts(value)) return value as number;
   const where = whereOf(scope);
   throw new MCPValidationError(
-    `Invalid option for ${where}: ${option} must be ${SECONDS.allowed}, got ${describe(value)}. Pass a value in range, or leave the option out for its default.`,
+    `Invalid option for ${where}: ${option} must be ${SECONDS.allowed}, got ${describeValue(value)}. Pass a value in range, or leave the option out for its default.`,
     {
       serverName: scope.serverName,
       field: option,
@@ -114,7 +115,7 @@ export function checkCallOptions(options: unknown, scope: CallOptionsScope): Cal
   const where = whereOf(scope);
   if (typeof options !== "object" || Array.isArray(options)) {
     throw new MCPValidationError(
-      `Invalid options for ${where}: the options must be an object, got ${describe(options)}. Pass an object such as { timeout: 30 }, or leave them out.`,
+      `Invalid options for ${where}: the options must be an object, got ${describeValue(options)}. Pass an object such as { timeout: 30 }, or leave them out.`,
       {
         serverName: scope.serverName,
         field: "options",
@@ -134,7 +135,7 @@ export function checkCallOptions(options: unknown, scope: CallOptionsScope): Cal
       (problems ??= []).push({
         option,
         value,
-        text: `${option} must be ${rule.allowed}, got ${describe(value)}`,
+        text: `${option} must be ${rule.allowed}, got ${describeValue(value)}`,
       });
   }
   const first = problems?.[0];
@@ -166,17 +167,4 @@ export function withTimeout(snapshot: CallOptionsSnapshot, timeout: number): Cal
   const changed: CallOptionsSnapshot = { ...snapshot, timeout };
   snapshots.add(changed);
   return changed;
-}
-
-/** A value for a message: numbers as they are (NaN, -1, Infinity), strings quoted and clipped, else the type. */
-function describe(value: unknown): string {
-  if (typeof value === "number" || typeof value === "boolean" || typeof value === "bigint")
-    return String(value);
-  if (typeof value === "string") {
-    const clipped = value.length > 40 ? `${value.slice(0, 40)}…` : value;
-    return `the string ${JSON.stringify(clipped)}`;
-  }
-  if (value === null) return "null";
-  if (Array.isArray(value)) return "an array";
-  return typeof value === "object" ? "an object" : `a ${typeof value}`;
 }

@@ -1,4 +1,4 @@
-import { suggest } from "../config/keys.js";
+import { suggest } from "../common/suggest.js";
 import { MAX_SERVER_NAME_TEXT, sanitizeServerText } from "../errors/serverText.js";
 
 /**

@@ -8,7 +8,7 @@ import { registerSecret } from "../errors/knownSecrets.js";
 import { checkCommand } from "../security/command.js";
 import { buildChildEnvironment, checkEnv } from "../security/env.js";
 import { checkHeaders } from "../security/headers.js";
-import { checkResolvedAddresses } from "../security/url.js";
+import { checkResolvedAddresses, type HostLookup } from "../security/url.js";
 
 /** What a stdio connection needs once `${VAR}` references are expanded and re-checked. */
 export interface PreparedStdio {
@@ -27,7 +27,11 @@ export interface PreparedHttp {
   auth: AuthConfig | undefined;
 }
 
-export type DnsLookup = (host: string) => Promise<Array<{ address: string; family: number }>>;
+/**
+ * The lookup type of `security/url.ts` under its old name, for the two client files that still
+ * import it from here; new code imports `HostLookup` (one lookup type, one name).
+ */
+export type DnsLookup = HostLookup;
 
 /**
  * Expands `${VAR}` references in args, env, header values and the `auth` section, then applies the
@@ -37,7 +41,7 @@ export type DnsLookup = (host: string) => Promise<Array<{ address: string; famil
 export async function prepareConnection(
   config: ServerConfig,
   environment: Environment,
-  lookup?: DnsLookup,
+  lookup?: HostLookup,
 ): Promise<PreparedStdio | PreparedHttp> {
   const issues: ConfigIssue[] = [];
   const prepared =
@@ -73,7 +77,7 @@ async function prepareHttp(
   config: HttpServerConfig,
   environment: Environment,
   issues: ConfigIssue[],
-  lookup?: DnsLookup,
+  lookup?: HostLookup,
 ): Promise<PreparedHttp> {
   const headers = expandAll(config.headers, "headers", issues, environment) as Record<string, string>;
   const auth = config.auth === undefined ? undefined : resolveAuthConfig(config.auth, environment, issues);

@@ -6,6 +6,7 @@ import { isHttpsUrl } from "@modelcontextprotocol/client";
 import { z } from "zod";
 
 import type { ConfigIssue } from "../errors/errors.js";
+import { issue } from "../errors/issues.js";
 import type {
   AuthConfig,
   AuthFlow,
@@ -15,29 +16,6 @@ import type {
 } from "./authTypes.js";
 import { DEFAULT_AUTH_CLIENT_NAME, DEFAULT_AUTH_TOKEN_FILE } from "./defaults.js";
 import { type Environment, expandAll, hasReference } from "./expandVariables.js";
-
-/** camelCase keys of the `auth` section (snake_case spellings are accepted too). */
-export const AUTH_KEYS = [
-  "flow",
-  "clientId",
-  "clientSecret",
-  "clientName",
-  "clientMetadataUrl",
-  "redirectUrl",
-  "scope",
-  "tokenEndpointAuthMethod",
-  "privateKey",
-  "signingAlgorithm",
-  "expectedIssuer",
-  "skipIssuerCheck",
-  "offlineAccess",
-  "tokenStore",
-  "tokenFile",
-  "idp",
-] as const;
-
-/** camelCase keys of `auth.idp`. */
-export const IDP_KEYS = ["issuer", "tokenEndpoint", "clientId", "clientSecret", "idToken"] as const;
 
 export const AUTH_FLOWS: readonly AuthFlow[] = [
   "authorization_code",
@@ -63,6 +41,15 @@ export const SIGNING_ALGORITHMS = [
   "ES512",
 ] as const;
 
+/**
+ * An enum whose input type is any string: `ServerConfigInput` describes what users write, and a
+ * misspelled level is reported by validation (with the allowed values), not refused by the compiler
+ * of a caller that builds configs from strings.
+ */
+export function spelledEnum<T extends string>(schema: z.ZodType<T>): z.ZodType<T, T | (string & {})> {
+  return schema as unknown as z.ZodType<T, T | (string & {})>;
+}
+
 const text = (key: string) =>
   z.string({ error: `${key} must be a string` }).min(1, { error: `${key} must not be empty` });
 
@@ -83,11 +70,11 @@ const idpShape = z
 export const authShape = z
   .object(
     {
-      flow: z
-        .enum(AUTH_FLOWS as [AuthFlow, ...AuthFlow[]], {
+      flow: spelledEnum(
+        z.enum(AUTH_FLOWS as [AuthFlow, ...AuthFlow[]], {
           error: `auth.flow must be one of ${AUTH_FLOWS.map((f) => `"${f}"`).join(", ")}`,
-        })
-        .optional(),
+        }),
+      ).optional(),
       clientId: text("auth.client_id").optional(),
       clientSecret: text("auth.client_secret").optional(),
       clientName: text("auth.client_name").optional(),
@@ -98,23 +85,23 @@ export const authShape = z
           error: "auth.scope must be a string of space-separated scopes or a list of scopes",
         })
         .optional(),
-      tokenEndpointAuthMethod: z
-        .enum(TOKEN_ENDPOINT_AUTH_METHODS as [TokenEndpointAuthMethod, ...TokenEndpointAuthMethod[]], {
+      tokenEndpointAuthMethod: spelledEnum(
+        z.enum(TOKEN_ENDPOINT_AUTH_METHODS as [TokenEndpointAuthMethod, ...TokenEndpointAuthMethod[]], {
           error: `auth.token_endpoint_auth_method must be one of ${TOKEN_ENDPOINT_AUTH_METHODS.join(", ")}`,
-        })
-        .optional(),
+        }),
+      ).optional(),
       privateKey: text("auth.private_key").optional(),
-      signingAlgorithm: z
-        .enum(SIGNING_ALGORITHMS, {
+      signingAlgorithm: spelledEnum(
+        z.enum(SIGNING_ALGORITHMS, {
           error: `auth.signing_algorithm must be one of ${SIGNING_ALGORITHMS.join(", ")}`,
-        })
-        .optional(),
+        }),
+      ).optional(),
       expectedIssuer: text("auth.expected_issuer").optional(),
       skipIssuerCheck: z.boolean({ error: "auth.skip_issuer_check must be true or false" }).optional(),
       offlineAccess: z.boolean({ error: "auth.offline_access must be true or false" }).optional(),
-      tokenStore: z
-        .enum(["memory", "file"], { error: 'auth.token_store must be "memory" or "file"' })
-        .optional(),
+      tokenStore: spelledEnum(
+        z.enum(["memory", "file"], { error: 'auth.token_store must be "memory" or "file"' }),
+      ).optional(),
       tokenFile: text("auth.token_file").optional(),
       idp: idpShape.optional(),
     },
@@ -123,10 +110,6 @@ export const authShape = z
   .loose();
 
 export type AuthShape = z.infer<typeof authShape>;
-
-function issue(path: string, message: string, rule: string): ConfigIssue {
-  return { path, message, rule };
-}
 
 function checkUrl(
   value: string | undefined,
@@ -139,11 +122,11 @@ function checkUrl(
   try {
     url = new URL(value);
   } catch {
-    issues.push(issue(path, `${path} is not a valid URL`, "auth.url"));
+    issues.push(issue(path, "auth.url", `${path} is not a valid URL`));
     return;
   }
   const problem = rule(url);
-  if (problem) issues.push(issue(path, problem, "auth.url"));
+  if (problem) issues.push(issue(path, "auth.url", problem));
 }
 
 const httpOnly = (path: string) => (url: URL) =>
@@ -165,10 +148,10 @@ export function buildAuthConfig(
   warnings: ConfigIssue[],
 ): AuthConfig | undefined {
   const before = issues.length;
-  const need = (path: string, message: string) => issues.push(issue(path, message, "auth.required"));
-  const conflict = (path: string, message: string) => issues.push(issue(path, message, "auth.conflict"));
+  const need = (path: string, message: string) => issues.push(issue(path, "auth.required", message));
+  const conflict = (path: string, message: string) => issues.push(issue(path, "auth.conflict", message));
   const ignored = (path: string, flow: AuthFlow) =>
-    warnings.push(issue(path, `${path} is only used by flow ${flow}; ignored`, "config.ignoredKey"));
+    warnings.push(issue(path, "config.ignoredKey", `${path} is only used by flow ${flow}; ignored`));
   const flow: AuthFlow = input.flow ?? (input.idp ? "cross_app_access" : "authorization_code");
   let method = input.tokenEndpointAuthMethod;
   if (input.privateKey !== undefined && method === undefined) method = "private_key_jwt";
@@ -240,8 +223,8 @@ export function buildAuthConfig(
       warnings.push(
         issue(
           path,
-          `${path} is written into the config; prefer \${VAR} so the secret stays out of files`,
           "auth.literalSecret",
+          `${path} is written into the config; prefer \${VAR} so the secret stays out of files`,
         ),
       );
     }
@@ -252,8 +235,8 @@ export function buildAuthConfig(
     warnings.push(
       issue(
         "auth.token_file",
-        'auth.token_file is only used with token_store: "file"; ignored',
         "config.ignoredKey",
+        'auth.token_file is only used with token_store: "file"; ignored',
       ),
     );
   }
@@ -283,23 +266,23 @@ function buildIdp(input: AuthShape["idp"], issues: ConfigIssue[]): IdpConfig | u
     issues.push(
       issue(
         "auth.idp",
-        "flow cross_app_access needs auth.idp (issuer or token_endpoint, client_id, id_token)",
         "auth.required",
+        "flow cross_app_access needs auth.idp (issuer or token_endpoint, client_id, id_token)",
       ),
     );
     return undefined;
   }
   const before = issues.length;
   if (input.clientId === undefined) {
-    issues.push(issue("auth.idp.client_id", "auth.idp.client_id is required", "auth.required"));
+    issues.push(issue("auth.idp.client_id", "auth.required", "auth.idp.client_id is required"));
   }
   if (input.idToken === undefined) {
     issues.push(
-      issue("auth.idp.id_token", "auth.idp.id_token is required (usually ${VAR})", "auth.required"),
+      issue("auth.idp.id_token", "auth.required", "auth.idp.id_token is required (usually ${VAR})"),
     );
   }
   if (input.issuer === undefined && input.tokenEndpoint === undefined) {
-    issues.push(issue("auth.idp", "auth.idp needs issuer or token_endpoint", "auth.required"));
+    issues.push(issue("auth.idp", "auth.required", "auth.idp needs issuer or token_endpoint"));
   }
   checkUrl(input.issuer, "auth.idp.issuer", issues, httpOnly("auth.idp.issuer"));
   checkUrl(input.tokenEndpoint, "auth.idp.token_endpoint", issues, httpOnly("auth.idp.token_endpoint"));
@@ -387,8 +370,8 @@ export function resolveAuthConfig(
         issues.push(
           issue(
             "auth.signing_algorithm",
-            `auth.signing_algorithm ${resolved.signingAlgorithm} does not fit the ${type?.toUpperCase() ?? "given"} key in auth.private_key`,
             "auth.privateKey",
+            `auth.signing_algorithm ${resolved.signingAlgorithm} does not fit the ${type?.toUpperCase() ?? "given"} key in auth.private_key`,
           ),
         );
       }
@@ -396,8 +379,8 @@ export function resolveAuthConfig(
       issues.push(
         issue(
           "auth.private_key",
-          "auth.private_key is not a readable private key (PEM, PKCS#8 or PKCS#1)",
           "auth.privateKey",
+          "auth.private_key is not a readable private key (PEM, PKCS#8 or PKCS#1)",
         ),
       );
     }

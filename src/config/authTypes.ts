@@ -1,3 +1,8 @@
+import type { z } from "zod";
+
+import type { authShape } from "./authSchema.js";
+import type { KeyTwins } from "./keys.js";
+
 /**
  * How the client obtains its access token:
  * - `authorization_code`: OAuth 2.1 authorization code with PKCE, with dynamic client registration,
@@ -81,49 +86,10 @@ export interface AuthConfig {
   readonly idp: IdpConfig | undefined;
 }
 
-/** The `idp` section as users write it (snake_case or camelCase). */
-export interface IdpInput {
-  issuer?: string;
-  token_endpoint?: string;
-  tokenEndpoint?: string;
-  client_id?: string;
-  clientId?: string;
-  client_secret?: string;
-  clientSecret?: string;
-  id_token?: string;
-  idToken?: string;
-}
+/** The `idp` section as users write it (snake_case or camelCase), derived from its zod schema. */
+export type IdpInput = KeyTwins<NonNullable<z.input<typeof authShape>["idp"]>>;
 
-/** The `auth` section as users write it (snake_case or camelCase). */
-export interface AuthInput {
-  flow?: AuthFlow | (string & {});
-  client_id?: string;
-  clientId?: string;
-  client_secret?: string;
-  clientSecret?: string;
-  client_name?: string;
-  clientName?: string;
-  client_metadata_url?: string;
-  clientMetadataUrl?: string;
-  redirect_url?: string;
-  redirectUrl?: string;
-  scope?: string | string[];
-  token_endpoint_auth_method?: TokenEndpointAuthMethod | (string & {});
-  tokenEndpointAuthMethod?: TokenEndpointAuthMethod | (string & {});
-  private_key?: string;
-  privateKey?: string;
-  signing_algorithm?: string;
-  signingAlgorithm?: string;
-  expected_issuer?: string;
-  expectedIssuer?: string;
-  skip_issuer_check?: boolean;
-  skipIssuerCheck?: boolean;
-  offline_access?: boolean;
-  offlineAccess?: boolean;
-  token_store?: TokenStoreKind | (string & {});
-  tokenStore?: TokenStoreKind | (string & {});
-  token_file?: string;
-  tokenFile?: string;
-  idp?: IdpInput;
+/** The `auth` section as users write it (snake_case or camelCase), derived from its zod schema. */
+export interface AuthInput extends KeyTwins<z.input<typeof authShape>> {
   [key: string]: unknown;
 }

@@ -13,6 +13,10 @@ export const DEFAULT_HTTP_READ_TIMEOUT_SECONDS = 300;
 export const DEFAULT_MAX_RETRIES = 3;
 /** Largest accepted `max_retries`: reconnect loops are always finite. */
 export const MAX_MAX_RETRIES = 100;
+/** Largest accepted `max_message_bytes` (1 GiB): one message is held in memory whole. */
+export const MAX_MAX_MESSAGE_BYTES = 1024 * 1024 * 1024;
+/** Largest accepted `shutdown_grace`, in seconds (three steps of it bound a disconnect). */
+export const MAX_SHUTDOWN_GRACE_SECONDS = 60;
 /** Base delay of `reconnect()`; attempt n waits `retry_delay × 2^n` (capped, jittered). */
 export const DEFAULT_RETRY_DELAY_SECONDS = 1;
 /** Cap on a single reconnect delay. */
@@ -23,8 +27,18 @@ export const DEFAULT_MAX_MESSAGE_BYTES = 10 * 1024 * 1024;
 export const DEFAULT_SHUTDOWN_GRACE_SECONDS = 2;
 /** Bytes of a stdio server's stderr kept for error messages. */
 export const STDERR_TAIL_BYTES = 64 * 1024;
+/** Lines of that tail quoted in an error message (the whole tail is in `stderrTail()`). */
+export const STDERR_LINES_IN_MESSAGES = 20;
+/** A stderr "line" without a newline is handed on once it reaches this many characters. */
+export const MAX_STDERR_LINE_CHARS = 4096;
 /** Timeout of the best-effort HTTP `DELETE` that ends a session on disconnect. */
 export const SESSION_DELETE_TIMEOUT_SECONDS = 2;
+/**
+ * Milliseconds an idle HTTP connection is kept for reuse: below the 5 s idle timeout of Node HTTP
+ * servers, which close kept-alive sockets without a hint; reusing a socket the server is closing
+ * loses requests (measured in BENCHMARKS.md).
+ */
+export const HTTP_KEEP_ALIVE_TIMEOUT_MS = 4_000;
 /** Server names are used in tool prefixes `mcp__{server}__{tool}`; longer names would not fit 64 chars. */
 export const MAX_SERVER_NAME_LENGTH = 50;
 /**
@@ -33,10 +47,18 @@ export const MAX_SERVER_NAME_LENGTH = 50;
  * instead of overflowing the stack.
  */
 export const MAX_CONFIG_DEPTH = 100;
+/** Largest accepted `security.tool_arguments.max_depth` (the argument checks recurse per level). */
+export const MAX_TOOL_ARGUMENTS_MAX_DEPTH = 1000;
+/** YAML aliases (`*anchor`) one config may resolve: bounds a "billion laughs" file (the yaml package's default). */
+export const MAX_YAML_ALIAS_COUNT = 100;
 
 /** Circuit breaker (per server). */
 export const DEFAULT_FAILURE_THRESHOLD = 5;
 export const DEFAULT_RECOVERY_TIMEOUT_SECONDS = 30;
+/** Largest accepted `circuit_breaker.failure_threshold`. */
+export const MAX_FAILURE_THRESHOLD = 10_000;
+/** Largest accepted `circuit_breaker.recovery_timeout`: one day. */
+export const MAX_RECOVERY_TIMEOUT_SECONDS = 24 * 3600;
 /** A re-opened breaker waits recovery × 2 per re-open, up to this multiple. */
 export const MAX_RECOVERY_MULTIPLIER = 8;
 /** Error classes that count as breaker failures unless `expected_exception` says otherwise. */
@@ -61,6 +83,8 @@ export const DEFAULT_HEALTH_CHECK_INTERVAL_SECONDS = 30;
 export const DEFAULT_HEALTH_CHECK_TIMEOUT_SECONDS = 5;
 /** Missed pings in a row that make a server unhealthy (and trigger a reconnect). */
 export const DEFAULT_HEALTH_CHECK_MAX_MISSES = 2;
+/** Largest accepted `health_check.max_misses`. */
+export const MAX_HEALTH_CHECK_MAX_MISSES = 1000;
 
 /** Calls one server runs at once (MultiMCPClient); more wait in a bounded queue. */
 export const DEFAULT_MAX_IN_FLIGHT = 16;
@@ -68,6 +92,15 @@ export const DEFAULT_MAX_IN_FLIGHT = 16;
 export const DEFAULT_MAX_QUEUE = 256;
 /** Largest accepted `concurrency.max_in_flight` / `concurrency.max_queue`. */
 export const MAX_CONCURRENCY_LIMIT = 100_000;
+
+/** Connection pool (`MCPConnectionPool`): clients, the seed's `pool_size`. */
+export const DEFAULT_POOL_SIZE = 5;
+/** Seconds an idle pooled client is kept. */
+export const DEFAULT_POOL_IDLE_TIMEOUT_SECONDS = 300;
+/** Callers that may wait for a pooled client at once; more are refused with QUEUE_FULL. */
+export const DEFAULT_POOL_MAX_WAITERS = 100;
+/** Seconds the health check of an idle pooled client may take on acquire. */
+export const DEFAULT_POOL_HEALTH_CHECK_TIMEOUT_SECONDS = 5;
 
 // Authorization (the `auth` section of HTTP servers).
 /** Client name registered with authorization servers. */

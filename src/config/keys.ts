@@ -3,6 +3,9 @@ import { emptyRecord, isPrototypeKey } from "../common/objects.js";
 import type { ConfigIssue } from "../errors/errors.js";
 import { MAX_CONFIG_DEPTH } from "./defaults.js";
 
+// Moved to common/suggest.ts; kept here for the modules that import it from config.
+export { suggest } from "../common/suggest.js";
+
 /**
  * Key handling shared by every config section: the seed's snake_case keys and their camelCase forms
  * normalise to one camelCase object, and unknown keys are kept but reported with a typo suggestion.
@@ -18,39 +21,31 @@ export function toSnakeCase(key: string): string {
   return key.replace(/([a-z0-9])([A-Z])/g, "$1_$2").toLowerCase();
 }
 
-/** Damerau-free Levenshtein distance, enough to catch `timout` → `timeout`. */
-function editDistance(a: string, b: string): number {
-  const prev = Array.from({ length: b.length + 1 }, (_, i) => i);
-  for (let i = 1; i <= a.length; i++) {
-    let diagonal = prev[0]!;
-    prev[0] = i;
-    for (let j = 1; j <= b.length; j++) {
-      const above = prev[j]!;
-      prev[j] = Math.min(above + 1, prev[j - 1]! + 1, diagonal + (a[i - 1] === b[j - 1] ? 0 : 1));
-      diagonal = above;
-    }
-  }
-  return prev[b.length]!;
-}
+/** `toSnakeCase` at the type level: `"httpReadTimeout"` → `"http_read_timeout"`. */
+export type SnakeCase<S extends string> = S extends `${infer Head}${infer Tail}`
+  ? `${Head extends Lowercase<Head> ? Head : `_${Lowercase<Head>}`}${SnakeCase<Tail>}`
+  : S;
 
-/** The closest known name within a small edit distance, or undefined. */
-export function suggest(name: string, known: Iterable<string>): string | undefined {
-  const wanted = name.toLowerCase();
-  let best: string | undefined;
-  let bestDistance = Math.max(2, Math.floor(wanted.length / 4)) + 1;
-  for (const candidate of known) {
-    // The distance is at least the difference in length: a name that cannot be close is not measured
-    // (the names can be a server's, of any length, and each measurement costs the product of both).
-    const lower = candidate.toLowerCase();
-    if (Math.abs(lower.length - wanted.length) >= bestDistance) continue;
-    const distance = editDistance(wanted, lower);
-    if (distance < bestDistance) {
-      best = candidate;
-      bestDistance = distance;
-    }
-  }
-  return best;
-}
+/**
+ * What users write for a section whose normalised keys are those of `T`: every key in camelCase
+ * and in the seed's snake_case (`maxRetries` / `max_retries`), all optional, nested sections alike.
+ * Lists and maps of names (`args`, `env`) are values, not sections: their keys are not renamed.
+ * Unknown keys are not typed (a section that accepts them says so with its own index signature).
+ */
+export type KeyTwins<T> = { [K in KnownKeys<T>]?: TwinValue<T[K]> } & {
+  [K in KnownKeys<T> as SnakeCase<K>]?: TwinValue<T[K]>;
+};
+/** The declared keys of `T`, without its index signature. */
+type KnownKeys<T> = keyof { [K in keyof T as string extends K ? never : number extends K ? never : K]: 0 } &
+  string;
+/** A section (an object with declared keys) gets twins too; lists, maps and scalars stay as they are. */
+type TwinValue<V> = V extends readonly unknown[]
+  ? V
+  : V extends object
+    ? [KnownKeys<V>] extends [never]
+      ? V
+      : KeyTwins<V>
+    : V;
 
 export interface NormalisedKeys {
   /** The object with every known key in camelCase; unknown keys kept under their own name. */

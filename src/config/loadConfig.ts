@@ -12,6 +12,7 @@ import { configurationError, sanitizeIssues } from "./issues.js";
 import type { ConfigFinding } from "./keys.js";
 import { findingIssue, isPlainObject, snapshotConfig, toCamelCase } from "./keys.js";
 import { checkServerConfig } from "./serverConfig.js";
+import { duplicateNameIssue, serverListEntries, ServerNames } from "./serverList.js";
 import type { DocPath, SourceDocument } from "./sourceDocument.js";
 import { objectDocument, parseJsonDocument, parseYamlDocument } from "./sourceDocument.js";
 import type { ServerConfig } from "./types.js";
@@ -163,7 +164,7 @@ export function loadDocument(
 
   const variables = variableContext(file, options);
   const servers: ServerConfig[] = [];
-  const seen = new Map<string, { path: DocPath; raw: unknown; backend: unknown }>();
+  const names = new ServerNames<{ path: DocPath; raw: unknown; backend: unknown }>();
   const checkedBackends = new Set<Record<string, unknown>>();
   for (const entry of found.entries) {
     const where = renderKeyPath(entry.path);
@@ -181,7 +182,10 @@ export function loadDocument(
       continue;
     }
     const rawName = entry.key ?? (typeof entry.raw.name === "string" ? entry.raw.name : undefined);
-    const previous = rawName === undefined ? undefined : seen.get(rawName);
+    const previous =
+      rawName === undefined
+        ? undefined
+        : names.claim(rawName, { path: entry.path, raw: entry.raw, backend: entry.backend?.value });
     if (previous && rawName !== undefined) {
       // The same server listed by several MassGen agents is one server here; a different one is a clash.
       const otherAgent = entry.backend !== undefined && previous.backend !== entry.backend.value;
@@ -194,16 +198,12 @@ export function loadDocument(
         });
       } else {
         issues.push({
-          path: where,
-          message: `duplicate server name "${rawName}" (also at ${renderKeyPath(previous.path)}); server names must be unique`,
-          rule: "config.duplicateName",
+          ...duplicateNameIssue(rawName, where, renderKeyPath(previous.path)),
           ...locate(entry.path),
         });
       }
       continue;
     }
-    if (rawName !== undefined)
-      seen.set(rawName, { path: entry.path, raw: entry.raw, backend: entry.backend?.value });
     const { value: normalised, notes } = normaliseEntry(entry);
     for (const note of notes)
       warnings.push({
@@ -306,26 +306,22 @@ function collectMassGen(
 }
 
 function entriesOf(servers: unknown, path: DocPath, read: ReadParts): Entry[] {
-  if (Array.isArray(servers)) {
-    read.collections.push(path);
-    return servers.map((raw, i) => ({
-      raw: isPlainObject(raw) ? raw : { [NOT_AN_OBJECT]: raw },
-      path: [...path, i],
-    }));
+  // MassGen treats a dict with a `type` key as one server, not a name → config map.
+  if (
+    isPlainObject(servers) &&
+    typeof servers.type === "string" &&
+    (servers.command !== undefined || servers.url !== undefined)
+  ) {
+    return [{ raw: servers, path }];
   }
-  if (isPlainObject(servers)) {
-    // MassGen treats a dict with a `type` key as one server, not a name → config map.
-    if (typeof servers.type === "string" && (servers.command !== undefined || servers.url !== undefined)) {
-      return [{ raw: servers, path }];
-    }
-    read.collections.push(path);
-    return Object.entries(servers).map(([key, raw]) => ({
-      raw: isPlainObject(raw) ? raw : { [NOT_AN_OBJECT]: raw },
-      path: [...path, key],
-      key,
-    }));
-  }
-  return [{ raw: { [NOT_AN_OBJECT]: servers }, path }];
+  const listed = serverListEntries(servers, path);
+  if (listed === undefined) return [{ raw: { [NOT_AN_OBJECT]: servers }, path }];
+  read.collections.push(path);
+  return listed.map((entry) => ({
+    raw: isPlainObject(entry.raw) ? entry.raw : { [NOT_AN_OBJECT]: entry.raw },
+    path: entry.path,
+    ...(entry.key === undefined ? {} : { key: entry.key }),
+  }));
 }
 
 /**

@@ -1,16 +1,16 @@
-import { z } from "zod";
+import type { z } from "zod";
 
 import { renderKeyPath } from "../common/keyPath.js";
 import { isPrototypeKey, ownValue } from "../common/objects.js";
+import { suggest } from "../common/suggest.js";
 import type { ConfigIssue } from "../errors/errors.js";
 import { checkCommand, checkCwd } from "../security/command.js";
 import { DEFAULT_TOOL_ARGUMENT_LIMITS, defaultSecurityPolicy } from "../security/defaults.js";
 import { checkEnv } from "../security/env.js";
 import { checkHeaders } from "../security/headers.js";
-import type { SecurityLevel, SecurityPolicy, ToolArgumentLimits } from "../security/types.js";
-import { SECURITY_LEVELS } from "../security/types.js";
+import type { SecurityPolicy, ToolArgumentLimits } from "../security/types.js";
 import { checkUrl } from "../security/url.js";
-import { AUTH_KEYS, authShape, buildAuthConfig, IDP_KEYS } from "./authSchema.js";
+import { buildAuthConfig } from "./authSchema.js";
 import {
   DEFAULT_EXPECTED_EXCEPTIONS,
   DEFAULT_FAILURE_THRESHOLD,
@@ -29,83 +29,15 @@ import {
   DEFAULT_RETRY_DELAY_SECONDS,
   DEFAULT_SHUTDOWN_GRACE_SECONDS,
   DEFAULT_TIMEOUT_SECONDS,
-  MAX_CONCURRENCY_LIMIT,
-  MAX_MAX_RETRIES,
-  MAX_RECONNECT_MAX_ATTEMPTS,
-  MAX_SCHEDULE_SECONDS,
-  MAX_SERVER_NAME_LENGTH,
-  MAX_TIMEOUT_SECONDS,
 } from "./defaults.js";
-import { findingIssue, isPlainObject, normaliseKeys, snapshotConfig, suggest, toSnakeCase } from "./keys.js";
+import { findingIssue, isPlainObject, normaliseKeys, snapshotConfig, toSnakeCase } from "./keys.js";
+import { SECTIONS, shape } from "./schema.js";
 import type { ServerConfig, TransportType } from "./types.js";
 
-/** Known keys per section, camelCase. Nested sections are validated with their own key set. */
-const SECTIONS = {
-  "": [
-    "name",
-    "type",
-    "command",
-    "args",
-    "env",
-    "cwd",
-    "url",
-    "headers",
-    "timeout",
-    "connectTimeout",
-    "httpReadTimeout",
-    "maxRetries",
-    "retryDelay",
-    "maxMessageBytes",
-    "shutdownGrace",
-    "security",
-    "allowedTools",
-    "excludeTools",
-    "circuitBreaker",
-    "reconnect",
-    "healthCheck",
-    "concurrency",
-    "auth",
-    "description",
-  ],
-  security: [
-    "level",
-    "allowedExecutables",
-    "allowInlineExec",
-    "env",
-    "allowLocalhost",
-    "allowPrivateIps",
-    "allowInsecureHttp",
-    "resolveDns",
-    "allowedHostnames",
-    "toolArguments",
-  ],
-  "security.env": ["level", "mode", "allowedVars", "deniedVars"],
-  "security.toolArguments": ["maxDepth", "maxKeys", "maxItems", "maxStringLength", "maxSize"],
-  circuitBreaker: ["failureThreshold", "recoveryTimeout", "expectedException"],
-  reconnect: ["enabled", "maxAttempts", "initialDelay", "maxDelay", "healthyReset"],
-  healthCheck: ["interval", "timeout", "maxMisses"],
-  concurrency: ["maxInFlight", "maxQueue"],
-  auth: AUTH_KEYS,
-  "auth.idp": IDP_KEYS,
-} as const satisfies Record<string, readonly string[]>;
-
-type SectionPath = keyof typeof SECTIONS;
-/** Which keys of a section are sections themselves. */
-const CHILD_SECTIONS: Record<SectionPath, readonly string[]> = {
-  "": ["security", "circuitBreaker", "reconnect", "healthCheck", "concurrency", "auth"],
-  security: ["env", "toolArguments"],
-  "security.env": [],
-  "security.toolArguments": [],
-  circuitBreaker: [],
-  reconnect: [],
-  healthCheck: [],
-  concurrency: [],
-  auth: ["idp"],
-  "auth.idp": [],
-};
-const KNOWN: Record<SectionPath, ReadonlySet<string>> = Object.fromEntries(
-  Object.entries(SECTIONS).map(([path, keys]) => [path, new Set(keys)]),
-) as unknown as Record<SectionPath, ReadonlySet<string>>;
+/** Known camelCase keys per section (from the schema). Nested sections are validated with their own key set. */
+const KNOWN: ReadonlyMap<string, ReadonlySet<string>> = new Map(
+  [...SECTIONS].map(([path, section]) => [path, new Set(section.keys)]),
+);
 
 /** Accepted spellings of `type`, as written by Claude Code, VS Code, Gemini, fastmcp and MassGen. */
 const TYPE_SPELLINGS: Record<string, TransportType> = {
@@ -116,142 +48,6 @@ const TYPE_SPELLINGS: Record<string, TransportType> = {
   http: "streamable-http",
   sse: "sse",
 };
-
-const seconds = (key: string, max = MAX_TIMEOUT_SECONDS) =>
-  z
-    .number({ error: `${key} must be a number of seconds` })
-    .refine((v) => Number.isFinite(v) && v > 0 && v <= max, {
-      error: `${key} must be > 0 and ≤ ${max} seconds`,
-    });
-const stringList = (key: string) =>
-  z.array(z.string({ error: `${key} entries must be strings` }), {
-    error: `${key} must be a list of strings`,
-  });
-const flag = (key: string) => z.boolean({ error: `${key} must be true or false` });
-const positiveInt = (key: string, max = Number.MAX_SAFE_INTEGER) =>
-  z
-    .number({ error: `${key} must be a whole number` })
-    .int({ error: `${key} must be a whole number` })
-    .min(1, { error: `${key} must be at least 1` })
-    .max(max, { error: `${key} must be at most ${max}` });
-
-const securityLevel = z.enum(SECURITY_LEVELS as [SecurityLevel, ...SecurityLevel[]]);
-
-/** Structural schema of the normalised (camelCase) object; policy checks run afterwards. */
-const shape = z.object({
-  name: z
-    .string({ error: "name is required and must be a string" })
-    .trim()
-    .min(1, { error: "name must not be empty" })
-    .max(MAX_SERVER_NAME_LENGTH, {
-      error: `name must be at most ${MAX_SERVER_NAME_LENGTH} characters (it becomes part of tool names mcp__{server}__{tool}, which LLM APIs cap at 64)`,
-    })
-    .regex(/^[A-Za-z0-9_-]+$/, {
-      error: "name can only contain letters, digits, underscores and hyphens",
-    }),
-  command: z
-    .union([z.string(), z.array(z.string({ error: "command list entries must be strings" })).min(1)], {
-      error: "command must be a string or a non-empty list of strings",
-    })
-    .optional(),
-  args: stringList("args").optional(),
-  env: z.record(z.string(), z.unknown(), { error: "env must be a map of NAME: value" }).optional(),
-  cwd: z.string({ error: "cwd must be a string" }).optional(),
-  url: z.string({ error: "url must be a string" }).optional(),
-  headers: z.record(z.string(), z.unknown(), { error: "headers must be a map of Name: value" }).optional(),
-  timeout: seconds("timeout").optional(),
-  connectTimeout: seconds("connect_timeout").optional(),
-  httpReadTimeout: seconds("http_read_timeout").optional(),
-  maxRetries: z
-    .number({ error: "max_retries must be a whole number" })
-    .int({ error: "max_retries must be a whole number" })
-    .min(0, { error: "max_retries must be ≥ 0" })
-    .max(MAX_MAX_RETRIES, { error: `max_retries must be ≤ ${MAX_MAX_RETRIES}` })
-    .optional(),
-  retryDelay: seconds("retry_delay").optional(),
-  maxMessageBytes: positiveInt("max_message_bytes", 1024 * 1024 * 1024).optional(),
-  shutdownGrace: seconds("shutdown_grace", 60).optional(),
-  allowedTools: stringList("allowed_tools").optional(),
-  excludeTools: stringList("exclude_tools").optional(),
-  description: z.string({ error: "description must be a string" }).optional(),
-  security: z
-    .object({
-      level: securityLevel.optional(),
-      allowedExecutables: stringList("security.allowed_executables").optional(),
-      allowInlineExec: flag("security.allow_inline_exec").optional(),
-      env: z
-        .object({
-          level: securityLevel.optional(),
-          mode: z
-            .enum(["denylist", "allowlist"], { error: 'security.env.mode must be "denylist" or "allowlist"' })
-            .optional(),
-          allowedVars: stringList("security.env.allowed_vars").optional(),
-          deniedVars: stringList("security.env.denied_vars").optional(),
-        })
-        .loose()
-        .optional(),
-      allowLocalhost: flag("security.allow_localhost").optional(),
-      allowPrivateIps: flag("security.allow_private_ips").optional(),
-      allowInsecureHttp: flag("security.allow_insecure_http").optional(),
-      resolveDns: flag("security.resolve_dns").optional(),
-      allowedHostnames: stringList("security.allowed_hostnames").optional(),
-      toolArguments: z
-        .object({
-          maxDepth: positiveInt("security.tool_arguments.max_depth", 1000).optional(),
-          maxKeys: positiveInt("security.tool_arguments.max_keys").optional(),
-          maxItems: positiveInt("security.tool_arguments.max_items").optional(),
-          maxStringLength: positiveInt("security.tool_arguments.max_string_length").optional(),
-          maxSize: positiveInt("security.tool_arguments.max_size").optional(),
-        })
-        .loose()
-        .optional(),
-    })
-    .loose()
-    .optional(),
-  circuitBreaker: z
-    .object({
-      failureThreshold: positiveInt("circuit_breaker.failure_threshold", 10_000).optional(),
-      recoveryTimeout: seconds("circuit_breaker.recovery_timeout", 24 * 3600).optional(),
-      expectedException: z
-        .union([z.string(), z.array(z.string())], {
-          error: "circuit_breaker.expected_exception must be an error class name or a list of names",
-        })
-        .optional(),
-    })
-    .loose()
-    .optional(),
-  reconnect: z
-    .object({
-      enabled: flag("reconnect.enabled").optional(),
-      maxAttempts: positiveInt("reconnect.max_attempts", MAX_RECONNECT_MAX_ATTEMPTS).optional(),
-      initialDelay: seconds("reconnect.initial_delay", MAX_SCHEDULE_SECONDS).optional(),
-      maxDelay: seconds("reconnect.max_delay", MAX_SCHEDULE_SECONDS).optional(),
-      healthyReset: seconds("reconnect.healthy_reset", MAX_SCHEDULE_SECONDS).optional(),
-    })
-    .loose()
-    .optional(),
-  healthCheck: z
-    .object({
-      interval: seconds("health_check.interval", MAX_SCHEDULE_SECONDS).optional(),
-      timeout: seconds("health_check.timeout").optional(),
-      maxMisses: positiveInt("health_check.max_misses", 1000).optional(),
-    })
-    .loose()
-    .optional(),
-  concurrency: z
-    .object({
-      maxInFlight: positiveInt("concurrency.max_in_flight", MAX_CONCURRENCY_LIMIT).optional(),
-      maxQueue: z
-        .number({ error: "concurrency.max_queue must be a whole number" })
-        .int({ error: "concurrency.max_queue must be a whole number" })
-        .min(0, { error: "concurrency.max_queue must be ≥ 0" })
-        .max(MAX_CONCURRENCY_LIMIT, { error: `concurrency.max_queue must be ≤ ${MAX_CONCURRENCY_LIMIT}` })
-        .optional(),
-    })
-    .loose()
-    .optional(),
-  auth: authShape.optional(),
-});
 
 /** The result of checking one server config without throwing. */
 export interface ServerConfigCheck {
@@ -273,8 +69,8 @@ function normaliseSections(
   warnings: ConfigIssue[],
 ): { value: Record<string, unknown>; extra: Record<string, unknown> } {
   const extra: Record<string, unknown> = {};
-  const visit = (obj: Record<string, unknown>, section: SectionPath): Record<string, unknown> => {
-    const known = KNOWN[section];
+  const visit = (obj: Record<string, unknown>, section: string): Record<string, unknown> => {
+    const known = KNOWN.get(section) ?? new Set<string>();
     const { value, unknown, conflicts } = normaliseKeys(obj, known);
     for (const { snake, camel } of conflicts) {
       issues.push({
@@ -311,10 +107,9 @@ function normaliseSections(
       if (section === "") extra[key] = snapshotConfig(value[key], { ordinary: true }).value;
       delete value[key];
     }
-    for (const key of CHILD_SECTIONS[section]) {
+    for (const key of SECTIONS.get(section)?.children ?? []) {
       const nested = value[key];
-      if (isPlainObject(nested))
-        value[key] = visit(nested, (section ? `${section}.${key}` : key) as SectionPath);
+      if (isPlainObject(nested)) value[key] = visit(nested, section ? `${section}.${key}` : key);
     }
     return value;
   };
@@ -322,7 +117,7 @@ function normaliseSections(
 }
 
 /** `security.env` → `["security", "env"]`, in the seed's snake_case. */
-function sectionPath(section: SectionPath): string[] {
+function sectionPath(section: string): string[] {
   return section === "" ? [] : section.split(".").map(toSnakeCase);
 }
 

@@ -3,6 +3,7 @@ import { findNodeAtLocation, getNodeValue, parseTree, printParseErrorCode } from
 import { isMap, isScalar, LineCounter, parseDocument } from "yaml";
 
 import type { ConfigIssue } from "../errors/errors.js";
+import { MAX_YAML_ALIAS_COUNT } from "./defaults.js";
 
 /** A path into a parsed document: object keys and array indexes. */
 export type DocPath = ReadonlyArray<string | number>;
@@ -46,7 +47,7 @@ export function parseYamlDocument(text: string, file?: string): SourceDocument {
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
   return {
-    value: doc.errors.length === 0 ? doc.toJS({ maxAliasCount: 100 }) : undefined,
+    value: doc.errors.length === 0 ? doc.toJS({ maxAliasCount: MAX_YAML_ALIAS_COUNT }) : undefined,
     lineOf(path) {
       // For a map entry, point at its key (as for JSON): a nested map's value starts a line below.
       const last = path[path.length - 1];

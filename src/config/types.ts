@@ -1,5 +1,9 @@
-import type { SecurityLevel, SecurityPolicy } from "../security/types.js";
-import type { AuthConfig, AuthInput } from "./authTypes.js";
+import type { z } from "zod";
+
+import type { SecurityPolicy } from "../security/types.js";
+import type { AuthConfig } from "./authTypes.js";
+import type { KeyTwins } from "./keys.js";
+import type { shape } from "./schema.js";
 
 /** Transports: stdio (a child process), streamable HTTP, and the legacy HTTP+SSE transport. */
 export type TransportType = "stdio" | "streamable-http" | "sse";
@@ -107,122 +111,35 @@ export interface HttpServerConfig extends ServerConfigBase {
 /** A validated, normalised server config (the output of `MCPConfigValidator.validateServerConfig`). */
 export type ServerConfig = StdioServerConfig | HttpServerConfig;
 
+/** The schema's input (camelCase, as validation sees it after key normalisation). */
+type SchemaInput = z.input<typeof shape>;
+type Section<K extends keyof SchemaInput> = NonNullable<SchemaInput[K]>;
+
 /**
  * What users write: the seed's snake_case keys or their camelCase forms, as in MassGen YAML and
- * Claude/Cursor JSON. Unknown keys are allowed (kept, and reported as warnings).
+ * Claude/Cursor JSON. Unknown keys are allowed (kept, and reported as warnings). Derived from the
+ * zod schema (`config/schema.ts`): a key added there is accepted here in both spellings.
  */
-export interface ServerConfigInput {
-  name?: string;
-  type?: TransportType | "http" | "streamableHttp" | (string & {});
-  command?: string | string[];
-  args?: string[];
-  env?: Record<string, string>;
-  cwd?: string;
-  url?: string;
-  headers?: Record<string, string>;
-  timeout?: number;
-  connect_timeout?: number;
-  connectTimeout?: number;
-  http_read_timeout?: number;
-  httpReadTimeout?: number;
-  max_retries?: number;
-  maxRetries?: number;
-  retry_delay?: number;
-  retryDelay?: number;
-  max_message_bytes?: number;
-  maxMessageBytes?: number;
-  shutdown_grace?: number;
-  shutdownGrace?: number;
-  security?: SecurityInput;
-  allowed_tools?: string[];
-  allowedTools?: string[];
-  exclude_tools?: string[];
-  excludeTools?: string[];
-  circuit_breaker?: CircuitBreakerInput;
-  circuitBreaker?: CircuitBreakerInput;
-  reconnect?: ReconnectInput;
-  health_check?: HealthCheckInput;
-  healthCheck?: HealthCheckInput;
-  concurrency?: ConcurrencyInput;
-  /** OAuth authorization of an HTTP server (`flow`, `client_id`, `client_secret`, `scope`, …). */
-  auth?: AuthInput;
-  description?: string;
+export interface ServerConfigInput extends KeyTwins<SchemaInput> {
   [key: string]: unknown;
 }
 
-export interface SecurityInput {
-  level?: SecurityLevel | (string & {});
-  allowed_executables?: string[];
-  allowedExecutables?: string[];
-  allow_inline_exec?: boolean;
-  allowInlineExec?: boolean;
-  env?: {
-    level?: SecurityLevel | (string & {});
-    mode?: "denylist" | "allowlist";
-    allowed_vars?: string[];
-    allowedVars?: string[];
-    denied_vars?: string[];
-    deniedVars?: string[];
-  };
-  allow_localhost?: boolean;
-  allowLocalhost?: boolean;
-  allow_private_ips?: boolean;
-  allowPrivateIps?: boolean;
-  allow_insecure_http?: boolean;
-  allowInsecureHttp?: boolean;
-  resolve_dns?: boolean;
-  resolveDns?: boolean;
-  allowed_hostnames?: string[];
-  allowedHostnames?: string[];
-  tool_arguments?: ToolArgumentLimitsInput;
-  toolArguments?: ToolArgumentLimitsInput;
+/** The `security` section as users write it. */
+export interface SecurityInput extends KeyTwins<Section<"security">> {
   [key: string]: unknown;
 }
 
-export interface ToolArgumentLimitsInput {
-  max_depth?: number;
-  maxDepth?: number;
-  max_keys?: number;
-  maxKeys?: number;
-  max_items?: number;
-  maxItems?: number;
-  max_string_length?: number;
-  maxStringLength?: number;
-  max_size?: number;
-  maxSize?: number;
-}
+/** The `security.tool_arguments` section as users write it. */
+export type ToolArgumentLimitsInput = KeyTwins<NonNullable<Section<"security">["toolArguments"]>>;
 
-export interface CircuitBreakerInput {
-  failure_threshold?: number;
-  failureThreshold?: number;
-  recovery_timeout?: number;
-  recoveryTimeout?: number;
-  expected_exception?: string | string[];
-  expectedException?: string | string[];
-}
+/** The `circuit_breaker` section as users write it. */
+export type CircuitBreakerInput = KeyTwins<Section<"circuitBreaker">>;
 
-export interface ReconnectInput {
-  enabled?: boolean;
-  max_attempts?: number;
-  maxAttempts?: number;
-  initial_delay?: number;
-  initialDelay?: number;
-  max_delay?: number;
-  maxDelay?: number;
-  healthy_reset?: number;
-  healthyReset?: number;
-}
+/** The `reconnect` section as users write it. */
+export type ReconnectInput = KeyTwins<Section<"reconnect">>;
 
-export interface HealthCheckInput {
-  interval?: number;
-  timeout?: number;
-  max_misses?: number;
-  maxMisses?: number;
-}
+/** The `health_check` section as users write it. */
+export type HealthCheckInput = KeyTwins<Section<"healthCheck">>;
 
-export interface ConcurrencyInput {
-  max_in_flight?: number;
-  maxInFlight?: number;
-  max_queue?: number;
-  maxQueue?: number;
-}
+/** The `concurrency` section as users write it. */
+export type ConcurrencyInput = KeyTwins<Section<"concurrency">>;

@@ -1,3 +1,4 @@
+import { describeType } from "../common/guards.js";
 import { MCPValidationError } from "../errors/errors.js";
 
 /** Where a JSON syntax error is, without quoting the input (which may hold user data). */
@@ -7,12 +8,6 @@ function describeJsonError(error: unknown): string {
   if (position) return `syntax error at position ${position[1]}`;
   if (/unexpected end/i.test(message)) return "unexpected end of input";
   return "syntax error";
-}
-
-function kindOf(value: unknown): string {
-  if (value === null) return "null";
-  if (Array.isArray(value)) return "an array";
-  return `a ${typeof value}`;
 }
 
 /**
@@ -50,7 +45,7 @@ export function parseToolArguments(
   if (value === null || value === undefined) return {};
   if (typeof value !== "object" || Array.isArray(value)) {
     throw new MCPValidationError(
-      `Arguments for tool "${toolName}" must be a JSON object, got ${kindOf(value)}.`,
+      `Arguments for tool "${toolName}" must be a JSON object, got ${describeType(value)}.`,
       {
         code: "INVALID_ARGUMENTS",
         serverName,

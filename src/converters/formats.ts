@@ -364,8 +364,9 @@ export interface MCPFunctionInit {
 }
 
 /**
- * A tool as one callable function with its definition, like MassGen's `backend_utils.Function`
- * (reference §7.2): `entrypoint(argumentsJson)` plus converters to each API's tool format.
+ * A tool as one callable function with its definition, like MassGen's `backend_utils.Function`:
+ * `entrypoint(argumentsJson)` plus converters to each API's tool format (test/unit/converters/
+ * formats.test.ts, `MCPFunction`).
  * Defaults follow MassGen: name `unknown_function`, description `Function: <name>`, parameters an
  * empty object schema. (Named `MCPFunction` so that it does not shadow the global `Function`.)
  */

@@ -5,10 +5,11 @@ import { ownValue } from "../common/objects.js";
 /**
  * Tool-name rules of the LLM APIs, and a deterministic way to fit MCP tool names into them.
  *
- * MCP allows names the APIs refuse (dots, `/`, 100+ characters; reference §8.12), and a prefixed
+ * MCP allows names the APIs refuse (dots, `/`, 100+ characters), and a prefixed
  * multi-server name (`mcp__server__tool`) easily passes 64 characters. Names are therefore
  * rewritten per provider, every rewrite is reported, and the mapping back to the real name is kept
- * in a table: the real name is never recovered by slicing strings (reference §8.10).
+ * in a table: the real name is never recovered by slicing strings (a shortened name ends in a hash
+ * of the full one). Pinned by test/unit/converters/names.test.ts (`assignProviderNames`).
  */
 
 /** The name rules of one provider. */

@@ -6,7 +6,8 @@ import { clipDepth } from "../common/jsonDepth.js";
  * Tool results (`CallToolResult`) → the tool-result message each LLM API expects.
  *
  * MassGen sent the model `str(result)`, a Python repr of the whole object, and treated `isError`
- * results as successes (reference §7.3, §8.20). Here the model gets the content itself: text as
+ * results as successes. Here the model gets the content itself (test/unit/converters/results.test.ts,
+ * "never produces a debug dump" and the error flag of each format): text as
  * text, images and PDFs as the API's own media blocks where it has them (a short note where it does
  * not), resource links and embedded resources described, `structuredContent` as JSON when the
  * server sent no text for it, and `isError` mapped to the API's error flag (or an `Error:` prefix

@@ -1,6 +1,46 @@
 import { setOwn } from "../common/objects.js";
 import { sanitizeServerText } from "../errors/serverText.js";
-import type { SchemaChange, SchemaChangeRule, SchemaChangeSeverity } from "./schema.js";
+
+export type SchemaChangeSeverity = "info" | "warning";
+
+export type SchemaChangeRule =
+  /** The input schema was missing, not an object, or nested too deep; an empty object schema is used. */
+  | "schema.invalid"
+  /** The root got `type: "object"` or `properties: {}`, or a non-object root was replaced. */
+  | "root.type"
+  /** A top-level `anyOf`/`oneOf`/`allOf` was merged into one object. */
+  | "root.combinator"
+  /** A local `$ref` was replaced by the schema it points to. */
+  | "ref.inlined"
+  /** A recursive `$ref` was cut off (replaced by a placeholder without its structure). */
+  | "ref.cycle"
+  /** A `$ref` could not be resolved (external, anchor, or broken pointer). */
+  | "ref.unresolved"
+  /** Inlining stopped because the schema expanded too much (too many expansions, or nested too deep). */
+  | "ref.budget"
+  /** A keyword the target does not accept was removed. */
+  | "keyword.dropped"
+  /** A keyword was rewritten into an equivalent or close form (`oneOf` → `anyOf`, `const` → `enum`, …). */
+  | "keyword.converted"
+  /** `allOf` subschemas were merged into one. */
+  | "allOf.merged"
+  /** Strict mode: `additionalProperties: false` was set on an object. */
+  | "strict.additionalProperties"
+  /** Strict mode: an optional property became required and nullable (`null` means "not given"). */
+  | "strict.nullable"
+  /** Strict mode could not be applied; the tool is sent non-strict. */
+  | "strict.unavailable"
+  /** Gemini: an object without declared properties cannot be described to the model. */
+  | "gemini.freeForm";
+
+/** One change made to a schema. */
+export interface SchemaChange {
+  /** JSON Pointer of the changed node in the converted schema (`#` is the root). */
+  readonly path: string;
+  readonly rule: SchemaChangeRule;
+  readonly severity: SchemaChangeSeverity;
+  readonly message: string;
+}
 
 /**
  * Helpers shared by the schema conversions (`schema.ts`, `strictSchema.ts`, `geminiSchema.ts`).

@@ -61,7 +61,8 @@ export interface SourceTool {
   readonly rawName: string | undefined;
 }
 
-function isPlainObject(value: unknown): value is Record<string, unknown> {
+/** Any non-array object: a schema may come from another realm or a class, and is still read as data. */
+function isObjectRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
@@ -70,8 +71,8 @@ function normalise(name: string, entry: ToolSourceEntry, defaultServer?: string)
     name,
     title: entry.title ?? entry.tool?.title,
     description: entry.description ?? entry.tool?.description,
-    inputSchema: isPlainObject(entry.inputSchema) ? entry.inputSchema : undefined,
-    outputSchema: isPlainObject(entry.outputSchema) ? entry.outputSchema : undefined,
+    inputSchema: isObjectRecord(entry.inputSchema) ? entry.inputSchema : undefined,
+    outputSchema: isObjectRecord(entry.outputSchema) ? entry.outputSchema : undefined,
     annotations: entry.annotations,
     server: entry.server ?? defaultServer,
     rawName: entry.rawName,

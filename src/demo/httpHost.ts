@@ -10,7 +10,7 @@ import {
 import { isInitializeRequest, isJsonContentType, type McpServer } from "@modelcontextprotocol/server";
 
 import { assertValidDemoServerOptions, createDemoServer, type DemoServerOptions } from "./demoServer.js";
-import { DEFAULT_MAX_MESSAGE_BYTES, readRequestBody, SseServerTransport } from "./sseServerTransport.js";
+import { DEMO_MAX_POST_BYTES, readRequestBody, SseServerTransport } from "./sseServerTransport.js";
 
 /** Path of the Streamable HTTP endpoint. */
 export const MCP_PATH = "/mcp";
@@ -264,15 +264,10 @@ async function readJsonBody(request: IncomingMessage, response: ServerResponse):
     sendJsonRpcError(response, 415, -32000, "Unsupported Media Type: Content-Type must be application/json");
     return NO_BODY;
   }
-  const text = await readRequestBody(request, DEFAULT_MAX_MESSAGE_BYTES);
+  const text = await readRequestBody(request, DEMO_MAX_POST_BYTES);
   if (text === undefined) {
     response.setHeader("Connection", "close");
-    sendJsonRpcError(
-      response,
-      413,
-      -32000,
-      `Payload Too Large: the limit is ${DEFAULT_MAX_MESSAGE_BYTES} bytes`,
-    );
+    sendJsonRpcError(response, 413, -32000, `Payload Too Large: the limit is ${DEMO_MAX_POST_BYTES} bytes`);
     return NO_BODY;
   }
   try {

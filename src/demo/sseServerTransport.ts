@@ -15,8 +15,12 @@ import {
  * speak it, and mcp-tools must be tested against it, so the demo host brings its own: this file.
  */
 
-/** Default upper bound of one POSTed message, matching the SDK's Streamable HTTP default (4 MiB). */
-export const DEFAULT_MAX_MESSAGE_BYTES = 4 * 1024 * 1024;
+/**
+ * Largest POSTed message the demo server accepts (4 MiB, the SDK's Streamable HTTP default). A
+ * server-side bound, not the client's `max_message_bytes` (`DEFAULT_MAX_MESSAGE_BYTES` in
+ * `config/defaults.ts`, 10 MiB), which bounds what the client reads.
+ */
+export const DEMO_MAX_POST_BYTES = 4 * 1024 * 1024;
 
 /** Default interval of SSE comment frames that keep idle proxies from dropping the stream. */
 export const DEFAULT_KEEP_ALIVE_MS = 15_000;
@@ -25,7 +29,7 @@ export const DEFAULT_KEEP_ALIVE_MS = 15_000;
 export interface SseServerTransportOptions {
   /** Session id; a random UUID by default. */
   sessionId?: string | undefined;
-  /** Largest accepted POST body, in bytes. Default {@link DEFAULT_MAX_MESSAGE_BYTES}. */
+  /** Largest accepted POST body, in bytes. Default {@link DEMO_MAX_POST_BYTES}. */
   maxMessageBytes?: number | undefined;
   /** Interval of `: keep-alive` comment frames in milliseconds; 0 disables them. Default 15 s. */
   keepAliveMs?: number | undefined;
@@ -67,7 +71,7 @@ export class SseServerTransport implements Transport {
     this.sessionId = options.sessionId ?? randomUUID();
     this.#endpoint = endpoint;
     this.#response = response;
-    this.#maxMessageBytes = options.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES;
+    this.#maxMessageBytes = options.maxMessageBytes ?? DEMO_MAX_POST_BYTES;
     this.#keepAliveMs = options.keepAliveMs ?? DEFAULT_KEEP_ALIVE_MS;
   }
 

@@ -47,8 +47,10 @@ export interface MCPErrorJSON {
 }
 
 /**
- * Base class of every error mcp-tools raises. Raised directly when a tool, prompt or resource is
- * unknown (`code: "NOT_FOUND"`), as the seed does.
+ * Base class of every error mcp-tools raises. Raised directly for an unknown tool, prompt, resource
+ * or server (`NOT_FOUND`) and a full queue (`QUEUE_FULL`). Every place in mcp-tools passes its
+ * code; a bare `new MCPError(message)` is `NOT_FOUND`, the README's documented code of this class
+ * (test/unit/errors/errors.test.ts, "keeps the seed's class names and a stable code per class").
  */
 export class MCPError extends Error {
   /** Stable, documented code (see `ErrorCode`). */

@@ -10,22 +10,20 @@ import type { Unsubscribe } from "../client/events.js";
 import { EventHub } from "../client/events.js";
 import type { MCPClientOptions } from "../client/mcpClient.js";
 import { MCPClient } from "../client/mcpClient.js";
-import { onAbort } from "../common/abort.js";
+import { WaiterQueue } from "../common/waiters.js";
+import {
+  DEFAULT_POOL_HEALTH_CHECK_TIMEOUT_SECONDS,
+  DEFAULT_POOL_IDLE_TIMEOUT_SECONDS,
+  DEFAULT_POOL_MAX_WAITERS,
+  DEFAULT_POOL_SIZE,
+} from "../config/defaults.js";
+import { OptionIssues } from "../config/optionIssues.js";
 import { isValidatedConfig } from "../config/serverConfig.js";
 import type { ServerConfig, ServerConfigInput } from "../config/types.js";
 import { MCPConfigValidator } from "../config/validator.js";
 import { MCPCancelledError, MCPConnectionError, MCPError, MCPTimeoutError } from "../errors/errors.js";
 import type { Clock, ClockTimer } from "../resilience/clock.js";
 import { systemClock } from "../resilience/clock.js";
-
-/** Default number of clients (the seed's `pool_size`). */
-export const DEFAULT_POOL_SIZE = 5;
-/** Seconds an idle client is kept. */
-export const DEFAULT_POOL_IDLE_TIMEOUT_SECONDS = 300;
-/** Callers that may wait for a client at once. */
-export const DEFAULT_POOL_MAX_WAITERS = 100;
-/** Seconds the health check of an idle client may take on acquire. */
-export const DEFAULT_POOL_HEALTH_CHECK_TIMEOUT_SECONDS = 5;
 
 export interface ConnectionPoolOptions {
   /** Most clients at once (leased + idle + connecting). @default 5 */
@@ -76,12 +74,6 @@ export interface PoolStats {
   waiting: number;
 }
 
-interface Waiter {
-  /** A client handed over, or undefined: capacity freed up, try again. */
-  wake: (client: MCPClient | undefined) => void;
-  fail: (error: unknown) => void;
-}
-
 export class MCPConnectionPool {
   readonly config: ServerConfig;
   readonly size: number;
@@ -91,9 +83,11 @@ export class MCPConnectionPool {
   private readonly idleTimeoutMs: number;
   private readonly healthCheckTimeout: number;
   private readonly acquireTimeout: number | undefined;
+  private readonly maxWaiters: number;
   private readonly idle: Array<{ client: MCPClient; since: number }> = [];
   private readonly leased = new Set<MCPClient>();
-  private readonly waiters: Waiter[] = [];
+  /** Callers waiting for a client: handed one, or undefined (capacity freed up, try again). */
+  private readonly waiters: WaiterQueue<MCPClient | undefined>;
   private readonly closing = new Set<Promise<void>>();
   private readonly creating = new Set<Promise<unknown>>();
   private readonly connectingClients = new Set<MCPClient>();
@@ -102,18 +96,30 @@ export class MCPConnectionPool {
 
   /**
    * @throws MCPConfigurationError for an invalid server config (nothing is started), MCPValidationError
-   *   for an acquireTimeout or healthCheckTimeout out of range, RangeError for other invalid pool options.
+   *   for an acquireTimeout or healthCheckTimeout out of range (the rule of a per-call timeout), and
+   *   MCPConfigurationError listing every other invalid pool option (`size`, `idleTimeout`, `maxWaiters`).
    */
   constructor(config: ServerConfigInput | ServerConfig, options: ConnectionPoolOptions = {}) {
     this.config = isValidatedConfig(config) ? config : MCPConfigValidator.validateServerConfig(config);
     this.options = options;
-    this.size = options.size ?? DEFAULT_POOL_SIZE;
-    if (!Number.isInteger(this.size) || this.size < 1) {
-      throw new RangeError(`pool size must be a whole number ≥ 1, got ${String(options.size)}`);
-    }
-    const idleTimeout = options.idleTimeout ?? DEFAULT_POOL_IDLE_TIMEOUT_SECONDS;
-    if (!(idleTimeout > 0))
-      throw new RangeError(`pool idleTimeout must be > 0 seconds, got ${String(idleTimeout)}`);
+    const check = new OptionIssues(`the connection pool of server "${this.config.name}"`, {
+      serverName: this.config.name,
+    });
+    this.size = check.wholeNumber("size", options.size ?? DEFAULT_POOL_SIZE, { min: 1 });
+    const idleTimeout = check.number(
+      "idleTimeout",
+      options.idleTimeout ?? DEFAULT_POOL_IDLE_TIMEOUT_SECONDS,
+      {
+        min: 0,
+        exclusiveMin: true,
+        max: Number.POSITIVE_INFINITY,
+        unit: "seconds",
+      },
+    );
+    this.maxWaiters = check.wholeNumber("maxWaiters", options.maxWaiters ?? DEFAULT_POOL_MAX_WAITERS, {
+      min: 0,
+    });
+    check.throwIfAny();
     this.idleTimeoutMs = idleTimeout * 1000;
     // Checked here, by the rule of a per-call timeout, not at the first acquire or ping (an
     // acquireTimeout of -1 was a timeout "within -1 s"). Read once, and the values read are used.
@@ -122,11 +128,8 @@ export class MCPConnectionPool {
       checkSeconds(options.healthCheckTimeout, "healthCheckTimeout", scope) ??
       DEFAULT_POOL_HEALTH_CHECK_TIMEOUT_SECONDS;
     this.acquireTimeout = checkSeconds(options.acquireTimeout, "acquireTimeout", scope);
-    const maxWaiters = options.maxWaiters ?? DEFAULT_POOL_MAX_WAITERS;
-    if (!Number.isInteger(maxWaiters) || maxWaiters < 0) {
-      throw new RangeError(`pool maxWaiters must be a whole number ≥ 0, got ${String(maxWaiters)}`);
-    }
     this.clock = options.clock ?? systemClock;
+    this.waiters = new WaiterQueue<MCPClient | undefined>(this.clock);
     this.events = new EventHub<PoolEvents>(options.onStatus);
   }
 
@@ -179,10 +182,9 @@ export class MCPConnectionPool {
       this.wakeOne(undefined);
       return;
     }
-    const waiter = this.waiters.shift();
-    if (waiter) {
+    if (this.waiters.length > 0) {
       this.leased.add(client);
-      waiter.wake(client);
+      this.waiters.wakeNext(client);
       return;
     }
     this.idle.push({ client, since: this.clock.now() });
@@ -208,7 +210,7 @@ export class MCPConnectionPool {
       this.closed = true;
       this.clock.clearTimeout(this.evictionTimer);
       this.evictionTimer = undefined;
-      for (const waiter of this.waiters.splice(0)) waiter.fail(this.closedError());
+      this.waiters.failAll(() => this.closedError());
       for (const { client } of this.idle.splice(0)) this.destroy(client, "closed");
       for (const client of [...this.leased]) {
         this.leased.delete(client);
@@ -302,8 +304,7 @@ export class MCPConnectionPool {
     timeoutSeconds: number,
     signal: AbortSignal | undefined,
   ): Promise<MCPClient | undefined> {
-    const maxWaiters = this.options.maxWaiters ?? DEFAULT_POOL_MAX_WAITERS;
-    if (this.waiters.length >= maxWaiters) {
+    if (this.waiters.length >= this.maxWaiters) {
       return Promise.reject(
         new MCPError(
           `No client of server "${this.config.name}" is free: all ${this.size} are in use and ${this.waiters.length} callers are already waiting (maxWaiters). Retry later, or raise the pool's size or maxWaiters.`,
@@ -315,43 +316,21 @@ export class MCPConnectionPool {
         ),
       );
     }
-    return new Promise<MCPClient | undefined>((resolve, reject) => {
-      let stopWaiting: (() => void) | undefined;
-      const cleanup = () => {
-        this.clock.clearTimeout(timer);
-        stopWaiting?.();
-        const index = this.waiters.indexOf(waiter);
-        if (index >= 0) this.waiters.splice(index, 1);
-      };
-      const waiter: Waiter = {
-        wake: (client) => {
-          cleanup();
-          resolve(client);
-        },
-        fail: (error) => {
-          cleanup();
-          reject(error);
-        },
-      };
-      const timer: ClockTimer = this.clock.setTimeout(
-        () =>
-          waiter.fail(
-            new MCPTimeoutError(
-              `No client of server "${this.config.name}" became free within ${timeoutSeconds} s (all ${this.size} in use). Release clients sooner, or raise the pool's size or acquireTimeout.`,
-              { serverName: this.config.name, timeoutSeconds, operation: "pool acquire" },
-            ),
-          ),
-        // A deadline already passed is due now (both clocks take a negative delay as 0).
-        deadline - this.clock.now(),
-      );
-      // One listener per signal however many callers wait on it (a shared signal is not a leak).
-      if (signal) stopWaiting = onAbort(signal, () => waiter.fail(this.cancelled(signal)));
-      this.waiters.push(waiter);
+    return this.waiters.wait({
+      // A deadline already passed is due now (both clocks take a negative delay as 0).
+      timeoutMs: deadline - this.clock.now(),
+      timeoutError: () =>
+        new MCPTimeoutError(
+          `No client of server "${this.config.name}" became free within ${timeoutSeconds} s (all ${this.size} in use). Release clients sooner, or raise the pool's size or acquireTimeout.`,
+          { serverName: this.config.name, timeoutSeconds, operation: "pool acquire" },
+        ),
+      signal,
+      abortError: (aborted) => this.cancelled(aborted),
     });
   }
 
   private wakeOne(client: MCPClient | undefined): void {
-    this.waiters.shift()?.wake(client);
+    this.waiters.wakeNext(client);
   }
 
   private destroy(client: MCPClient, reason: PoolEvents["destroyed"]["reason"]): void {

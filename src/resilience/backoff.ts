@@ -1,6 +1,7 @@
 import type { IBackoff } from "cockatiel";
 import { ExponentialBackoff, halfJitterGenerator } from "cockatiel";
 
+import { OptionIssues } from "../config/optionIssues.js";
 import { sleepOn, systemClock } from "./clock.js";
 
 export interface BackoffOptions {
@@ -20,11 +21,20 @@ export class Backoff {
   private current: IBackoff<unknown> | undefined;
 
   constructor(options: BackoffOptions) {
-    if (!(options.initialDelayMs > 0) || !(options.maxDelayMs >= options.initialDelayMs)) {
-      throw new RangeError(
-        `backoff needs 0 < initialDelayMs ≤ maxDelayMs, got ${options.initialDelayMs} and ${options.maxDelayMs}`,
-      );
-    }
+    const check = new OptionIssues("the reconnect backoff");
+    const initial = check.number("initialDelayMs", options.initialDelayMs, {
+      min: 0,
+      exclusiveMin: true,
+      unit: "ms",
+    });
+    // Against the first delay only when that one is valid: one problem is reported once.
+    if (check.issues.length === 0)
+      check.number("maxDelayMs", options.maxDelayMs, {
+        min: initial,
+        max: Number.POSITIVE_INFINITY,
+        unit: "ms",
+      });
+    check.throwIfAny();
     this.factory = new ExponentialBackoff({
       initialDelay: options.initialDelayMs,
       maxDelay: options.maxDelayMs,

@@ -1,3 +1,5 @@
+import { OptionIssues } from "../config/optionIssues.js";
+
 /**
  * "When should the breaker open?" policies, kept apart from the state machine in `circuitBreaker.ts`
  * (cockatiel's `IBreaker` and Polly's `CircuitBehavior` split the same way), so each side can be
@@ -23,9 +25,9 @@ export class ConsecutiveFailurePolicy implements BreakerPolicy {
   private count = 0;
 
   constructor(readonly threshold: number) {
-    if (!Number.isInteger(threshold) || threshold < 1) {
-      throw new RangeError(`failure threshold must be a whole number ≥ 1, got ${String(threshold)}`);
-    }
+    const check = new OptionIssues("ConsecutiveFailurePolicy");
+    check.wholeNumber("threshold", threshold, { min: 1 });
+    check.throwIfAny();
   }
 
   get failures(): number {

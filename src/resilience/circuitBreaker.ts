@@ -1,8 +1,9 @@
 /**
- * The per-server circuit breaker (fault-matrix §1.7).
+ * The per-server circuit breaker: rows B1–B12 of docs/fault-matrix.md (§7.3), each pinned by its
+ * test in test/unit/resilience/circuitBreaker.test.ts.
  *
  * Why not cockatiel's `CircuitBreakerPolicy` (already a dependency, used for backoff and bulkhead
- * ideas): its semantics differ from §1.7 exactly where it matters for MCP servers.
+ * ideas): its semantics differ from those rows exactly where it matters for MCP servers.
  * - During half-open it makes every other caller wait for the probe's verdict; we must reject them
  *   at once with `MCPCircuitOpenError` (retryAfter 0), as Polly and opossum do.
  * - An error its filter does not handle counts as a success in half-open and closes the circuit;
@@ -19,7 +20,12 @@
  * callers, so an idle server still recovers). The break duration doubles per re-open up to ×8 of
  * `recovery_timeout` (MassGen's schedule) and resets when the circuit closes.
  */
-import { DEFAULT_RECOVERY_TIMEOUT_SECONDS, MAX_RECOVERY_MULTIPLIER } from "../config/defaults.js";
+import {
+  DEFAULT_FAILURE_THRESHOLD,
+  DEFAULT_RECOVERY_TIMEOUT_SECONDS,
+  MAX_RECOVERY_MULTIPLIER,
+} from "../config/defaults.js";
+import { OptionIssues } from "../config/optionIssues.js";
 import type { CircuitBreakerConfig } from "../config/types.js";
 import { MCPCircuitOpenError } from "../errors/errors.js";
 import type { BreakerPolicy } from "./breakerPolicies.js";
@@ -123,16 +129,35 @@ export class CircuitBreaker {
   private reported: CircuitState = "closed";
 
   constructor(options: CircuitBreakerOptions) {
-    const recovery = options.recoveryTimeout ?? DEFAULT_RECOVERY_TIMEOUT_SECONDS;
-    if (!(Number.isFinite(recovery) && recovery > 0)) {
-      throw new RangeError(`circuit breaker recoveryTimeout must be > 0 seconds, got ${String(recovery)}`);
-    }
-    const multiplier = options.maxRecoveryMultiplier ?? MAX_RECOVERY_MULTIPLIER;
-    if (!(Number.isFinite(multiplier) && multiplier >= 1)) {
-      throw new RangeError(`circuit breaker maxRecoveryMultiplier must be ≥ 1, got ${String(multiplier)}`);
-    }
+    const check = new OptionIssues(`the circuit breaker of server "${options.name}"`, {
+      serverName: options.name,
+    });
+    const recovery = check.number(
+      "recoveryTimeout",
+      options.recoveryTimeout ?? DEFAULT_RECOVERY_TIMEOUT_SECONDS,
+      {
+        min: 0,
+        exclusiveMin: true,
+        unit: "seconds",
+      },
+    );
+    const multiplier = check.number(
+      "maxRecoveryMultiplier",
+      options.maxRecoveryMultiplier ?? MAX_RECOVERY_MULTIPLIER,
+      {
+        min: 1,
+      },
+    );
+    const threshold = check.wholeNumber(
+      "failureThreshold",
+      options.failureThreshold ?? DEFAULT_FAILURE_THRESHOLD,
+      {
+        min: 1,
+      },
+    );
+    check.throwIfAny();
     this.name = options.name;
-    this.policy = options.policy ?? new ConsecutiveFailurePolicy(options.failureThreshold ?? 5);
+    this.policy = options.policy ?? new ConsecutiveFailurePolicy(threshold);
     const expected = options.expectedException;
     this.classify = options.classify ?? ((error) => classifyOutcome(error, expected));
     this.clock = options.clock ?? systemClock;

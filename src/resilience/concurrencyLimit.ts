@@ -7,9 +7,10 @@
  * dequeued, and the queue wait has no deadline. Here an abort or the call's own timeout removes the
  * waiter at once and frees its queue place.
  */
-import { onAbort } from "../common/abort.js";
+import { WaiterQueue } from "../common/waiters.js";
+import { OptionIssues } from "../config/optionIssues.js";
 import { MCPCancelledError, MCPError, MCPTimeoutError } from "../errors/errors.js";
-import type { Clock, ClockTimer } from "./clock.js";
+import type { Clock } from "./clock.js";
 import { systemClock } from "./clock.js";
 
 export interface ConcurrencyLimitOptions {
@@ -32,30 +33,26 @@ export interface RunOptions {
   operation?: string | undefined;
 }
 
-interface Waiter {
-  grant: () => void;
-  fail: (error: unknown) => void;
-}
-
 export class ConcurrencyLimit {
   readonly name: string;
   readonly maxInFlight: number;
   readonly maxQueue: number;
   private readonly clock: Clock;
   private running = 0;
-  private readonly waiters: Waiter[] = [];
+  private readonly waiters: WaiterQueue<void>;
 
   constructor(options: ConcurrencyLimitOptions) {
-    if (!Number.isInteger(options.maxInFlight) || options.maxInFlight < 1) {
-      throw new RangeError(`maxInFlight must be a whole number ≥ 1, got ${String(options.maxInFlight)}`);
-    }
-    if (!Number.isInteger(options.maxQueue) || options.maxQueue < 0) {
-      throw new RangeError(`maxQueue must be a whole number ≥ 0, got ${String(options.maxQueue)}`);
-    }
+    const check = new OptionIssues(`the concurrency limit of server "${options.name}"`, {
+      serverName: options.name,
+    });
+    check.wholeNumber("maxInFlight", options.maxInFlight, { min: 1 });
+    check.wholeNumber("maxQueue", options.maxQueue, { min: 0 });
+    check.throwIfAny();
     this.name = options.name;
     this.maxInFlight = options.maxInFlight;
     this.maxQueue = options.maxQueue;
     this.clock = options.clock ?? systemClock;
+    this.waiters = new WaiterQueue<void>(this.clock);
   }
 
   /** Calls running now. */
@@ -109,62 +106,28 @@ export class ConcurrencyLimit {
         ),
       );
     }
-    return new Promise<void>((resolve, reject) => {
-      const signal = options.signal;
-      let timer: ClockTimer | undefined;
-      let stopWaiting: (() => void) | undefined;
-      const cleanup = () => {
-        this.clock.clearTimeout(timer);
-        stopWaiting?.();
-        const index = this.waiters.indexOf(waiter);
-        if (index >= 0) this.waiters.splice(index, 1);
-      };
-      const waiter: Waiter = {
-        grant: () => {
-          cleanup();
-          resolve();
-        },
-        fail: (error) => {
-          cleanup();
-          reject(error);
-        },
-      };
-      if (signal) {
-        // One listener per signal however many calls wait on it (a shared signal is not a leak).
-        stopWaiting = onAbort(signal, () =>
-          waiter.fail(
-            new MCPCancelledError(
-              `${operation} on server "${this.name}" was cancelled while waiting for a free slot; it was never sent.`,
-              { serverName: this.name, operation, cause: signal.reason },
-            ),
-          ),
-        );
-      }
-      const queueTimeoutMs = options.queueTimeoutMs;
-      if (queueTimeoutMs !== undefined && Number.isFinite(queueTimeoutMs)) {
-        timer = this.clock.setTimeout(
-          () =>
-            waiter.fail(
-              new MCPTimeoutError(
-                `${operation} on server "${this.name}" waited ${(queueTimeoutMs / 1000).toFixed(1)} s for a free slot (${this.maxInFlight} calls in flight) and was never sent. Pass a larger { timeout } or raise concurrency.max_in_flight.`,
-                {
-                  serverName: this.name,
-                  timeoutSeconds: queueTimeoutMs / 1000,
-                  operation: `queue for ${operation}`,
-                },
-              ),
-            ),
-          queueTimeoutMs,
-        );
-      }
-      this.waiters.push(waiter);
+    return this.waiters.wait({
+      signal: options.signal,
+      abortError: (aborted) =>
+        new MCPCancelledError(
+          `${operation} on server "${this.name}" was cancelled while waiting for a free slot; it was never sent.`,
+          { serverName: this.name, operation, cause: aborted.reason },
+        ),
+      timeoutMs: options.queueTimeoutMs,
+      timeoutError: (queueTimeoutMs) =>
+        new MCPTimeoutError(
+          `${operation} on server "${this.name}" waited ${(queueTimeoutMs / 1000).toFixed(1)} s for a free slot (${this.maxInFlight} calls in flight) and was never sent. Pass a larger { timeout } or raise concurrency.max_in_flight.`,
+          {
+            serverName: this.name,
+            timeoutSeconds: queueTimeoutMs / 1000,
+            operation: `queue for ${operation}`,
+          },
+        ),
     });
   }
 
   private release(): void {
-    const next = this.waiters[0];
     // The slot passes straight to the oldest waiter, so a newcomer cannot overtake the queue.
-    if (next) next.grant();
-    else this.running--;
+    if (!this.waiters.wakeNext()) this.running--;
   }
 }

@@ -5,6 +5,7 @@
  * queued behind a slow tool on a single-threaded server would be a false miss. `maxMisses` failed
  * pings in a row make the server unhealthy, reported once per transition through `onUnhealthy`.
  */
+import { OptionIssues } from "../config/optionIssues.js";
 import type { Clock, ClockTimer } from "./clock.js";
 import { systemClock } from "./clock.js";
 
@@ -42,17 +43,11 @@ export class HealthMonitor {
   private skips = 0;
 
   constructor(options: HealthMonitorOptions) {
-    for (const key of ["intervalMs", "timeoutMs"] as const) {
-      const value = options[key];
-      if (!(Number.isFinite(value) && value > 0)) {
-        throw new RangeError(`health monitor ${key} must be > 0, got ${String(value)}`);
-      }
-    }
-    if (!Number.isInteger(options.maxMisses) || options.maxMisses < 1) {
-      throw new RangeError(
-        `health monitor maxMisses must be a whole number ≥ 1, got ${String(options.maxMisses)}`,
-      );
-    }
+    const check = new OptionIssues("the health monitor");
+    check.number("intervalMs", options.intervalMs, { min: 0, exclusiveMin: true, unit: "ms" });
+    check.number("timeoutMs", options.timeoutMs, { min: 0, exclusiveMin: true, unit: "ms" });
+    check.wholeNumber("maxMisses", options.maxMisses, { min: 1 });
+    check.throwIfAny();
     this.options = options;
     this.clock = options.clock ?? systemClock;
   }

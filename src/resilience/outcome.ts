@@ -4,7 +4,8 @@ import type { ErrorCode } from "../errors/codes.js";
 import { isMCPError } from "../errors/errors.js";
 
 /**
- * What one call tells the circuit breaker about the server (fault-matrix §1.7 item 2):
+ * What one call tells the circuit breaker about the server (docs/fault-matrix.md §8 item 1, pinned by
+ * test/unit/resilience/outcome.test.ts):
  * - `failure`: the server (or the way to it) is broken — counts towards opening;
  * - `success`: the server answered — it is alive, even if the answer was an error;
  * - `neutral`: says nothing about the server — no state change.

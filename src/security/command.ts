@@ -8,7 +8,9 @@
  * Windows commands are split without backslash escapes and `..\` counts as traversal (Windows
  * paths use backslashes as separators).
  */
+import { describeType } from "../common/guards.js";
 import type { ConfigIssue } from "../errors/errors.js";
+import { issue } from "../errors/issues.js";
 import {
   DEFAULT_ALLOWED_EXECUTABLES,
   MAX_ARG_LENGTH,
@@ -29,10 +31,6 @@ export interface CheckedCommand {
 
 const SHELL_METACHARACTERS = new Set(["&", "|", ";", "`", "$", "(", ")", "<", ">"]);
 const EXECUTABLE_EXTENSIONS = [".exe", ".bat", ".cmd", ".ps1"];
-
-function issue(path: string, rule: string, message: string): ConfigIssue {
-  return { path, rule, message };
-}
 
 /** Quotes a word for a message, cut to a readable length. */
 function quote(word: string, max = 80): string {
@@ -91,7 +89,7 @@ export function checkCommand(
           issue(
             `command[${index}]`,
             "command.type",
-            `Every element of a \`command\` list must be a string; element ${index} is ${describeType(element)} (rule command.type).`,
+            `Every element of a \`command\` list must be a string; element ${index} is ${describeType(element, "a list")} (rule command.type).`,
           ),
         );
       } else if (index === 0) {
@@ -106,7 +104,7 @@ export function checkCommand(
       issue(
         "command",
         "command.type",
-        `\`command\` must be a string or a list of strings, not ${describeType(command)} (rule command.type).`,
+        `\`command\` must be a string or a list of strings, not ${describeType(command, "a list")} (rule command.type).`,
       ),
     );
   }
@@ -123,7 +121,7 @@ export function checkCommand(
             issue(
               `args[${index}]`,
               "args.type",
-              `Every element of \`args\` must be a string; element ${index} is ${describeType(arg)} (rule args.type). Quote numbers in YAML.`,
+              `Every element of \`args\` must be a string; element ${index} is ${describeType(arg, "a list")} (rule args.type). Quote numbers in YAML.`,
             ),
           );
         }
@@ -133,7 +131,7 @@ export function checkCommand(
         issue(
           "args",
           "args.type",
-          `\`args\` must be a list of strings, not ${describeType(args)} (rule args.type).`,
+          `\`args\` must be a list of strings, not ${describeType(args, "a list")} (rule args.type).`,
         ),
       );
     }
@@ -363,12 +361,6 @@ function checkWords(words: ReadonlyArray<{ word: string; path: string }>, issues
 
 function hasControlChar(text: string): boolean {
   return text.includes("\0") || text.includes("\r") || text.includes("\n");
-}
-
-function describeType(value: unknown): string {
-  if (value === null) return "null";
-  if (Array.isArray(value)) return "a list";
-  return typeof value === "object" ? "an object" : `a ${typeof value}`;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -877,7 +869,7 @@ export function checkCwd(cwd: unknown): ConfigIssue[] {
       issue(
         "cwd",
         "cwd.type",
-        `\`cwd\` must be a non-empty string, not ${describeType(cwd)} (rule cwd.type).`,
+        `\`cwd\` must be a non-empty string, not ${describeType(cwd, "a list")} (rule cwd.type).`,
       ),
     ];
   }

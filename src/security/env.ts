@@ -6,8 +6,10 @@
  * and any number of `${VAR}` references are allowed in values (values are never shell-interpreted);
  * only NUL and command-substitution patterns are refused.
  */
+import { describeType } from "../common/guards.js";
 import { renderKeyPath } from "../common/keyPath.js";
 import type { ConfigIssue } from "../errors/errors.js";
+import { issue } from "../errors/issues.js";
 import { DEFAULT_DENIED_ENV_VARS, MAX_ENV_KEY_LENGTH, MAX_ENV_VALUE_LENGTH } from "./defaults.js";
 import type { EnvPolicy } from "./types.js";
 
@@ -38,19 +40,9 @@ export const INHERITED_ENV_VARS_WINDOWS: readonly string[] = Object.freeze([
   "PROGRAMFILES",
 ]);
 
-function issue(path: string, rule: string, message: string): ConfigIssue {
-  return { path, rule, message };
-}
-
 /** `env.NAME`, or `env["odd name"]` when the name has other characters; long names are cut. */
 function envPath(name: string): string {
   return renderKeyPath(["env", name]);
-}
-
-function describeType(value: unknown): string {
-  if (value === null) return "null";
-  if (Array.isArray(value)) return "a list";
-  return typeof value === "object" ? "an object" : `a ${typeof value}`;
 }
 
 /**
@@ -64,7 +56,7 @@ export function checkEnv(env: unknown, policy: EnvPolicy): ConfigIssue[] {
       issue(
         "env",
         "env.type",
-        `\`env\` must be a map of variable names to string values, not ${describeType(env)} (rule env.type).`,
+        `\`env\` must be a map of variable names to string values, not ${describeType(env, "a list")} (rule env.type).`,
       ),
     ];
   }
@@ -128,7 +120,7 @@ export function checkEnv(env: unknown, policy: EnvPolicy): ConfigIssue[] {
         issue(
           path,
           "env.type",
-          `The value of environment variable "${name}" must be a string, not ${describeType(value)} (rule env.type). Quote it in YAML.`,
+          `The value of environment variable "${name}" must be a string, not ${describeType(value, "a list")} (rule env.type). Quote it in YAML.`,
         ),
       );
       continue;

@@ -4,6 +4,7 @@
  */
 import { renderKeyPath } from "../common/keyPath.js";
 import type { ConfigIssue } from "../errors/errors.js";
+import { issue } from "../errors/issues.js";
 import { MAX_HEADER_KEY_LENGTH, MAX_HEADER_VALUE_LENGTH } from "./defaults.js";
 
 /**
@@ -29,10 +30,6 @@ export const RESERVED_HEADERS: readonly string[] = Object.freeze([
 const RESERVED = new Set(RESERVED_HEADERS);
 /** RFC 9110 `token`: 1*tchar. */
 const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
-
-function issue(path: string, rule: string, message: string): ConfigIssue {
-  return { path, rule, message };
-}
 
 function headerPath(name: string): string {
   return renderKeyPath(["headers", name]);

@@ -8,6 +8,7 @@
  * values are refused instead of stringified, cycles are refused, and the error names the rule,
  * the limit and the setting that raises it, never the argument values.
  */
+import { isPlainObject } from "../common/guards.js";
 import { renderKeyPath } from "../common/keyPath.js";
 import { MCPValidationError } from "../errors/errors.js";
 import type { ToolArgumentLimits } from "./types.js";
@@ -70,12 +71,6 @@ export function checkToolArguments(
     if (error instanceof MCPValidationError) throw error;
     return walker.fail("toolArgs.value", "could not be read (a getter or proxy threw)", error);
   }
-}
-
-function isPlainObject(value: object): boolean {
-  const proto: unknown = Object.getPrototypeOf(value);
-  // Object.prototype of this or another realm, or no prototype at all.
-  return proto === null || Object.getPrototypeOf(proto) === null;
 }
 
 function describe(value: unknown): string {

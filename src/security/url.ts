@@ -12,6 +12,7 @@ import { promises as dns } from "node:dns";
 import { isIP } from "node:net";
 
 import type { ConfigIssue } from "../errors/errors.js";
+import { issue } from "../errors/issues.js";
 import { BLOCKED_PORTS, MAX_URL_LENGTH } from "./defaults.js";
 import type { SecurityPolicy } from "./types.js";
 
@@ -57,10 +58,6 @@ export const METADATA_ADDRESSES: readonly string[] = Object.freeze([
 
 const LOCALHOST_NAMES = new Set(["localhost", "ip6-localhost", "ip6-loopback"]);
 const BLOCKED = new Set(BLOCKED_PORTS);
-
-function issue(path: string, rule: string, message: string): ConfigIssue {
-  return { path, rule, message };
-}
 
 // ---------------------------------------------------------------------------------------------
 // IP parsing and classification

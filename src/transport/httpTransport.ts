@@ -12,6 +12,7 @@ import { Agent, fetch as undiciFetch } from "undici";
 
 import type { TransportAuthorization } from "../auth/session.js";
 import { onAbort } from "../common/abort.js";
+import { HTTP_KEEP_ALIVE_TIMEOUT_MS } from "../config/defaults.js";
 import { isMCPError, MCPConnectionError } from "../errors/errors.js";
 import { sanitizeServerText } from "../errors/serverText.js";
 import type { SecurityPolicy } from "../security/types.js";
@@ -168,9 +169,7 @@ export class HttpTransport implements Transport, ReportsCloseReason {
     this.agent = new Agent({
       bodyTimeout: 0,
       headersTimeout: 0,
-      // Below the 5 s idle timeout of Node HTTP servers, which close kept-alive sockets without a hint:
-      // reusing a socket the server is closing loses requests (measured in BENCHMARKS.md).
-      keepAliveTimeout: 4_000,
+      keepAliveTimeout: HTTP_KEEP_ALIVE_TIMEOUT_MS,
       ...(guard ? { connect: { lookup: guard.connectLookup } } : {}),
     });
     const agent = this.agent;

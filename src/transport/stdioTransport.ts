@@ -3,7 +3,7 @@ import type { ChildProcess } from "node:child_process";
 import type { JSONRPCMessage, Transport } from "@modelcontextprotocol/client";
 import spawn from "cross-spawn";
 
-import { STDERR_TAIL_BYTES } from "../config/defaults.js";
+import { MAX_STDERR_LINE_CHARS, STDERR_LINES_IN_MESSAGES, STDERR_TAIL_BYTES } from "../config/defaults.js";
 import type { ProcessExitInfo } from "../errors/errors.js";
 import { MCPConnectionError } from "../errors/errors.js";
 import { redactCommandLine } from "../errors/redact.js";
@@ -43,7 +43,6 @@ const KILL_WAIT_MS = 2_000;
  * exit (code, signal) is the better report; a process that keeps running gets no further chance.
  */
 const EXIT_AFTER_PIPE_CLOSED_MS = 200;
-const STDERR_LINES_IN_MESSAGES = 20;
 
 const resolved = Promise.resolve();
 
@@ -345,7 +344,7 @@ export class StdioTransport implements Transport, ReportsCloseReason {
     const text = this.stderrPartial + chunk.toString("utf8");
     const lines = text.split(/\r?\n/);
     this.stderrPartial = lines.pop() ?? "";
-    if (this.stderrPartial.length > 4096) {
+    if (this.stderrPartial.length > MAX_STDERR_LINE_CHARS) {
       lines.push(this.stderrPartial);
       this.stderrPartial = "";
     }

@@ -1,6 +1,5 @@
 import type { CallToolResult } from "@modelcontextprotocol/client";
 import { dynamicTool, generateText, jsonSchema, stepCountIs } from "ai";
-import { MockLanguageModelV3 } from "ai/test";
 import { afterEach, describe, expect, it } from "vitest";
 
 import { MCPClient } from "../../src/client/mcpClient.js";
@@ -15,6 +14,7 @@ import { isAlive } from "../helpers/processes.js";
 import type { ProviderFormat } from "../helpers/providerFormats.js";
 import { expectProviderFormat, strictRequiredViolations } from "../helpers/providerFormats.js";
 import { demoStdio } from "../helpers/servers.js";
+import { toolCallingModel } from "../unit/converters/scriptedModels.js";
 
 const clients: MCPClient[] = [];
 
@@ -255,31 +255,15 @@ describe("toAISdkTools against the demo server", () => {
   it("lets generateText call the demo's tools and feeds back text, JSON and errors", async () => {
     const client = await connect();
     const { tools } = toAISdkTools(client, { jsonSchema, dynamicTool });
-    const usage = {
-      inputTokens: { total: 1, noCache: 1, cacheRead: undefined, cacheWrite: undefined },
-      outputTokens: { total: 1, text: 1, reasoning: undefined },
-    };
-    const model = new MockLanguageModelV3({
-      doGenerate: [
-        {
-          content: [
-            { type: "tool-call", toolCallId: "c1", toolName: "echo", input: '{"message":"hi"}' },
-            { type: "tool-call", toolCallId: "c2", toolName: "add", input: '{"a":1,"b":2}' },
-            { type: "tool-call", toolCallId: "c3", toolName: "fail_tool", input: "{}" },
-            { type: "tool-call", toolCallId: "c4", toolName: "add", input: '{"a":"one","b":2}' },
-          ],
-          finishReason: { unified: "tool-calls", raw: undefined },
-          usage,
-          warnings: [],
-        },
-        {
-          content: [{ type: "text", text: "ok" }],
-          finishReason: { unified: "stop", raw: undefined },
-          usage,
-          warnings: [],
-        },
+    const model = toolCallingModel(
+      [
+        { toolCallId: "c1", toolName: "echo", input: '{"message":"hi"}' },
+        { toolCallId: "c2", toolName: "add", input: '{"a":1,"b":2}' },
+        { toolCallId: "c3", toolName: "fail_tool", input: "{}" },
+        { toolCallId: "c4", toolName: "add", input: '{"a":"one","b":2}' },
       ],
-    });
+      "ok",
+    );
     const result = await generateText({ model, tools, prompt: "go", stopWhen: stepCountIs(3) });
     expect(result.text).toBe("ok");
     const secondPrompt = model.doGenerateCalls[1]!.prompt;

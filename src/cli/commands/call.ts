@@ -1,6 +1,6 @@
 import type { CallToolResult } from "@modelcontextprotocol/client";
 
-import { suggest } from "../../config/keys.js";
+import { suggest } from "../../common/suggest.js";
 import { MCPConnectionError } from "../../errors/errors.js";
 import type { MultiMCPClient } from "../../multi/multiClient.js";
 import type { ExitCode } from "../exitCodes.js";

@@ -142,7 +142,7 @@ describe("loopback redirect listener", () => {
     ["timeout", { timeout: Number.NaN }, "timeout must be a number of seconds > 0"],
     ["timeout", { timeout: 0 }, "got 0"],
     ["timeout", { timeout: -1 }, "got -1"],
-    ["timeout", { timeout: "300" as unknown as number }, 'got "300"'],
+    ["timeout", { timeout: "300" as unknown as number }, 'got the string "300"'],
     ["port", { port: 70_000 }, "port must be a whole number from 0 to 65535"],
     ["port", { port: 1.5 }, "got 1.5"],
     ["path", { path: "callback" }, 'path must be a path that starts with "/"'],

@@ -6,7 +6,6 @@
  * request's `tools` against the providers' documented formats.
  */
 import { dynamicTool, generateText, jsonSchema, stepCountIs } from "ai";
-import { MockLanguageModelV3 } from "ai/test";
 import { describe, expect, it } from "vitest";
 
 import { toAISdkTools } from "../../../src/converters/aiSdk.js";
@@ -24,23 +23,10 @@ import type {
 } from "../../../src/converters/results.js";
 import { createToolset } from "../../../src/converters/toolset.js";
 import { fakeSource } from "../../fakes/fakeSource.js";
-import type { ProviderFormat } from "../../helpers/providerFormats.js";
-import { expectProviderFormat } from "../../helpers/providerFormats.js";
+import { chatToolCallReplies, scripted, toolCallingModel } from "./scriptedModels.js";
 
 // ---------------------------------------------------------------------------------------------
 // Fake SDK clients (request/response subsets of the official SDKs)
-
-function scripted<Req, Res>(format: ProviderFormat, tools: (request: Req) => unknown[], replies: Res[]) {
-  const requests: Req[] = [];
-  const create = async (request: Req): Promise<Res> => {
-    requests.push(structuredClone(request));
-    for (const tool of tools(request)) expectProviderFormat(format, tool);
-    const reply = replies[requests.length - 1];
-    if (!reply) throw new Error("fake model: no more scripted replies");
-    return reply;
-  };
-  return { create, requests };
-}
 
 // openai: chat.completions
 type ChatMessage =
@@ -93,26 +79,10 @@ interface GeminiResponse {
   text: string | undefined;
 }
 
-const chatReplies: ChatCompletion[] = [
-  {
-    choices: [
-      {
-        message: {
-          role: "assistant",
-          content: null,
-          tool_calls: [
-            {
-              id: "call_1",
-              type: "function",
-              function: { name: "mcp__demo__echo", arguments: '{"message":"hello"}' },
-            },
-          ],
-        },
-      },
-    ],
-  },
-  { choices: [{ message: { role: "assistant", content: "It said: Echo: hello" } }] },
-];
+const chatReplies: ChatCompletion[] = chatToolCallReplies(
+  { id: "call_1", name: "mcp__demo__echo", arguments: '{"message":"hello"}' },
+  "It said: Echo: hello",
+);
 
 describe("README agent loops", () => {
   it("OpenAI Chat Completions", async () => {
@@ -303,28 +273,10 @@ describe("README agent loops", () => {
 
   it("Vercel AI SDK", async () => {
     const client = fakeSource();
-    const usage = {
-      inputTokens: { total: 1, noCache: 1, cacheRead: undefined, cacheWrite: undefined },
-      outputTokens: { total: 1, text: 1, reasoning: undefined },
-    };
-    const model = new MockLanguageModelV3({
-      doGenerate: [
-        {
-          content: [
-            { type: "tool-call", toolCallId: "c1", toolName: "mcp__demo__echo", input: '{"message":"hey"}' },
-          ],
-          finishReason: { unified: "tool-calls", raw: undefined },
-          usage,
-          warnings: [],
-        },
-        {
-          content: [{ type: "text", text: "Echoed." }],
-          finishReason: { unified: "stop", raw: undefined },
-          usage,
-          warnings: [],
-        },
-      ],
-    });
+    const model = toolCallingModel(
+      [{ toolCallId: "c1", toolName: "mcp__demo__echo", input: '{"message":"hey"}' }],
+      "Echoed.",
+    );
 
     // README (Vercel AI SDK)
     const { tools } = toAISdkTools(client, { jsonSchema, dynamicTool });

@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
 
+import { MCPConfigurationError } from "../../../src/errors/errors.js";
 import { Backoff, sleep } from "../../../src/resilience/backoff.js";
 
 afterEach(() => {
@@ -48,8 +49,8 @@ describe("Backoff", () => {
   });
 
   it("refuses nonsensical options", () => {
-    expect(() => new Backoff({ initialDelayMs: 0, maxDelayMs: 10 })).toThrow(RangeError);
-    expect(() => new Backoff({ initialDelayMs: 10, maxDelayMs: 5 })).toThrow(RangeError);
+    expect(() => new Backoff({ initialDelayMs: 0, maxDelayMs: 10 })).toThrow(MCPConfigurationError);
+    expect(() => new Backoff({ initialDelayMs: 10, maxDelayMs: 5 })).toThrow(MCPConfigurationError);
   });
 });
 

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 
+import { MCPConfigurationError } from "../../../src/errors/errors.js";
 import { ConsecutiveFailurePolicy } from "../../../src/resilience/breakerPolicies.js";
 
 describe("ConsecutiveFailurePolicy", () => {
@@ -30,7 +31,7 @@ describe("ConsecutiveFailurePolicy", () => {
 
   it("refuses a threshold that is not a whole number ≥ 1", () => {
     expect(() => new ConsecutiveFailurePolicy(0)).toThrow(/got 0/);
-    expect(() => new ConsecutiveFailurePolicy(1.5)).toThrow(RangeError);
-    expect(() => new ConsecutiveFailurePolicy(Number.NaN)).toThrow(RangeError);
+    expect(() => new ConsecutiveFailurePolicy(1.5)).toThrow(MCPConfigurationError);
+    expect(() => new ConsecutiveFailurePolicy(Number.NaN)).toThrow(MCPConfigurationError);
   });
 });

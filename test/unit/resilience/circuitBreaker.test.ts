@@ -1,5 +1,6 @@
 import { describe, expect, it, vi } from "vitest";
 
+import { MCPConfigurationError } from "../../../src/errors/errors.js";
 import {
   MCPCancelledError,
   MCPCircuitOpenError,
@@ -13,6 +14,7 @@ import type { CircuitStateChange } from "../../../src/resilience/circuitBreaker.
 import { CircuitBreaker } from "../../../src/resilience/circuitBreaker.js";
 import { ManualClock } from "../../../src/resilience/clock.js";
 import { deferred } from "../../helpers/async.js";
+import { refusal } from "../../helpers/configRefusals.js";
 
 const THRESHOLD = 3;
 const RECOVERY_S = 10;
@@ -336,9 +338,26 @@ describe("CircuitBreaker (fault-matrix §7.3 B1–B12)", () => {
     expect(seen).toEqual(["open"]);
   });
 
-  it("refuses nonsensical options with a RangeError naming the value", () => {
+  it("refuses nonsensical options with one configuration error naming each option and value", () => {
     expect(() => new CircuitBreaker({ name: "x", recoveryTimeout: 0 })).toThrow(/recoveryTimeout.*got 0/);
-    expect(() => new CircuitBreaker({ name: "x", failureThreshold: 0 })).toThrow(RangeError);
-    expect(() => new CircuitBreaker({ name: "x", maxRecoveryMultiplier: 0.5 })).toThrow(RangeError);
+    expect(() => new CircuitBreaker({ name: "x", failureThreshold: 0 })).toThrow(MCPConfigurationError);
+    expect(() => new CircuitBreaker({ name: "x", maxRecoveryMultiplier: 0.5 })).toThrow(
+      MCPConfigurationError,
+    );
+    const all = refusal(
+      () =>
+        new CircuitBreaker({
+          name: "x",
+          recoveryTimeout: -1,
+          failureThreshold: 1.5,
+          maxRecoveryMultiplier: 0,
+        }),
+    );
+    expect(all.issues.map((i) => i.path)).toEqual([
+      "recoveryTimeout",
+      "maxRecoveryMultiplier",
+      "failureThreshold",
+    ]);
+    expect(all.serverName).toBe("x");
   });
 });

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 
+import { MCPConfigurationError } from "../../../src/errors/errors.js";
 import { MCPCancelledError, MCPError, MCPTimeoutError } from "../../../src/errors/errors.js";
 import { CircuitBreaker } from "../../../src/resilience/circuitBreaker.js";
 import { ManualClock } from "../../../src/resilience/clock.js";
@@ -167,6 +168,8 @@ describe("ConcurrencyLimit", () => {
 
   it("refuses nonsensical limits", () => {
     expect(() => new ConcurrencyLimit({ name: "x", maxInFlight: 0, maxQueue: 1 })).toThrow(/got 0/);
-    expect(() => new ConcurrencyLimit({ name: "x", maxInFlight: 1, maxQueue: -1 })).toThrow(RangeError);
+    expect(() => new ConcurrencyLimit({ name: "x", maxInFlight: 1, maxQueue: -1 })).toThrow(
+      MCPConfigurationError,
+    );
   });
 });

@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 
+import { MCPConfigurationError } from "../../../src/errors/errors.js";
 import type { Clock } from "../../../src/resilience/clock.js";
 import { systemClock } from "../../../src/resilience/clock.js";
 import type { HealthMonitorOptions, HealthState } from "../../../src/resilience/healthMonitor.js";
@@ -173,10 +174,10 @@ describe("HealthMonitor", () => {
   it("refuses nonsensical settings", () => {
     const base = { ping: async () => true, isBusy: () => false };
     expect(() => new HealthMonitor({ ...base, intervalMs: 0, timeoutMs: 1, maxMisses: 1 })).toThrow(
-      RangeError,
+      MCPConfigurationError,
     );
     expect(() => new HealthMonitor({ ...base, intervalMs: 1, timeoutMs: 1, maxMisses: 0 })).toThrow(
-      RangeError,
+      MCPConfigurationError,
     );
   });
 });
