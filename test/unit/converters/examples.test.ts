@@ -23,7 +23,7 @@ import type {
 } from "../../../src/converters/results.js";
 import { createToolset } from "../../../src/converters/toolset.js";
 import { fakeSource } from "../../fakes/fakeSource.js";
-import { chatToolCallReplies, scripted, toolCallingModel } from "./scriptedModels.js";
+import { chatToolCallReplies, scripted, toolCallingModel } from "../../fakes/scriptedModels.js";
 
 // ---------------------------------------------------------------------------------------------
 // Fake SDK clients (request/response subsets of the official SDKs)
