@@ -21,10 +21,13 @@ const LAYERS = {
   transport: ["errors", "common", "security", "config", "auth"],
   // Defaults (breaker recovery, expected exceptions) have one home, config/defaults.ts.
   resilience: ["errors", "common", "config"],
-  client: ["errors", "common", "security", "config", "auth", "transport", "resilience"],
-  multi: ["errors", "common", "security", "config", "auth", "transport", "resilience", "client"],
-  pool: ["errors", "common", "security", "config", "auth", "transport", "resilience", "client"],
-  converters: ["errors", "common", "client"],
+  // Routed names (`mcp__{server}__{tool}`), the tool filter and the name tables: pure functions over
+  // names, shared by both clients and the converters.
+  routing: ["errors", "common"],
+  client: ["errors", "common", "security", "config", "auth", "transport", "resilience", "routing"],
+  multi: ["errors", "common", "security", "config", "auth", "transport", "resilience", "routing", "client"],
+  pool: ["errors", "common", "security", "config", "auth", "transport", "resilience", "routing", "client"],
+  converters: ["errors", "common", "routing", "client"],
   cli: [
     "errors",
     "common",
@@ -33,6 +36,7 @@ const LAYERS = {
     "auth",
     "transport",
     "resilience",
+    "routing",
     "client",
     "multi",
     "pool",
@@ -61,6 +65,11 @@ function layerRules() {
     return { files: [`src/${folder}/**/*.ts`], rules: { "no-restricted-imports": ["error", { patterns }] } };
   });
 }
+
+const NO_EXPORT_ALL = {
+  selector: "ExportAllDeclaration",
+  message: "Export public names one by one; `export *` makes every helper public by accident.",
+};
 
 export default tseslint.config(
   { ignores: ["dist/", "node_modules/", "coverage/", ".conformance/", "bench/results/"] },
@@ -92,12 +101,26 @@ export default tseslint.config(
       "unicorn/prefer-node-protocol": "error",
       "@typescript-eslint/consistent-type-imports": "error",
       "@typescript-eslint/no-unused-vars": ["error", { argsIgnorePattern: "^_", varsIgnorePattern: "^_" }],
+      "no-restricted-syntax": ["error", NO_EXPORT_ALL],
+    },
+  },
+  {
+    // SDK privates (`_resolveOutboundCodec`, `_setupTimeout`, …) are touched in one file only, whose
+    // test pins them against the installed SDK (test/unit/client/sdkInternals.test.ts). `_meta` is a
+    // protocol field, not a private.
+    files: ["src/**/*.ts"],
+    ignores: ["src/client/sdkInternals.ts"],
+    rules: {
       "no-restricted-syntax": [
         "error",
-        {
-          selector: "ExportAllDeclaration",
-          message: "Export public names one by one; `export *` makes every helper public by accident.",
-        },
+        NO_EXPORT_ALL,
+        ...[
+          "MemberExpression[property.name=/^_(?!meta$)/]",
+          "TSPropertySignature[key.name=/^_(?!meta$)/]",
+        ].map((selector) => ({
+          selector,
+          message: "SDK internals are used only in src/client/sdkInternals.ts (pinned by its test).",
+        })),
       ],
     },
   },

@@ -107,6 +107,7 @@ export type {
   ReconnectConfig,
   ReconnectInput,
 } from "./config/types.js";
+export { MultiMCPClient } from "./multi/multiClient.js";
 export type {
   ConnectSummary,
   HealthCheckOptions,
@@ -122,12 +123,9 @@ export type {
   ServerConnectOutcome,
   ServerState,
   ServerStatus,
-} from "./multi/multiClient.js";
-export { MultiMCPClient } from "./multi/multiClient.js";
+} from "./multi/options.js";
 export type { ServerConfigsCheck, ServerConfigsInput } from "./multi/serverConfigs.js";
 export { checkServerConfigs, parseServerConfigs } from "./multi/serverConfigs.js";
-export type { ResourceEntry } from "./multi/toolRegistry.js";
-export { prefixedName, ROUTED_NAME_PATTERN, sanitizeNamePart } from "./multi/toolRegistry.js";
 export type { AcquireOptions, ConnectionPoolOptions, PoolEvents, PoolStats } from "./pool/connectionPool.js";
 export { MCPConnectionPool } from "./pool/connectionPool.js";
 export type { BreakerPolicy } from "./resilience/breakerPolicies.js";
@@ -145,6 +143,8 @@ export { ManualClock, systemClock } from "./resilience/clock.js";
 export type { HealthState } from "./resilience/healthMonitor.js";
 export type { Outcome } from "./resilience/outcome.js";
 export { classifyOutcome } from "./resilience/outcome.js";
+export type { ResourceEntry } from "./routing/resourceIndex.js";
+export { prefixedName, ROUTED_NAME_PATTERN, sanitizeNamePart } from "./routing/routedNames.js";
 
 // Converters for LLM APIs
 export type {

@@ -1,8 +1,8 @@
 import { loadConfig } from "../config/loadConfig.js";
 import type { ServerConfig, ServerConfigInput } from "../config/types.js";
 import { MCPError } from "../errors/errors.js";
-import type { ConnectSummary } from "../multi/multiClient.js";
 import { MultiMCPClient } from "../multi/multiClient.js";
+import type { ConnectSummary } from "../multi/options.js";
 import type { ConfigSource } from "./configSource.js";
 import { describeSource, resolveConfigSource } from "./configSource.js";
 import { cliAuthOptions } from "./login.js";

@@ -1,4 +1,9 @@
+import type { EventMap, TaggedEvent } from "../common/events.js";
 import type { MCPError } from "../errors/errors.js";
+
+// The hub itself is infrastructure (common/); re-exported for the modules that import it from here.
+export type { EventMap, Unsubscribe } from "../common/events.js";
+export { EventHub } from "../common/events.js";
 
 /** Connection states of one server (the seed's `ConnectionState`). */
 export type ConnectionState = "disconnected" | "connecting" | "connected" | "disconnecting" | "failed";
@@ -39,64 +44,5 @@ export interface ClientEvents {
 
 export type ClientEventName = keyof ClientEvents;
 
-/** Any interface mapping event names to payload objects. */
-export type EventMap<E> = { [K in keyof E]: object };
-
 /** One status event as a tagged object, as passed to the catch-all `onStatus` option. */
-export type StatusEvent<E extends EventMap<E> = ClientEvents> = {
-  [K in keyof E]: { type: K } & E[K];
-}[keyof E];
-
-/** Removes a listener. Calling it twice is harmless. */
-export type Unsubscribe = () => void;
-
-/**
- * A small typed event hub. Listener exceptions are isolated: a failing listener never turns a
- * successful call into a failure (MassGen's status callback could, reference §7.1).
- */
-export class EventHub<E extends EventMap<E>> {
-  private readonly listeners = new Map<keyof E, Set<(payload: never) => void>>();
-
-  constructor(private readonly catchAll?: (event: StatusEvent<E>) => void) {}
-
-  on<K extends keyof E>(event: K, listener: (payload: E[K]) => void): Unsubscribe {
-    let set = this.listeners.get(event);
-    if (!set) {
-      set = new Set();
-      this.listeners.set(event, set);
-    }
-    set.add(listener as (payload: never) => void);
-    return () => {
-      set.delete(listener as (payload: never) => void);
-    };
-  }
-
-  /** True when someone listens to `event` (lets callers skip building costly payloads). */
-  has(event: keyof E): boolean {
-    return this.catchAll !== undefined || (this.listeners.get(event)?.size ?? 0) > 0;
-  }
-
-  emit<K extends keyof E>(event: K, payload: E[K]): void {
-    const set = this.listeners.get(event);
-    if (set) {
-      for (const listener of [...set]) {
-        try {
-          (listener as (payload: E[K]) => void)(payload);
-        } catch {
-          // A listener's bug must not break the client.
-        }
-      }
-    }
-    if (this.catchAll) {
-      try {
-        this.catchAll({ type: event, ...payload } as StatusEvent<E>);
-      } catch {
-        // Same as above.
-      }
-    }
-  }
-
-  clear(): void {
-    this.listeners.clear();
-  }
-}
+export type StatusEvent<E extends EventMap<E> = ClientEvents> = TaggedEvent<E>;

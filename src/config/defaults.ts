@@ -83,7 +83,10 @@ export const DEFAULT_HEALTH_CHECK_INTERVAL_SECONDS = 30;
 export const DEFAULT_HEALTH_CHECK_TIMEOUT_SECONDS = 5;
 /** Missed pings in a row that make a server unhealthy (and trigger a reconnect). */
 export const DEFAULT_HEALTH_CHECK_MAX_MISSES = 2;
-/** Largest accepted `health_check.max_misses`. */
+/**
+ * Largest `health_check.max_misses`, in a server config and in MultiMCPClient's `healthCheck` option
+ * alike (more would leave a dead server "healthy" for hours at any useful interval).
+ */
 export const MAX_HEALTH_CHECK_MAX_MISSES = 1000;
 
 /** Calls one server runs at once (MultiMCPClient); more wait in a bounded queue. */
@@ -122,3 +125,22 @@ export const DEFAULT_LOOPBACK_TIMEOUT_SECONDS = 300;
  * somewhere above 1,000 levels; real schemas stay below 30. A deeper tool is skipped with a warning.
  */
 export const MAX_TOOL_DEFINITION_DEPTH = 100;
+
+// ─── Client tuning (not options) ─────────────────────────────────────────────────────────────────
+
+/** Retries of a read-only list request (`tools/list`, …) over HTTP after a transient status (5xx, 408, 429). */
+export const READ_RETRIES = 2;
+/** First delay of those retries; each later one may double, up to four times this. */
+export const READ_RETRY_DELAY_MS = 100;
+/** `healthCheck()` without a `timeout` waits the server's `timeout`, but at most this long. */
+export const MAX_HEALTH_CHECK_SECONDS = 10;
+/** Resumption of a dropped SSE response stream: first delay, largest delay (the server's `retry:` is clamped to these) and attempts. */
+export const SSE_RETRY_MIN_DELAY_MS = 100;
+export const SSE_RETRY_MAX_DELAY_MS = 30_000;
+export const SSE_RETRY_MAX_RETRIES = 3;
+
+/**
+ * Names listed in the context of a NOT_FOUND error (the available tools, prompts or resources): the
+ * message suggests the closest ones, the context shows the first ones, and the count is given in full.
+ */
+export const MAX_NAMES_IN_ERROR_CONTEXT = 50;

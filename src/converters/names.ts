@@ -1,6 +1,5 @@
-import { createHash } from "node:crypto";
-
 import { ownValue } from "../common/objects.js";
+import { nameHash, withHashTail } from "../routing/routedNames.js";
 
 /**
  * Tool-name rules of the LLM APIs, and a deterministic way to fit MCP tool names into them.
@@ -9,7 +8,10 @@ import { ownValue } from "../common/objects.js";
  * multi-server name (`mcp__server__tool`) easily passes 64 characters. Names are therefore
  * rewritten per provider, every rewrite is reported, and the mapping back to the real name is kept
  * in a table: the real name is never recovered by slicing strings (a shortened name ends in a hash
- * of the full one). Pinned by test/unit/converters/names.test.ts (`assignProviderNames`).
+ * of the full one). A name is shortened the way a routed name is (`withHashTail` in
+ * routing/routedNames.ts: one hash, one cut); what differs is the character set of each provider
+ * and that a provider name is assigned per tool set, not kept across reconnects as a routed name
+ * is. Pinned by test/unit/converters/names.test.ts (`assignProviderNames`).
  */
 
 /** The name rules of one provider. */
@@ -75,13 +77,6 @@ export interface NameTable {
   readonly changes: readonly NameChange[];
 }
 
-const HASH_LENGTH = 8;
-
-/** The first 8 hex digits of the SHA-256 of `name`: stable across runs and machines. */
-function shortHash(name: string): string {
-  return createHash("sha256").update(name).digest("hex").slice(0, HASH_LENGTH);
-}
-
 export function resolveNameRules(rules: NameRuleSet | NameRules): NameRules {
   if (typeof rules !== "string") return rules;
   const found = ownValue(PROVIDER_NAME_RULES, rules);
@@ -102,10 +97,12 @@ export function isValidProviderName(name: string, rules: NameRuleSet | NameRules
   return chars.every((c) => r.allowedChar.test(c));
 }
 
-/** Replaces `name`'s tail with `_<hash of original>` so that the result fits `maxLength`. */
+/**
+ * Replaces `name`'s tail with `_<hash of original>` so that the result fits `maxLength`; rules that
+ * leave no room for a head get `_` and as much of the hash as fits.
+ */
 function withHash(name: string, original: string, maxLength: number): string {
-  const suffix = `_${shortHash(original)}`;
-  return name.slice(0, Math.max(0, maxLength - suffix.length)) + suffix;
+  return withHashTail(name, original, maxLength) ?? `_${nameHash(original)}`.slice(0, Math.max(1, maxLength));
 }
 
 /**
@@ -163,7 +160,7 @@ export function assignProviderNames(originals: Iterable<string>, rules: NameRule
     if (toOriginal.has(candidate)) {
       candidate = withHash(name, original, r.maxLength);
       reasons.push("collision");
-      // Two different originals with the same 8-digit hash and the same head: count up.
+      // Two different originals with the same short hash and the same head: count up.
       for (let n = 2; toOriginal.has(candidate); n++) {
         candidate = withHash(name, `${original}#${n}`, r.maxLength);
       }

@@ -1,301 +1,45 @@
-import type {
-  CallToolResult,
-  GetPromptResult,
-  Implementation,
-  Prompt,
-  ReadResourceResult,
-  Resource,
-  ResourceTemplateType as ResourceTemplate,
-  Tool,
-} from "@modelcontextprotocol/client";
+import type { CallToolResult, GetPromptResult, ReadResourceResult } from "@modelcontextprotocol/client";
 
-import type { AuthOptions } from "../auth/types.js";
-import { type CallOptionsSnapshot, checkCallOptions, withTimeout } from "../client/callOptions.js";
+import { checkCallOptions, withTimeout } from "../client/callOptions.js";
 import type { ClientEvents, StatusEvent, Unsubscribe } from "../client/events.js";
 import { EventHub } from "../client/events.js";
-import type { ClientHandlers } from "../client/handlers.js";
-import type { CallToolOptions, MCPClientOptions, RequestCallOptions } from "../client/mcpClient.js";
-import { MCPClient } from "../client/mcpClient.js";
-import { suggestNames } from "../client/names.js";
-import type { DnsLookup } from "../client/prepare.js";
-import { onAbort } from "../common/abort.js";
-import {
-  DEFAULT_HEALTH_CHECK_INTERVAL_SECONDS,
-  DEFAULT_HEALTH_CHECK_MAX_MISSES,
-  DEFAULT_HEALTH_CHECK_TIMEOUT_SECONDS,
-  MAX_SCHEDULE_SECONDS,
-  MAX_TIMEOUT_SECONDS,
-} from "../config/defaults.js";
-import type { Environment } from "../config/expandVariables.js";
+import type { CallToolOptions, MCPClient, RequestCallOptions } from "../client/mcpClient.js";
 import { sanitizeIssues } from "../config/issues.js";
-import { isPlainObject, suggest } from "../config/keys.js";
 import type { ServerConfig } from "../config/types.js";
 import { configurationError } from "../config/validator.js";
-import type { ConfigIssue, MCPError } from "../errors/errors.js";
-import {
-  isMCPError,
-  MCPCancelledError,
-  MCPConnectionError,
-  MCPError as MCPErrorClass,
-  MCPTimeoutError,
-  MCPValidationError,
-} from "../errors/errors.js";
-import { Backoff } from "../resilience/backoff.js";
-import type { CircuitState, CircuitStateChange } from "../resilience/circuitBreaker.js";
-import { CircuitBreaker } from "../resilience/circuitBreaker.js";
-import type { Clock, ClockTimer } from "../resilience/clock.js";
-import { sleepOn, systemClock } from "../resilience/clock.js";
-import { ConcurrencyLimit } from "../resilience/concurrencyLimit.js";
-import type { HealthState } from "../resilience/healthMonitor.js";
-import { HealthMonitor } from "../resilience/healthMonitor.js";
-import { classifyOutcome } from "../resilience/outcome.js";
+import type { ConfigIssue } from "../errors/errors.js";
+import { isMCPError } from "../errors/errors.js";
+import { backoffFromSeconds } from "../resilience/backoff.js";
+import type { CircuitBreaker } from "../resilience/circuitBreaker.js";
+import { systemClock } from "../resilience/clock.js";
+import type { ResourceEntry } from "../routing/resourceIndex.js";
+import { invoke, resolveResource, resolveTool, slotOf } from "./callPipeline.js";
+import { connect } from "./connectPass.js";
+import { notFound } from "./messages.js";
+import type {
+  ConnectSummary,
+  MultiClientEventName,
+  MultiClientEvents,
+  MultiConnectOptions,
+  MultiMCPClientOptions,
+  MultiPromptEntry,
+  MultiToolEntry,
+  MultiToolHandle,
+  ReconnectServerOptions,
+  ServerStatus,
+} from "./options.js";
+import { checkOptions } from "./options.js";
+import { autoPlan, autoReconnectFor, handleLoss, startReconnect } from "./reconnect.js";
+import { Registry } from "./registry.js";
+import type { MultiRuntime } from "./runtime.js";
+import { rebuild } from "./runtime.js";
 import type { ServerConfigsInput } from "./serverConfigs.js";
 import { parseServerConfigs } from "./serverConfigs.js";
-import type { NameKind, ResourceEntry } from "./toolRegistry.js";
-import { buildResourceIndex, matchesTemplate, NameTable, toolFilter } from "./toolRegistry.js";
+import { ServerSlot } from "./serverSlot.js";
 
-/**
- * The state of one server inside a MultiMCPClient:
- * `disconnected` (not started, or after disconnect()), `connecting`, `connected`, `reconnecting`
- * (lost, a reconnect loop is running; its tools stay listed and calls wait), `failed` (connect
- * failed, or the reconnect loop gave up; its tools are not listed).
- */
-export type ServerState = "disconnected" | "connecting" | "connected" | "reconnecting" | "failed";
-
-/** A tool of a MultiMCPClient, by its routed name. */
-export interface MultiToolEntry {
-  /** The routed name `mcp__{server}__{tool}` (sanitised, unique). */
-  readonly name: string;
-  readonly server: string;
-  /** The name the server knows the tool by. */
-  readonly rawName: string;
-  readonly description: string | undefined;
-  readonly inputSchema: Tool["inputSchema"];
-  readonly outputSchema: Tool["outputSchema"];
-  readonly annotations: Tool["annotations"];
-  /** The tool as the server listed it. */
-  readonly tool: Tool;
-}
-
-/** A prompt of a MultiMCPClient, by its routed name. */
-export interface MultiPromptEntry {
-  readonly name: string;
-  readonly server: string;
-  readonly rawName: string;
-  readonly description: string | undefined;
-  readonly arguments: Prompt["arguments"];
-  readonly prompt: Prompt;
-}
-
-/** A tool held by (server, raw name): keeps working after the server reconnects. */
-export interface MultiToolHandle {
-  readonly name: string;
-  readonly server: string;
-  readonly rawName: string;
-  /** The tool's current definition; undefined while its server is down or no longer lists it. */
-  readonly definition: MultiToolEntry | undefined;
-  call(args?: Record<string, unknown>, options?: CallToolOptions): Promise<CallToolResult>;
-}
-
-/** What happened to one server in `connect()`. */
-export interface ServerConnectOutcome {
-  server: string;
-  ok: boolean;
-  state: ServerState;
-  /** Time this server took, in milliseconds. */
-  durationMs: number;
-  toolsCount: number;
-  error?: MCPError;
-}
-
-/** The result of `connect()`: every server's outcome (partial success is normal). */
-export interface ConnectSummary {
-  servers: Record<string, ServerConnectOutcome>;
-  connected: string[];
-  failed: string[];
-  durationMs: number;
-  toolsCount: number;
-}
-
-/** Options of `MultiMCPClient.connect()`. */
-export interface MultiConnectOptions {
-  /**
-   * All or nothing: if any server fails, close the servers this call connected and reject with one
-   * error that lists every server's outcome. @default false (partial success is normal)
-   */
-  strict?: boolean | undefined;
-}
-
-/** Everything known about one server right now. */
-export interface ServerStatus {
-  name: string;
-  state: ServerState;
-  connected: boolean;
-  transport: ServerConfig["type"];
-  breaker: CircuitState;
-  /** Consecutive failures the breaker has counted. */
-  consecutiveFailures: number;
-  /** Seconds until the breaker lets a call through (0 when it would now; Infinity while isolated). */
-  retryAfter: number;
-  lastError: MCPError | undefined;
-  health: HealthState;
-  /** Missed health checks in a row. */
-  healthMisses: number;
-  inFlight: number;
-  queued: number;
-  /** Attempts of the current (or last) reconnect cycle. */
-  reconnectAttempts: number;
-  toolsCount: number;
-  pid: number | undefined;
-}
-
-export interface NameCollisionEvent {
-  server: string;
-  message: string;
-  kind: NameKind | "resource";
-  /** The raw name (or URI) that collided. */
-  rawName: string;
-  /** The routed name it got (for resources: the URI, still served by `conflictsWith.server`). */
-  name: string;
-  conflictsWith: { server: string; rawName: string; name: string };
-}
-
-/**
- * Status events of a MultiMCPClient: every per-server event of `MCPClient` (forwarded, each with its
- * `server`), plus the seed's `setup_start` / `setup_complete` / `connection_summary` and the
- * resilience events.
- */
-export interface MultiClientEvents extends ClientEvents {
-  setupStart: { message: string; serverCount: number };
-  setupComplete: {
-    message: string;
-    connectedServers: string[];
-    failedServers: string[];
-    totalTools: number;
-    totalResources: number;
-    totalPrompts: number;
-    durationMs: number;
-  };
-  connectionSummary: {
-    message: string;
-    successfulCount: number;
-    failedCount: number;
-    totalCount: number;
-    toolsCount: number;
-  };
-  breakerStateChange: CircuitStateChange;
-  nameCollision: NameCollisionEvent;
-  healthChange: { server: string; message: string; health: HealthState; misses: number };
-  reconnected: { server: string; message: string; attempt: number; toolsCount: number };
-  reconnectFailed: { server: string; message: string; attempts: number; error: MCPError | undefined };
-  /** A server's tools changed (reconnect, list_changed, gave up); names are routed names. */
-  toolsChanged: { server: string; message: string; added: string[]; removed: string[] };
-}
-
-export type MultiClientEventName = keyof MultiClientEvents;
-
-export interface HealthCheckOptions {
-  /** Seconds between pings. @default 30 */
-  interval?: number | undefined;
-  /** Seconds one ping may take. @default 5 */
-  timeout?: number | undefined;
-  /** Missed pings in a row that make a server unhealthy and trigger a reconnect. @default 2 */
-  maxMisses?: number | undefined;
-}
-
-export interface MultiMCPClientOptions {
-  /** Client-level allow-list (raw or routed names); a server's own `allowed_tools` takes precedence. */
-  allowedTools?: readonly string[] | undefined;
-  /** Client-level exclusions (raw or routed names), added to every server's `exclude_tools`. */
-  excludeTools?: readonly string[] | undefined;
-  /** Receives every status event (the seed's `status_callback`). */
-  onStatus?: ((event: StatusEvent<MultiClientEvents>) => void) | undefined;
-  /** Values for `${VAR}` expansion. @default process.env */
-  environment?: Environment | undefined;
-  /** Name and version sent in `initialize`. */
-  clientInfo?: Implementation | undefined;
-  /** DNS lookup used by `security.resolve_dns`. */
-  lookup?: DnsLookup | undefined;
-  /** `fetch` used by HTTP transports: see `MCPClientOptions.fetch` for what the policy still checks. */
-  fetch?: ((url: string | URL, init?: RequestInit) => Promise<Response>) | undefined;
-  /** Reconnect servers whose connection is lost (each server's `reconnect.enabled` can opt out). @default true */
-  autoReconnect?: boolean | undefined;
-  /**
-   * Health monitor for servers without a `health_check.interval` of their own: `true` for the
-   * defaults (30 s, 5 s, 2 misses), or the settings. @default false (no periodic pings)
-   */
-  healthCheck?: boolean | HealthCheckOptions | undefined;
-  /** Time source (tests). @default systemClock */
-  clock?: Clock | undefined;
-  /** Builds the client of one server (tests, instrumentation). @default new MCPClient(config, options) */
-  createClient?: ((config: ServerConfig, options: MCPClientOptions) => MCPClient) | undefined;
-  /**
-   * Answers servers' elicitation, sampling and roots requests, for every server (each handler is told
-   * the server's name). Each handler given is advertised as a capability.
-   */
-  handlers?: ClientHandlers | undefined;
-  /** Runtime side of the servers' `auth` sections: the login callback (told the server's name), redirect URL, token store. */
-  auth?: AuthOptions | undefined;
-}
-
-export interface ReconnectServerOptions {
-  /**
-   * Attempts of this cycle (a whole number, at most 100; 0 makes none and resolves false).
-   * @default the server's max_retries (3)
-   */
-  maxRetries?: number | undefined;
-  /**
-   * Seconds before the second attempt (doubling, jittered, capped); 0 retries almost at once (1 ms).
-   * @default the server's retry_delay
-   */
-  retryDelay?: number | undefined;
-}
-
-interface Snapshot {
-  tools: Tool[];
-  resources: Resource[];
-  templates: ResourceTemplate[];
-  prompts: Prompt[];
-}
-
-interface Slot {
-  readonly name: string;
-  readonly config: ServerConfig;
-  readonly client: MCPClient;
-  readonly breaker: CircuitBreaker;
-  readonly limit: ConcurrencyLimit;
-  readonly backoff: Backoff;
-  monitor: HealthMonitor | undefined;
-  state: ServerState;
-  lastError: MCPError | undefined;
-  snapshot: Snapshot | undefined;
-  attempts: number;
-  connectedAt: number | undefined;
-  loop: Promise<boolean> | undefined;
-  loopAbort: AbortController | undefined;
-  /** The connect() attempt in progress, if any. */
-  connectTask: Promise<ServerConnectOutcome> | undefined;
-  /**
-   * Bumped whenever we close this server on purpose (disconnect(), a strict rollback): work started
-   * before the bump and failing after it was abandoned by us, which says nothing about the server.
-   */
-  epoch: number;
-}
-
-/** One connect() pass; a strict pass includes its rollback. */
-interface ConnectRun {
-  readonly strict: boolean;
-  readonly done: Promise<ConnectSummary>;
-  /** The disconnect() this pass waits for before it starts, if any. */
-  readonly after: Promise<void> | undefined;
-}
-
-interface ReconnectPlan {
-  fresh: boolean;
-  maxAttempts: number;
-  firstImmediately: boolean;
-  backoff: Backoff;
-}
+// The public types live in options.ts (and are exported from the root index from there); these two
+// are imported from here by test helpers.
+export type { MultiClientEvents, MultiMCPClientOptions } from "./options.js";
 
 /**
  * Many MCP servers behind one client. Tools are routed by `mcp__{server}__{tool}`; each server has its
@@ -312,22 +56,8 @@ export class MultiMCPClient {
   /** Config warnings (unknown keys with typo suggestions, ignored keys). */
   readonly warnings: readonly ConfigIssue[];
 
-  private readonly options: MultiMCPClientOptions;
-  private readonly clock: Clock;
-  private readonly events: EventHub<MultiClientEvents>;
-  private readonly slots: Slot[];
-  private readonly byName: Map<string, Slot>;
-  private readonly toolTable = new NameTable<Tool>("tool");
-  private readonly promptTable = new NameTable<Prompt>("prompt");
-  private toolEntries = new Map<string, MultiToolEntry>();
-  private promptEntries = new Map<string, MultiPromptEntry>();
-  private resourceEntries = new Map<string, ResourceEntry>();
-  private readonly reported = new Set<string>();
-  private active = false;
-  private connecting: ConnectRun | undefined;
-  private disconnecting: Promise<void> | undefined;
-  /** Errors of work we abandoned by disconnecting: neutral for the breaker, whatever their code. */
-  private readonly abandoned = new WeakSet<object>();
+  /** What the connect pass, the call pipeline and the reconnect loop share. */
+  private readonly rt: MultiRuntime;
 
   /**
    * @param servers A list of server configs, a `{ name: config }` map, or `{ mcpServers: … }`.
@@ -347,11 +77,38 @@ export class MultiMCPClient {
     if (optionIssues.length > 0) throw configurationError("MultiMCPClient options", optionIssues);
     this.configs = Object.freeze([...parsed.configs]);
     this.warnings = Object.freeze(sanitizeIssues(parsed.warnings));
-    this.options = options;
-    this.clock = options.clock ?? systemClock;
-    this.events = new EventHub<MultiClientEvents>(options.onStatus);
-    this.slots = this.configs.map((config) => this.createSlot(config));
-    this.byName = new Map(this.slots.map((slot) => [slot.name, slot]));
+    const clock = options.clock ?? systemClock;
+    const events = new EventHub<MultiClientEvents>(options.onStatus);
+    const slots = this.configs.map(
+      (config) =>
+        new ServerSlot(config, clock, options, {
+          onClientEvent: (slot, event) => this.onClientEvent(slot, event),
+          onBreakerChange: (change) => events.emit("breakerStateChange", change),
+          onHealthChange: (slot, health, misses) =>
+            events.emit("healthChange", {
+              server: slot.name,
+              health,
+              misses,
+              message: `Server "${slot.name}" is ${health}${misses > 0 ? ` (${misses} missed health check${misses === 1 ? "" : "s"} in a row)` : ""}`,
+            }),
+          onUnhealthy: (slot, error) => {
+            if (!this.rt.active || slot.state !== "connected") return;
+            slot.lastError = error;
+            if (autoReconnectFor(this.rt, slot)) void startReconnect(this.rt, slot, autoPlan(slot, false));
+          },
+        }),
+    );
+    this.rt = {
+      options,
+      clock,
+      events,
+      slots,
+      byName: new Map(slots.map((slot) => [slot.name, slot])),
+      registry: new Registry(events),
+      active: false,
+      connecting: undefined,
+      disconnecting: undefined,
+    };
   }
 
   /** Creates the client and connects every server: `await using multi = await MultiMCPClient.createAndConnect(…)`. */
@@ -374,7 +131,7 @@ export class MultiMCPClient {
     event: K,
     listener: (payload: MultiClientEvents[K]) => void,
   ): Unsubscribe {
-    return this.events.on(event, listener);
+    return this.rt.events.on(event, listener);
   }
 
   // ─── Lifecycle ─────────────────────────────────────────────────────────────────────────────────
@@ -396,251 +153,8 @@ export class MultiMCPClient {
    *   with `strict`, MCPConnectionError NOT_CONNECTED (cause: an AggregateError of the failures) when
    *   any server could not be connected.
    */
-  async connect(options: MultiConnectOptions = {}): Promise<ConnectSummary> {
-    const strict = options.strict === true;
-    // A strict pass must know which servers it connected itself, and its rollback may close servers
-    // a joined pass would report as connected: strict passes neither join nor are joined.
-    while (this.connecting && (strict || this.connecting.strict)) {
-      await this.connecting.done.catch(() => undefined);
-    }
-    const run = this.connecting ?? this.startConnect(strict);
-    const summary = await run.done;
-    if (!strict && summary.connected.length === 0) {
-      throw this.nothingConnected(Object.values(summary.servers));
-    }
-    return summary;
-  }
-
-  private startConnect(strict: boolean): ConnectRun {
-    const after = this.disconnecting;
-    const done = (async () => {
-      if (after) await after;
-      // Taken once a disconnect() in progress is over, so what it closes counts as started here.
-      const before = new Set(
-        this.slots.filter((s) => s.state === "connected" && s.client.isConnected()).map((s) => s.name),
-      );
-      const summary = await this.connectAll();
-      return strict ? this.strictOutcome(summary, before) : summary;
-    })().finally(() => {
-      if (this.connecting === run) this.connecting = undefined;
-    });
-    const run: ConnectRun = { strict, done, after };
-    this.connecting = run;
-    return run;
-  }
-
-  /** `connect({ strict: true })`: all or nothing (of what this call started). */
-  private async strictOutcome(summary: ConnectSummary, before: ReadonlySet<string>): Promise<ConnectSummary> {
-    if (summary.failed.length === 0) return summary;
-    const started = this.slots.filter(
-      (slot) => summary.connected.includes(slot.name) && !before.has(slot.name),
-    );
-    for (const slot of started) {
-      slot.epoch++;
-      slot.monitor?.stop();
-      slot.loopAbort?.abort(new Error("connect({ strict: true }) failed"));
-    }
-    await Promise.all(started.map((slot) => slot.client.disconnect().catch(() => undefined)));
-    await Promise.all(started.map((slot) => slot.loop));
-    for (const slot of started) {
-      slot.state = "disconnected";
-      slot.snapshot = undefined;
-    }
-    if (!this.slots.some((slot) => slot.state === "connected")) this.active = false;
-    this.rebuild(true);
-    const outcomes = Object.values(summary.servers);
-    const failed = outcomes.filter((o) => !o.ok);
-    const lines = failed.map((o) => `  - ${o.server}: ${o.error?.message ?? "not connected"}`).join("\n");
-    const closed = started.map((slot) => slot.name);
-    const undone =
-      closed.length > 0
-        ? ` The server${closed.length === 1 ? "" : "s"} it had connected (${closed.join(", ")}) ${closed.length === 1 ? "was" : "were"} closed again.`
-        : "";
-    throw new MCPConnectionError(
-      `connect({ strict: true }) failed: ${failed.length} of ${outcomes.length} MCP servers could not be connected:\n${lines}\n${undone} Fix the servers above, or call connect() without strict to accept partial success.`,
-      {
-        code: "NOT_CONNECTED",
-        cause: new AggregateError(
-          failed.map((o) => o.error),
-          `${failed.length} of ${outcomes.length} servers failed to connect`,
-        ),
-        context: {
-          servers: Object.fromEntries(outcomes.map((o) => [o.server, o.ok ? "connected" : o.error?.code])),
-          closed,
-        },
-      },
-    );
-  }
-
-  private async connectAll(): Promise<ConnectSummary> {
-    this.active = true;
-    const started = this.clock.now();
-    const count = this.slots.length;
-    this.events.emit("setupStart", {
-      message: `Setting up MCP sessions with ${count} server${count === 1 ? "" : "s"}`,
-      serverCount: count,
-    });
-    const outcomes = await Promise.all(
-      this.slots.map((slot) => {
-        const task = this.connectSlot(slot).finally(() => {
-          if (slot.connectTask === task) slot.connectTask = undefined;
-        });
-        slot.connectTask = task;
-        return task;
-      }),
-    );
-    this.rebuild(false);
-    for (const outcome of outcomes) {
-      if (outcome.ok) outcome.toolsCount = this.getToolsByServer(outcome.server).length;
-    }
-    const connected = outcomes.filter((o) => o.ok).map((o) => o.server);
-    const failed = outcomes.filter((o) => !o.ok).map((o) => o.server);
-    const summary: ConnectSummary = {
-      servers: Object.fromEntries(outcomes.map((o) => [o.server, o])),
-      connected,
-      failed,
-      durationMs: this.clock.now() - started,
-      toolsCount: this.toolEntries.size,
-    };
-    this.events.emit("setupComplete", {
-      message: `Connected to ${connected.length}/${count} MCP servers: ${this.toolEntries.size} tools, ${this.resourceEntries.size} resources, ${this.promptEntries.size} prompts`,
-      connectedServers: connected,
-      failedServers: failed,
-      totalTools: this.toolEntries.size,
-      totalResources: this.resourceEntries.size,
-      totalPrompts: this.promptEntries.size,
-      durationMs: summary.durationMs,
-    });
-    this.events.emit("connectionSummary", {
-      message: `Connected to ${connected.length}/${count} server(s) (${failed.length} failed)`,
-      successfulCount: connected.length,
-      failedCount: failed.length,
-      totalCount: count,
-      toolsCount: this.toolEntries.size,
-    });
-    return summary;
-  }
-
-  private nothingConnected(outcomes: ServerConnectOutcome[]): MCPError {
-    if (outcomes.length === 1 && outcomes[0]?.error) return outcomes[0].error;
-    const lines = outcomes.map((o) => `  - ${o.server}: ${o.error?.message ?? "not connected"}`).join("\n");
-    return new MCPConnectionError(
-      `None of the ${outcomes.length} MCP servers could be connected:\n${lines}\nFix the servers above (getServerStatus(name).lastError has each error), then call connect() or reconnectFailedServers() again.`,
-      {
-        code: "NOT_CONNECTED",
-        cause: new AggregateError(
-          outcomes.map((o) => o.error),
-          "every server failed to connect",
-        ),
-        context: { servers: Object.fromEntries(outcomes.map((o) => [o.server, o.error?.code])) },
-      },
-    );
-  }
-
-  private async connectSlot(slot: Slot): Promise<ServerConnectOutcome> {
-    const started = this.clock.now();
-    const outcome = (ok: boolean, error?: MCPError): ServerConnectOutcome => ({
-      server: slot.name,
-      ok,
-      state: slot.state,
-      durationMs: this.clock.now() - started,
-      toolsCount: ok ? (slot.snapshot?.tools.length ?? 0) : 0,
-      ...(error === undefined ? {} : { error }),
-    });
-    if (slot.state === "connected" && slot.client.isConnected()) return outcome(true);
-    if (slot.loop) {
-      // Bounded like any other server by its connect_timeout, not by the whole reconnect cycle.
-      const ok = await this.waitForLoop(slot, slot.config.connectTimeout * 1000);
-      if (ok === undefined) return outcome(false, this.stillReconnecting(slot));
-      return outcome(ok, ok ? undefined : slot.lastError);
-    }
-    const epoch = slot.epoch;
-    slot.state = "connecting";
-    try {
-      await this.guarded(slot, () => slot.client.connect());
-      if (slot.epoch !== epoch) {
-        // disconnect() came while the handshake finished: nothing it waits for may stay running.
-        await slot.client.disconnect().catch(() => undefined);
-        slot.state = "disconnected";
-        return outcome(false, this.abandonedConnect(slot));
-      }
-      this.markConnected(slot);
-      return outcome(true);
-    } catch (raw) {
-      const error = asMCPError(raw, slot.name);
-      if (slot.epoch !== epoch) {
-        // Interrupted by our own disconnect(): not the server's failure, so not its lastError either.
-        slot.state = "disconnected";
-        return outcome(false, error);
-      }
-      slot.state = "failed";
-      if (error.code !== "CIRCUIT_OPEN" || slot.lastError === undefined) slot.lastError = error;
-      return outcome(false, error);
-    }
-  }
-
-  /** The loop's result, or undefined when it is still running after `ms`. */
-  private waitForLoop(slot: Slot, ms: number): Promise<boolean | undefined> {
-    const loop = slot.loop;
-    if (!loop) return Promise.resolve(undefined);
-    return new Promise<boolean | undefined>((resolve) => {
-      const timer = this.clock.setTimeout(() => resolve(undefined), ms);
-      void loop.then((ok) => {
-        this.clock.clearTimeout(timer);
-        resolve(ok);
-      });
-    });
-  }
-
-  private stillReconnecting(slot: Slot): MCPConnectionError {
-    const last = slot.lastError ? ` Last error: ${slot.lastError.message}` : "";
-    return new MCPConnectionError(
-      `Server "${slot.name}" is still reconnecting (attempt ${slot.attempts}) after its connect_timeout of ${slot.config.connectTimeout} s; connect() did not wait for the rest of the cycle. Its tools come back when it reconnects (the "reconnected" event), or await reconnectServer("${slot.name}").${last}`,
-      {
-        code: "NOT_CONNECTED",
-        serverName: slot.name,
-        transportType: slot.config.type,
-        cause: slot.lastError,
-        context: { state: slot.state, reconnectAttempts: slot.attempts },
-      },
-    );
-  }
-
-  private abandonedConnect(slot: Slot): MCPCancelledError {
-    return new MCPCancelledError(
-      `Connecting to server "${slot.name}" was abandoned because disconnect() was called; it was closed again.`,
-      { serverName: slot.name, operation: "connect" },
-    );
-  }
-
-  /**
-   * Runs `fn` through the server's breaker. When `fn` fails because we closed the server meanwhile
-   * (disconnect(), a strict rollback, or `signal`), the failure is neutral: our own disconnect must
-   * not count against the server, nor re-open a half-open breaker. The caller still gets the error.
-   */
-  private guarded<T>(slot: Slot, fn: () => Promise<T>, signal?: AbortSignal): Promise<T> {
-    const epoch = slot.epoch;
-    return slot.breaker.execute(async () => {
-      try {
-        return await fn();
-      } catch (raw) {
-        if (slot.epoch === epoch && !signal?.aborted) throw raw;
-        const error: unknown = typeof raw === "object" && raw !== null ? raw : asMCPError(raw, slot.name);
-        this.abandoned.add(error as object);
-        throw error;
-      }
-    });
-  }
-
-  private markConnected(slot: Slot): void {
-    slot.state = "connected";
-    slot.connectedAt = this.clock.now();
-    slot.lastError = undefined;
-    slot.snapshot = snapshotOf(slot.client);
-    if (slot.monitor) {
-      slot.monitor.reset();
-      slot.monitor.start();
-    }
+  connect(options: MultiConnectOptions = {}): Promise<ConnectSummary> {
+    return connect(this.rt, options);
   }
 
   /**
@@ -650,36 +164,35 @@ export class MultiMCPClient {
    * Work it cuts off (connects, reconnect attempts, calls in flight) is not counted by the breakers.
    */
   disconnect(): Promise<void> {
-    if (this.disconnecting) {
+    const rt = this.rt;
+    if (rt.disconnecting) {
       // A connect() queued behind the running disconnect would undo it: this one comes after it.
-      const running = this.disconnecting;
-      if (this.connecting?.after === running) return running.then(() => this.disconnect());
+      const running = rt.disconnecting;
+      if (rt.connecting?.after === running) return running.then(() => this.disconnect());
       return running;
     }
     // Only a connect() that started before this disconnect is waited for: one started afterwards
     // waits for this disconnect, and waiting for it here would deadlock both.
-    const pendingConnect = this.connecting?.done;
-    this.disconnecting = (async () => {
-      this.active = false;
+    const pendingConnect = rt.connecting?.done;
+    rt.disconnecting = (async () => {
+      rt.active = false;
       const loops: Array<Promise<boolean>> = [];
-      for (const slot of this.slots) {
-        slot.epoch++;
-        slot.monitor?.stop();
-        slot.loopAbort?.abort(new Error("disconnect() was called"));
+      for (const slot of rt.slots) {
+        slot.abandon("disconnect() was called");
         if (slot.loop) loops.push(slot.loop);
       }
-      await Promise.all(this.slots.map((slot) => slot.client.disconnect().catch(() => undefined)));
+      await Promise.all(rt.slots.map((slot) => slot.client.disconnect().catch(() => undefined)));
       await Promise.all(loops);
       if (pendingConnect) await pendingConnect.catch(() => undefined);
-      for (const slot of this.slots) {
-        slot.state = "disconnected";
+      for (const slot of rt.slots) {
+        slot.transition("disconnected", "disconnect()");
         slot.snapshot = undefined;
       }
-      this.rebuild(false);
+      rebuild(rt, false);
     })().finally(() => {
-      this.disconnecting = undefined;
+      rt.disconnecting = undefined;
     });
-    return this.disconnecting;
+    return rt.disconnecting;
   }
 
   /** `await using multi = …` disconnects at the end of the scope. */
@@ -691,60 +204,60 @@ export class MultiMCPClient {
 
   /** Tools of connected (and reconnecting) servers by routed name. */
   get tools(): ReadonlyMap<string, MultiToolEntry> {
-    return this.toolEntries;
+    return this.rt.registry.tools;
   }
 
   /** Prompts by routed name `mcp__{server}__{prompt}`. */
   get prompts(): ReadonlyMap<string, MultiPromptEntry> {
-    return this.promptEntries;
+    return this.rt.registry.prompts;
   }
 
   /** Static resources by URI, each with the server that serves it. */
   get resources(): ReadonlyMap<string, ResourceEntry> {
-    return this.resourceEntries;
+    return this.rt.registry.resources;
   }
 
   /** Every configured server name, in config order. */
   get serverNames(): string[] {
-    return this.slots.map((slot) => slot.name);
+    return this.rt.slots.map((slot) => slot.name);
   }
 
   getAvailableTools(): string[] {
-    return [...this.toolEntries.keys()];
+    return [...this.rt.registry.tools.keys()];
   }
 
   getAvailableResources(): string[] {
-    return [...this.resourceEntries.keys()];
+    return [...this.rt.registry.resources.keys()];
   }
 
   getAvailablePrompts(): string[] {
-    return [...this.promptEntries.keys()];
+    return [...this.rt.registry.prompts.keys()];
   }
 
   /** Routed names of one server's tools. */
   getToolsByServer(server: string): string[] {
-    this.slotOf(server);
-    return [...this.toolEntries.values()].filter((e) => e.server === server).map((e) => e.name);
+    slotOf(this.rt, server);
+    return this.rt.registry.toolsOf(server);
   }
 
   /** Names of the servers connected now (as the seed's `get_server_names`); see `serverNames` for all. */
   getServerNames(): string[] {
-    return this.slots.filter((slot) => slot.state === "connected").map((slot) => slot.name);
+    return this.rt.slots.filter((slot) => slot.state === "connected").map((slot) => slot.name);
   }
 
   /** The `MCPClient` of one server (the same object across reconnects). */
   getClient(server: string): MCPClient {
-    return this.slotOf(server).client;
+    return slotOf(this.rt, server).client;
   }
 
   /** The circuit breaker of one server (`isolate()`, `reset()`, `snapshot()`). */
   getCircuitBreaker(server: string): CircuitBreaker {
-    return this.slotOf(server).breaker;
+    return slotOf(this.rt, server).breaker;
   }
 
   /** True when at least one server is connected. */
   isConnected(): boolean {
-    return this.slots.some((slot) => slot.state === "connected" && slot.client.isConnected());
+    return this.rt.slots.some((slot) => slot.live);
   }
 
   /**
@@ -753,11 +266,12 @@ export class MultiMCPClient {
    * @throws MCPError NOT_FOUND for an unknown name.
    */
   tool(name: string): MultiToolHandle {
-    const target = this.resolveTool(name);
+    const target = resolveTool(this.rt, name);
+    const tools = this.rt.registry;
     const lookup = (): MultiToolEntry | undefined => {
-      const entry = this.toolEntries.get(name);
+      const entry = tools.tools.get(name);
       if (entry && entry.server === target.server && entry.rawName === target.rawName) return entry;
-      return [...this.toolEntries.values()].find(
+      return [...tools.tools.values()].find(
         (e) => e.server === target.server && e.rawName === target.rawName,
       );
     };
@@ -787,12 +301,13 @@ export class MultiMCPClient {
     options: CallToolOptions = {},
   ): Promise<CallToolResult> {
     // Options first, as MCPClient does: a bad option is refused the same way whatever the name.
-    const known = this.toolEntries.get(name);
+    // Options first, as MCPClient does: a bad option is refused the same way whatever the name.
+    const known = this.rt.registry.tools.get(name);
     const checked = checkCallOptions(options, {
       operation: `tools/call "${known?.rawName ?? name}"`,
       serverName: known?.server,
     });
-    const target = known ?? this.resolveTool(name);
+    const target = known ?? resolveTool(this.rt, name);
     return this.callOn(target.server, target.rawName, args, checked);
   }
 
@@ -802,8 +317,8 @@ export class MultiMCPClient {
     args: Record<string, unknown>,
     options: CallToolOptions,
   ): Promise<CallToolResult> {
-    const slot = this.slotOf(server);
-    return this.invoke(slot, `tools/call "${rawName}"`, options, (client, timeout, checked) =>
+    const slot = slotOf(this.rt, server);
+    return invoke(this.rt, slot, `tools/call "${rawName}"`, options, (client, timeout, checked) =>
       client.callTool(rawName, args, withTimeout(checked, timeout)),
     );
   }
@@ -818,8 +333,8 @@ export class MultiMCPClient {
   ): Promise<ReadResourceResult> {
     const server = options?.server;
     const checked = checkCallOptions(options, { operation: `resources/read "${uri}"`, serverName: server });
-    const slot = this.resolveResource(uri, server);
-    return this.invoke(slot, `resources/read "${uri}"`, checked, (client, timeout, own) =>
+    const slot = resolveResource(this.rt, uri, server);
+    return invoke(this.rt, slot, `resources/read "${uri}"`, checked, (client, timeout, own) =>
       client.getResource(uri, withTimeout(own, timeout)),
     );
   }
@@ -830,147 +345,18 @@ export class MultiMCPClient {
     args: Record<string, string> = {},
     options: RequestCallOptions = {},
   ): Promise<GetPromptResult> {
-    const entry = this.promptEntries.get(name);
+    const prompts = this.rt.registry.prompts;
+    const entry = prompts.get(name);
     const checked = checkCallOptions(options, {
       operation: `prompts/get "${entry?.rawName ?? name}"`,
       serverName: entry?.server,
     });
     if (!entry) {
-      throw notFound("Prompt", name, this.getAvailablePrompts(), [...this.promptEntries.values()]);
+      throw notFound("Prompt", name, [...prompts.keys()], [...prompts.values()]);
     }
-    const slot = this.slotOf(entry.server);
-    return this.invoke(slot, `prompts/get "${entry.rawName}"`, checked, (client, timeout, own) =>
+    const slot = slotOf(this.rt, entry.server);
+    return invoke(this.rt, slot, `prompts/get "${entry.rawName}"`, checked, (client, timeout, own) =>
       client.getPrompt(entry.rawName, args, withTimeout(own, timeout)),
-    );
-  }
-
-  private resolveTool(name: string): { server: string; rawName: string } {
-    const entry = this.toolEntries.get(name);
-    if (entry) return entry;
-    const held = this.toolTable.lookup(name);
-    const slot = held ? this.byName.get(held.server) : undefined;
-    if (held && slot && slot.state !== "connected") {
-      this.kick(slot);
-      throw this.notConnected(slot, `call tool "${name}"`);
-    }
-    throw notFound("Tool", name, this.getAvailableTools(), [...this.toolEntries.values()]);
-  }
-
-  private resolveResource(uri: string, server: string | undefined): Slot {
-    if (server !== undefined) return this.slotOf(server);
-    const entry = this.resourceEntries.get(uri);
-    if (entry) return this.slotOf(entry.server);
-    for (const slot of this.slots) {
-      if (slot.state !== "connected" && slot.state !== "reconnecting") continue;
-      if (slot.snapshot?.templates.some((template) => matchesTemplate(template, uri))) return slot;
-    }
-    const available = this.getAvailableResources();
-    throw new MCPErrorClass(
-      `Resource "${uri}" is not listed by any connected server and matches no resource template.${suggestNames(uri, available)} Pass { server } to read it from a specific server.`,
-      { code: "NOT_FOUND", context: { uri, availableResources: available.slice(0, 50) } },
-    );
-  }
-
-  /** The per-server pipeline shared by tool calls, resource reads and prompts. */
-  private async invoke<T>(
-    slot: Slot,
-    operation: string,
-    given: { timeout?: number | undefined; signal?: AbortSignal | undefined },
-    exec: (client: MCPClient, timeoutSeconds: number, options: CallOptionsSnapshot) => Promise<T>,
-  ): Promise<T> {
-    // The same check, and so the same error, as MCPClient's: nothing is queued or waited for first.
-    // A snapshot checked by the caller is not checked again (and MCPClient does not check it again).
-    const options = checkCallOptions(given, { operation, serverName: slot.name });
-    if (!this.active) {
-      throw new MCPConnectionError(
-        `Cannot ${operation}: the MultiMCPClient is not connected. Call connect() first.`,
-        { code: "NOT_CONNECTED", serverName: slot.name, transportType: slot.config.type },
-      );
-    }
-    const timeoutSeconds = options.timeout ?? slot.config.timeout;
-    const started = this.clock.now();
-    const deadline = started + timeoutSeconds * 1000;
-    return slot.limit.run(
-      async () => {
-        slot.breaker.assertCanExecute();
-        if (slot.loop) await this.waitForReconnect(slot, deadline, options.signal, operation);
-        if (!slot.client.isConnected()) {
-          if (slot.state === "connected") slot.state = "failed";
-          this.kick(slot);
-          throw this.notConnected(slot, operation);
-        }
-        const elapsed = this.clock.now() - started;
-        // Time spent queued or waiting for a reconnect comes out of the call's own timeout.
-        const remaining = elapsed < 1 ? timeoutSeconds : (deadline - this.clock.now()) / 1000;
-        if (remaining <= 0) {
-          throw new MCPTimeoutError(
-            `${operation} on server "${slot.name}" ran out of its ${timeoutSeconds} s before it could be sent. Pass a larger { timeout }.`,
-            { serverName: slot.name, timeoutSeconds, operation },
-          );
-        }
-        return this.guarded(slot, () => exec(slot.client, remaining, options));
-      },
-      { signal: options.signal, queueTimeoutMs: timeoutSeconds * 1000, operation },
-    );
-  }
-
-  private waitForReconnect(
-    slot: Slot,
-    deadline: number,
-    signal: AbortSignal | undefined,
-    operation: string,
-  ): Promise<void> {
-    const loop = slot.loop;
-    if (!loop) return Promise.resolve();
-    return new Promise<void>((resolve, reject) => {
-      let stopWaiting: (() => void) | undefined;
-      const finish = (error?: unknown) => {
-        this.clock.clearTimeout(timer);
-        stopWaiting?.();
-        if (error === undefined) resolve();
-        else reject(error);
-      };
-      const cancelled = () =>
-        finish(
-          new MCPCancelledError(
-            `${operation} on server "${slot.name}" was cancelled while waiting for the server to reconnect; it was never sent.`,
-            { serverName: slot.name, operation, cause: signal?.reason },
-          ),
-        );
-      // A deadline of Infinity (timeout: Infinity) never fires: the clock takes any delay.
-      const timer: ClockTimer = this.clock.setTimeout(
-        () => finish(this.notConnected(slot, operation, "it is still reconnecting")),
-        deadline - this.clock.now(),
-      );
-      if (signal?.aborted) {
-        cancelled();
-        return;
-      }
-      // One listener per signal however many calls wait on it (a shared signal is not a leak).
-      if (signal) stopWaiting = onAbort(signal, cancelled);
-      void loop.then(() => finish());
-    });
-  }
-
-  private notConnected(slot: Slot, operation: string, why?: string): MCPConnectionError {
-    const state = why ?? (slot.state === "reconnecting" ? "it is reconnecting" : `it is ${slot.state}`);
-    const last = slot.lastError ? ` Last error: ${slot.lastError.message}` : "";
-    const next = !this.active
-      ? " Call connect() first."
-      : slot.loop || slot.state === "reconnecting"
-        ? " A reconnect is in progress; try again shortly."
-        : this.autoReconnectFor(slot) && this.active
-          ? " A reconnect has been started; try again shortly, or call reconnectFailedServers()."
-          : " Call reconnectFailedServers() to try again.";
-    return new MCPConnectionError(
-      `Cannot ${operation}: server "${slot.name}" is not connected (${state}); nothing was sent.${next}${last}`,
-      {
-        code: "NOT_CONNECTED",
-        serverName: slot.name,
-        transportType: slot.config.type,
-        cause: slot.lastError,
-        context: { state: slot.state, reconnectAttempts: slot.attempts },
-      },
     );
   }
 
@@ -986,33 +372,13 @@ export class MultiMCPClient {
   async healthCheckAll(given: { timeout?: number | undefined } = {}): Promise<Record<string, boolean>> {
     const options = checkCallOptions(given, { operation: "ping" });
     const results = await Promise.all(
-      this.slots.map(async (slot) => {
-        const ok = await this.ping(slot, (options.timeout ?? slot.config.healthCheck.timeout) * 1000);
+      this.rt.slots.map(async (slot) => {
+        const ok = await slot.ping((options.timeout ?? slot.config.healthCheck.timeout) * 1000);
         if (ok !== undefined) slot.monitor?.record(ok);
         return [slot.name, ok === true] as const;
       }),
     );
     return Object.fromEntries(results);
-  }
-
-  /** true = answered, false = missed, undefined = not checked. */
-  private async ping(slot: Slot, timeoutMs: number): Promise<boolean | undefined> {
-    if (slot.state !== "connected" || slot.loop || !slot.client.isConnected()) return undefined;
-    if (!slot.breaker.wouldAdmit()) return undefined;
-    const epoch = slot.epoch;
-    try {
-      await this.guarded(slot, async () => {
-        if (!(await slot.client.healthCheck({ timeout: timeoutMs / 1000 }))) {
-          throw new MCPTimeoutError(
-            `Server "${slot.name}" did not answer a health check (ping) within ${timeoutMs / 1000} s.`,
-            { serverName: slot.name, timeoutSeconds: timeoutMs / 1000, operation: "ping" },
-          );
-        }
-      });
-      return true;
-    } catch (error) {
-      return isMCPError(error, "CIRCUIT_OPEN") || slot.epoch !== epoch ? undefined : false;
-    }
   }
 
   // ─── Reconnect ─────────────────────────────────────────────────────────────────────────────────
@@ -1025,7 +391,7 @@ export class MultiMCPClient {
    */
   async reconnectFailedServers(given: ReconnectServerOptions = {}): Promise<Record<string, boolean>> {
     const options = checkCallOptions(given, { operation: "reconnect" });
-    const targets = this.slots.filter((slot) => !(slot.state === "connected" && slot.client.isConnected()));
+    const targets = this.rt.slots.filter((slot) => !slot.live);
     const results = await Promise.all(
       targets.map(async (slot) => [slot.name, await this.reconnectServer(slot.name, options)] as const),
     );
@@ -1039,184 +405,37 @@ export class MultiMCPClient {
    * MCPValidationError for options out of range (then nothing is started).
    */
   async reconnectServer(server: string, given: ReconnectServerOptions = {}): Promise<boolean> {
-    const slot = this.slotOf(server);
+    const rt = this.rt;
+    const slot = slotOf(rt, server);
     const options = checkCallOptions(given, { operation: "reconnect", serverName: slot.name });
-    if (this.disconnecting) await this.disconnecting;
-    this.active = true;
+    if (rt.disconnecting) await rt.disconnecting;
+    rt.active = true;
     if (slot.connectTask) await slot.connectTask;
-    if (slot.state === "connected" && slot.client.isConnected()) return true;
+    if (slot.live) return true;
     if (slot.loop) return slot.loop;
     if (!slot.breaker.wouldAdmit()) return false;
     // Both in range (checked above): a whole number ≤ MAX_MAX_RETRIES, seconds ≤ MAX_SCHEDULE_SECONDS.
     const maxAttempts = options.maxRetries ?? slot.config.maxRetries;
     if (maxAttempts === 0) return false;
     const delay = options.retryDelay ?? slot.config.retryDelay;
-    return this.startReconnect(slot, {
+    return startReconnect(rt, slot, {
       fresh: true,
       maxAttempts,
       firstImmediately: true,
-      backoff: backoffOf(delay, Math.max(delay, slot.config.reconnect.maxDelay)),
+      backoff: backoffFromSeconds(delay, Math.max(delay, slot.config.reconnect.maxDelay)),
     });
-  }
-
-  private autoReconnectFor(slot: Slot): boolean {
-    return this.options.autoReconnect !== false && slot.config.reconnect.enabled;
-  }
-
-  /** A call hit a server that gave up: start a fresh automatic cycle in the background. */
-  private kick(slot: Slot): void {
-    if (!this.active || slot.loop || !this.autoReconnectFor(slot) || slot.state !== "failed") return;
-    void this.startReconnect(slot, this.autoPlan(slot, true));
-  }
-
-  private autoPlan(slot: Slot, fresh: boolean): ReconnectPlan {
-    return {
-      fresh,
-      maxAttempts: slot.config.reconnect.maxAttempts,
-      firstImmediately: false,
-      backoff: slot.backoff,
-    };
-  }
-
-  private handleLoss(slot: Slot, error: MCPError): void {
-    if (!this.active || slot.state !== "connected") return;
-    slot.lastError = error;
-    slot.monitor?.stop();
-    if (this.autoReconnectFor(slot)) {
-      void this.startReconnect(slot, this.autoPlan(slot, false));
-      return;
-    }
-    slot.state = "failed";
-    this.rebuild(true);
-  }
-
-  private startReconnect(slot: Slot, plan: ReconnectPlan): Promise<boolean> {
-    if (slot.loop) return slot.loop;
-    const controller = new AbortController();
-    slot.loopAbort = controller;
-    slot.state = "reconnecting";
-    slot.monitor?.stop();
-    const loop: Promise<boolean> = this.reconnectLoop(slot, plan, controller.signal)
-      .catch(() => false)
-      .finally(() => {
-        if (slot.loop === loop) this.endLoop(slot);
-      });
-    slot.loop = loop;
-    return loop;
-  }
-
-  /**
-   * Marks the cycle over before its outcome is announced, so a listener of `reconnected` /
-   * `reconnectFailed` that calls `reconnectServer()` starts a new cycle instead of joining the old one.
-   */
-  private endLoop(slot: Slot): void {
-    slot.loop = undefined;
-    slot.loopAbort = undefined;
-  }
-
-  /**
-   * One reconnect cycle: single flight per server, exponential backoff with half jitter and a cap,
-   * finite attempts, gated by the breaker (an attempt waits for the breaker's recovery time and is
-   * itself the probe). The attempt counter carries over between losses unless the connection stayed
-   * up for `reconnect.healthy_reset`, so a server that crashes right after `initialize` backs off
-   * instead of restarting at full speed forever.
-   */
-  private async reconnectLoop(slot: Slot, plan: ReconnectPlan, signal: AbortSignal): Promise<boolean> {
-    const healthyResetMs = slot.config.reconnect.healthyReset * 1000;
-    const stable = slot.connectedAt !== undefined && this.clock.now() - slot.connectedAt >= healthyResetMs;
-    if (plan.fresh || stable) {
-      slot.attempts = 0;
-      plan.backoff.reset();
-    }
-    let first = true;
-    while (!signal.aborted) {
-      if (slot.attempts >= plan.maxAttempts) return this.giveUp(slot);
-      const breakerWait = slot.breaker.retryAfter;
-      if (!Number.isFinite(breakerWait)) return this.giveUp(slot); // Isolated by hand.
-      const delayMs = first && plan.firstImmediately ? 0 : plan.backoff.next();
-      first = false;
-      const waitMs = Math.max(delayMs, breakerWait * 1000);
-      slot.attempts++;
-      this.events.emit("reconnecting", {
-        server: slot.name,
-        attempt: slot.attempts,
-        delaySeconds: waitMs / 1000,
-        message:
-          waitMs > 0
-            ? `Reconnecting to "${slot.name}" in ${(waitMs / 1000).toFixed(1)} s (attempt ${slot.attempts} of ${plan.maxAttempts})`
-            : `Reconnecting to "${slot.name}" (attempt ${slot.attempts} of ${plan.maxAttempts})`,
-      });
-      try {
-        // Kept ref'd: someone may be awaiting this cycle (reconnectServer(), connect()), and an
-        // unref'd wait would let Node exit with that promise never settled. disconnect() ends it.
-        if (waitMs > 0) await sleepOn(this.clock, waitMs, signal);
-      } catch {
-        return false;
-      }
-      if (signal.aborted) return false;
-      try {
-        await this.guarded(
-          slot,
-          async () => {
-            await slot.client.disconnect();
-            // disconnect() may have come during that close: starting the server now would leak it.
-            if (signal.aborted) throw this.abandonedConnect(slot);
-            await slot.client.connect();
-          },
-          signal,
-        );
-      } catch (raw) {
-        if (signal.aborted) return false;
-        const error = asMCPError(raw, slot.name);
-        // Someone else holds the probe slot: this was not an attempt.
-        if (error.code === "CIRCUIT_OPEN") slot.attempts--;
-        else slot.lastError = error;
-        continue;
-      }
-      if (signal.aborted) {
-        // The handshake finished after disconnect() (or a strict rollback) began: close it again, so
-        // the disconnect() awaiting this loop leaves no server running.
-        await slot.client.disconnect().catch(() => undefined);
-        return false;
-      }
-      this.markConnected(slot);
-      this.rebuild(true);
-      this.endLoop(slot);
-      this.events.emit("reconnected", {
-        server: slot.name,
-        attempt: slot.attempts,
-        toolsCount: this.getToolsByServer(slot.name).length,
-        message: `Reconnected to "${slot.name}" (attempt ${slot.attempts})`,
-      });
-      return true;
-    }
-    return false;
-  }
-
-  private giveUp(slot: Slot): boolean {
-    slot.state = "failed";
-    slot.monitor?.stop();
-    this.rebuild(true);
-    this.endLoop(slot);
-    this.events.emit("reconnectFailed", {
-      server: slot.name,
-      attempts: slot.attempts,
-      error: slot.lastError,
-      message: `Gave up reconnecting to "${slot.name}" after ${slot.attempts} attempt${slot.attempts === 1 ? "" : "s"}${slot.lastError ? `: ${slot.lastError.message}` : ""}. Its tools are unavailable until reconnectFailedServers() (or the next call) succeeds.`,
-    });
-    return false;
   }
 
   // ─── Status ────────────────────────────────────────────────────────────────────────────────────
 
   /** Everything known about one server: state, breaker, failures, retry-after, last error, health, load. */
   getServerStatus(server: string): ServerStatus {
-    const slot = this.slotOf(server);
+    const slot = slotOf(this.rt, server);
     const breaker = slot.breaker.snapshot();
     return {
       name: slot.name,
       state: slot.state,
-      connected: slot.state === "connected" && slot.client.isConnected(),
+      connected: slot.live,
       transport: slot.config.type,
       breaker: breaker.state,
       consecutiveFailures: breaker.consecutiveFailures,
@@ -1227,371 +446,35 @@ export class MultiMCPClient {
       inFlight: slot.limit.inFlight,
       queued: slot.limit.queued,
       reconnectAttempts: slot.attempts,
-      toolsCount: this.getToolsByServer(slot.name).length,
+      toolsCount: this.rt.registry.toolsOf(slot.name).length,
       pid: slot.client.getDiagnostics().pid,
     };
   }
 
   /** `getServerStatus` for every server, by name. */
   getAllServerStatus(): Record<string, ServerStatus> {
-    return Object.fromEntries(this.slots.map((slot) => [slot.name, this.getServerStatus(slot.name)]));
+    return Object.fromEntries(this.rt.slots.map((slot) => [slot.name, this.getServerStatus(slot.name)]));
   }
 
   // ─── Internals ─────────────────────────────────────────────────────────────────────────────────
 
-  private slotOf(server: string): Slot {
-    const slot = this.byName.get(server);
-    if (slot) return slot;
-    const names = this.serverNames;
-    throw new MCPErrorClass(`Server "${server}" is not configured.${suggestNames(server, names)}`, {
-      code: "NOT_FOUND",
-      context: { server, servers: names },
-    });
-  }
-
-  private createSlot(config: ServerConfig): Slot {
-    const name = config.name;
-    const filter = toolFilter(name, {
-      serverAllowed: config.allowedTools,
-      serverExcluded: config.excludeTools,
-      clientAllowed: this.options.allowedTools,
-      clientExcluded: this.options.excludeTools ?? [],
-    });
-    const clientOptions: MCPClientOptions = {
-      onStatus: (event) => this.onClientEvent(name, event),
-      environment: this.options.environment,
-      clientInfo: this.options.clientInfo,
-      lookup: this.options.lookup,
-      fetch: this.options.fetch,
-      toolFilter: (tool) => filter(tool.name),
-      handlers: this.options.handlers,
-      auth: this.options.auth,
-    };
-    const client = this.options.createClient
-      ? this.options.createClient(config, clientOptions)
-      : new MCPClient(config, clientOptions);
-    const expected = config.circuitBreaker.expectedException;
-    const breaker = new CircuitBreaker({
-      name,
-      failureThreshold: config.circuitBreaker.failureThreshold,
-      recoveryTimeout: config.circuitBreaker.recoveryTimeout,
-      expectedException: expected,
-      clock: this.clock,
-      classify: (error) =>
-        typeof error === "object" && error !== null && this.abandoned.has(error)
-          ? "neutral"
-          : classifyOutcome(error, expected),
-    });
-    breaker.onStateChange((change) => this.events.emit("breakerStateChange", change));
-    const reconnect = config.reconnect;
-    const slot: Slot = {
-      name,
-      config,
-      client,
-      breaker,
-      limit: new ConcurrencyLimit({
-        name,
-        maxInFlight: config.concurrency.maxInFlight,
-        maxQueue: config.concurrency.maxQueue,
-        clock: this.clock,
-      }),
-      backoff: backoffOf(reconnect.initialDelay, reconnect.maxDelay),
-      monitor: undefined,
-      state: "disconnected",
-      lastError: undefined,
-      snapshot: undefined,
-      attempts: 0,
-      connectedAt: undefined,
-      loop: undefined,
-      loopAbort: undefined,
-      connectTask: undefined,
-      epoch: 0,
-    };
-    slot.monitor = this.createMonitor(slot);
-    return slot;
-  }
-
-  private createMonitor(slot: Slot): HealthMonitor | undefined {
-    const own = slot.config.healthCheck;
-    const option = this.options.healthCheck;
-    let settings: { interval: number; timeout: number; maxMisses: number } | undefined;
-    if (own.interval !== undefined) {
-      settings = { interval: own.interval, timeout: own.timeout, maxMisses: own.maxMisses };
-    } else if (option) {
-      const given = option === true ? {} : option;
-      settings = {
-        interval: given.interval ?? DEFAULT_HEALTH_CHECK_INTERVAL_SECONDS,
-        timeout: given.timeout ?? DEFAULT_HEALTH_CHECK_TIMEOUT_SECONDS,
-        maxMisses: given.maxMisses ?? DEFAULT_HEALTH_CHECK_MAX_MISSES,
-      };
-    }
-    if (!settings) return undefined;
-    return new HealthMonitor({
-      intervalMs: settings.interval * 1000,
-      timeoutMs: settings.timeout * 1000,
-      maxMisses: settings.maxMisses,
-      clock: this.clock,
-      ping: (timeoutMs) => this.ping(slot, timeoutMs),
-      isBusy: () => slot.limit.inFlight > 0 || slot.client.inFlight > 0,
-      onChange: (health, misses) =>
-        this.events.emit("healthChange", {
-          server: slot.name,
-          health,
-          misses,
-          message: `Server "${slot.name}" is ${health}${misses > 0 ? ` (${misses} missed health check${misses === 1 ? "" : "s"} in a row)` : ""}`,
-        }),
-      onUnhealthy: () => {
-        if (!this.active || slot.state !== "connected") return;
-        slot.lastError = new MCPTimeoutError(
-          `Server "${slot.name}" missed ${settings.maxMisses} health checks in a row; it is being restarted.`,
-          { serverName: slot.name, timeoutSeconds: settings.timeout, operation: "ping" },
-        );
-        if (this.autoReconnectFor(slot)) void this.startReconnect(slot, this.autoPlan(slot, false));
-      },
-    });
-  }
-
   /** Forwards one server's event and reacts to connection loss and list changes. */
-  private onClientEvent(server: string, event: StatusEvent<ClientEvents>): void {
+  private onClientEvent(slot: ServerSlot, event: StatusEvent<ClientEvents>): void {
     // Every call of every server passes here (toolCallStart, toolCallSuccess): copy only when heard.
-    if (this.events.has(event.type)) {
-      const { type, ...payload } = event;
-      (this.events.emit as (name: string, payload: object) => void)(type, payload);
-    }
-    const slot = this.byName.get(server);
-    if (!slot) return;
-    if (event.type === "error" && event.lost) this.handleLoss(slot, event.error);
+    if (this.rt.events.has(event.type)) forward(this.rt.events, event);
+    if (event.type === "error" && event.lost) handleLoss(this.rt, slot, event.error);
     else if (event.type === "listChanged" && slot.state === "connected") {
-      slot.snapshot = snapshotOf(slot.client);
-      this.rebuild(true);
-    }
-  }
-
-  /**
-   * Rebuilds the routed tables from the servers that are connected or reconnecting, keeping names
-   * already handed out, and reports new collisions, skipped names and (with `announce`) changes.
-   */
-  private rebuild(announce: boolean): void {
-    const live = this.slots.filter(
-      (slot): slot is Slot & { snapshot: Snapshot } =>
-        slot.snapshot !== undefined && (slot.state === "connected" || slot.state === "reconnecting"),
-    );
-    const tools = this.toolTable.build(
-      live.map((slot) => ({
-        server: slot.name,
-        items: slot.snapshot.tools.map((tool) => ({ rawName: tool?.name as unknown, value: tool })),
-      })),
-    );
-    const prompts = this.promptTable.build(
-      live.map((slot) => ({
-        server: slot.name,
-        items: slot.snapshot.prompts.map((prompt) => ({ rawName: prompt?.name as unknown, value: prompt })),
-      })),
-    );
-    const resources = buildResourceIndex(
-      live.map((slot) => ({ server: slot.name, resources: slot.snapshot.resources })),
-    );
-    const previous = this.toolEntries;
-    this.toolEntries = new Map(
-      [...tools.entries.values()].map((e) => [
-        e.name,
-        Object.freeze({
-          name: e.name,
-          server: e.server,
-          rawName: e.rawName,
-          description: e.value.description,
-          inputSchema: e.value.inputSchema,
-          outputSchema: e.value.outputSchema,
-          annotations: e.value.annotations,
-          tool: e.value,
-        }),
-      ]),
-    );
-    this.promptEntries = new Map(
-      [...prompts.entries.values()].map((e) => [
-        e.name,
-        Object.freeze({
-          name: e.name,
-          server: e.server,
-          rawName: e.rawName,
-          description: e.value.description,
-          arguments: e.value.arguments,
-          prompt: e.value,
-        }),
-      ]),
-    );
-    this.resourceEntries = resources.entries;
-
-    for (const skip of [...tools.skipped, ...prompts.skipped]) {
-      const key = `skip:${skip.kind}:${skip.server}:${String(skip.rawName)}`;
-      if (this.reported.has(key)) continue;
-      this.reported.add(key);
-      this.events.emit("warning", {
-        server: skip.server,
-        kind: `${skip.kind}-name-unusable`,
-        message: skip.message,
-      });
-    }
-    for (const collision of [...tools.collisions, ...prompts.collisions]) {
-      const key = `collision:${collision.kind}:${collision.server}:${collision.rawName}:${collision.name}`;
-      if (this.reported.has(key)) continue;
-      this.reported.add(key);
-      this.events.emit("nameCollision", {
-        server: collision.server,
-        kind: collision.kind,
-        rawName: collision.rawName,
-        name: collision.name,
-        conflictsWith: collision.conflictsWith,
-        message: collision.message,
-      });
-    }
-    for (const collision of resources.collisions) {
-      const key = `collision:resource:${collision.server}:${collision.uri}:${collision.keptServer}`;
-      if (this.reported.has(key)) continue;
-      this.reported.add(key);
-      this.events.emit("nameCollision", {
-        server: collision.server,
-        kind: "resource",
-        rawName: collision.uri,
-        name: collision.uri,
-        conflictsWith: { server: collision.keptServer, rawName: collision.uri, name: collision.uri },
-        message: collision.message,
-      });
-    }
-
-    if (!announce) return;
-    for (const slot of this.slots) {
-      const before = [...previous.values()].filter((e) => e.server === slot.name).map((e) => e.name);
-      const after = [...this.toolEntries.values()].filter((e) => e.server === slot.name).map((e) => e.name);
-      const added = after.filter((name) => !before.includes(name));
-      const removed = before.filter((name) => !after.includes(name));
-      if (added.length === 0 && removed.length === 0) continue;
-      this.events.emit("toolsChanged", {
-        server: slot.name,
-        added,
-        removed,
-        message: `Tools of server "${slot.name}" changed: ${added.length} added, ${removed.length} removed`,
-      });
+      slot.refreshSnapshot();
+      rebuild(this.rt, true);
     }
   }
 }
 
-function snapshotOf(client: MCPClient): Snapshot {
-  return {
-    tools: [...client.tools.values()],
-    resources: [...client.resources.values()],
-    templates: [...client.resourceTemplates],
-    prompts: [...client.prompts.values()],
-  };
-}
-
-/** A backoff from seconds; 0 and tiny delays become 1 ms ("again almost at once"), never a RangeError. */
-function backoffOf(initialSeconds: number, maxSeconds: number): Backoff {
-  const initialDelayMs = Math.max(1, initialSeconds * 1000);
-  return new Backoff({ initialDelayMs, maxDelayMs: Math.max(initialDelayMs, maxSeconds * 1000) });
-}
-
-function asMCPError(raw: unknown, serverName: string): MCPError {
-  if (isMCPError(raw)) return raw;
-  return new MCPConnectionError(
-    `Server "${serverName}" failed: ${raw instanceof Error ? raw.message : String(raw)}`,
-    { code: "CONNECTION_CLOSED", serverName, cause: raw },
-  );
-}
-
-/** NOT_FOUND that names the closest names, and the routed name when the raw name was given. */
-function notFound(
-  kind: "Tool" | "Prompt",
-  name: string,
-  available: readonly string[],
-  entries: ReadonlyArray<{ name: string; rawName: string }>,
-): MCPError {
-  // JavaScript callers can pass anything; a typed error beats a TypeError from deep inside.
-  if (typeof name !== "string" || name === "") {
-    return new MCPValidationError(
-      `${kind} name must be a non-empty string, got ${name === "" ? "an empty string" : typeof name}.`,
-      {
-        code: "INVALID_ARGUMENTS",
-        field: "name",
-        rule: "name.type",
-      },
-    );
-  }
-  const byRaw = entries.filter((e) => e.rawName === name).map((e) => `"${e.name}"`);
-  // A typo of a server's own name (`ecko`) is far from its routed name, so match raw names too.
-  const closeRaw = suggest(
-    name,
-    entries.map((e) => e.rawName),
-  );
-  const byClose = closeRaw === undefined ? undefined : entries.find((e) => e.rawName === closeRaw);
-  const hint =
-    byRaw.length > 0
-      ? ` Routed names carry the server: did you mean ${byRaw.join(" or ")}?`
-      : byClose && suggest(name, available) === undefined
-        ? ` Did you mean "${byClose.name}"?${suggestNames(name, available).replace(/^ Did you mean "[^"]*"\?/, "")}`
-        : suggestNames(name, available);
-  return new MCPErrorClass(`${kind} "${name}" is not available on any connected server.${hint}`, {
-    code: "NOT_FOUND",
-    context: {
-      [kind === "Tool" ? "tool" : "prompt"]: name,
-      available: available.slice(0, 50),
-      total: available.length,
-    },
-  });
-}
-
-/** Checks the client-level options (names lists, health settings); every problem at once. */
-function checkOptions(options: MultiMCPClientOptions): ConfigIssue[] {
-  const issues: ConfigIssue[] = [];
-  for (const [key, path] of [
-    ["allowedTools", "options.allowed_tools"],
-    ["excludeTools", "options.exclude_tools"],
-  ] as const) {
-    const value = options[key];
-    if (value === undefined) continue;
-    if (!Array.isArray(value)) {
-      issues.push({ path, message: `${path} must be a list of tool names`, rule: "config.schema" });
-      continue;
-    }
-    value.forEach((item: unknown, index) => {
-      if (typeof item !== "string") {
-        issues.push({
-          path: `${path}[${index}]`,
-          message: "tool names must be strings",
-          rule: "config.schema",
-        });
-      }
-    });
-  }
-  const health = options.healthCheck;
-  if (health !== undefined && typeof health !== "boolean") {
-    if (!isPlainObject(health)) {
-      issues.push({
-        path: "options.health_check",
-        message: "options.health_check must be true, false or { interval, timeout, max_misses }",
-        rule: "config.schema",
-      });
-    } else {
-      const limits = { interval: MAX_SCHEDULE_SECONDS, timeout: MAX_TIMEOUT_SECONDS } as const;
-      for (const key of ["interval", "timeout"] as const) {
-        const value = health[key];
-        if (value !== undefined && !(typeof value === "number" && value > 0 && value <= limits[key])) {
-          issues.push({
-            path: `options.health_check.${key}`,
-            message: `must be > 0 and ≤ ${limits[key]} seconds`,
-            rule: "config.schema",
-          });
-        }
-      }
-      const misses = health.maxMisses;
-      if (misses !== undefined && !(typeof misses === "number" && Number.isInteger(misses) && misses >= 1)) {
-        issues.push({
-          path: "options.health_check.max_misses",
-          message: "must be a whole number ≥ 1",
-          rule: "config.schema",
-        });
-      }
-    }
-  }
-  return issues;
+/**
+ * Re-emits a server's event on the multi-client's hub. MultiClientEvents extends ClientEvents, so
+ * the hub's `emit` takes every client event too, and the event's own type picks its payload type.
+ */
+function forward(events: Pick<EventHub<ClientEvents>, "emit">, event: StatusEvent<ClientEvents>): void {
+  const { type, ...payload } = event;
+  events.emit(type, payload);
 }

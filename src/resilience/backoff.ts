@@ -2,7 +2,6 @@ import type { IBackoff } from "cockatiel";
 import { ExponentialBackoff, halfJitterGenerator } from "cockatiel";
 
 import { OptionIssues } from "../config/optionIssues.js";
-import { sleepOn, systemClock } from "./clock.js";
 
 export interface BackoffOptions {
   /** Nominal first delay in milliseconds; delay n is `initialDelayMs × 2^n`. */
@@ -55,9 +54,10 @@ export class Backoff {
 }
 
 /**
- * Resolves after `ms`, or rejects with the signal's reason as soon as `signal` aborts. No timer
- * outlives it. `sleepOn` with the system clock, so every delay is safe (see `systemClock`).
+ * A backoff from seconds, as configs and options give them: `initialSeconds` 0 (or below a
+ * millisecond) becomes 1 ms, "again almost at once", never a RangeError; the cap is never below it.
  */
-export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return sleepOn(systemClock, ms, signal);
+export function backoffFromSeconds(initialSeconds: number, maxSeconds: number): Backoff {
+  const initialDelayMs = Math.max(1, initialSeconds * 1000);
+  return new Backoff({ initialDelayMs, maxDelayMs: Math.max(initialDelayMs, maxSeconds * 1000) });
 }

@@ -4,7 +4,6 @@ import type {
   JSONRPCMessage,
   MessageExtraInfo,
   OAuthClientProvider,
-  Transport,
   TransportSendOptions,
 } from "@modelcontextprotocol/client";
 import { SSEClientTransport, StreamableHTTPClientTransport } from "@modelcontextprotocol/client";
@@ -17,11 +16,11 @@ import { isMCPError, MCPConnectionError } from "../errors/errors.js";
 import { sanitizeServerText } from "../errors/serverText.js";
 import type { SecurityPolicy } from "../security/types.js";
 import type { HostLookup } from "../security/url.js";
-import type { ReportsCloseReason } from "./closeReason.js";
 import { UrlGuard } from "./guardedFetch.js";
 import { type LocalErrorCode, localErrorData, localErrorOf } from "./localErrors.js";
 import { createFetch, type OversizedStream } from "./responseBodies.js";
 import { requestLabel, sessionGoneStatus } from "./sessionExpiry.js";
+import { type ClientTransport, NO_TRANSPORT_DIAGNOSTICS, type TransportDiagnostics } from "./transport.js";
 
 export interface HttpTransportOptions {
   serverName: string;
@@ -105,7 +104,7 @@ let reinitSequence = 0;
  *   policy of the configured `url` (`UrlGuard`).
  * - `close()` ends the session with a best-effort, time-bounded `DELETE`.
  */
-export class HttpTransport implements Transport, ReportsCloseReason {
+export class HttpTransport implements ClientTransport {
   onclose?: (() => void) | undefined;
   onerror?: ((error: Error) => void) | undefined;
   onmessage?: (<T extends JSONRPCMessage>(message: T, extra?: MessageExtraInfo) => void) | undefined;
@@ -237,6 +236,16 @@ export class HttpTransport implements Transport, ReportsCloseReason {
   get sessionId(): string | undefined {
     return this.inner instanceof StreamableHTTPClientTransport ? this.inner.sessionId : undefined;
   }
+
+  diagnostics(): TransportDiagnostics {
+    return { ...NO_TRANSPORT_DIAGNOSTICS, sessionId: this.sessionId, sessionRenewals: this.sessionRenewals };
+  }
+
+  lastStderr(): undefined {
+    return undefined;
+  }
+
+  readonly closesAfterLoss = false;
 
   setProtocolVersion(version: string): void {
     this.inner.setProtocolVersion?.(version);

@@ -1,6 +1,6 @@
 import type { ChildProcess } from "node:child_process";
 
-import type { JSONRPCMessage, Transport } from "@modelcontextprotocol/client";
+import type { JSONRPCMessage } from "@modelcontextprotocol/client";
 import spawn from "cross-spawn";
 
 import { MAX_STDERR_LINE_CHARS, STDERR_LINES_IN_MESSAGES, STDERR_TAIL_BYTES } from "../config/defaults.js";
@@ -8,11 +8,11 @@ import type { ProcessExitInfo } from "../errors/errors.js";
 import { MCPConnectionError } from "../errors/errors.js";
 import { redactCommandLine } from "../errors/redact.js";
 import { MAX_SERVER_TAIL_TEXT, sanitizeServerText } from "../errors/serverText.js";
-import type { ReportsCloseReason } from "./closeReason.js";
 import { LineFramer, MessageTooLargeError } from "./lineFramer.js";
 import { localErrorData } from "./localErrors.js";
 import { ServerTree, SPAWN_DETACHED } from "./processTree.js";
 import { TailBuffer } from "./tailBuffer.js";
+import { type ClientTransport, NO_TRANSPORT_DIAGNOSTICS, type TransportDiagnostics } from "./transport.js";
 
 export interface StdioTransportOptions {
   /** The configured server name, for messages. */
@@ -55,7 +55,7 @@ const resolved = Promise.resolve();
  * separately with a `drain` listener each, and waits on `close` (which a grandchild holding the pipes
  * can delay forever).
  */
-export class StdioTransport implements Transport, ReportsCloseReason {
+export class StdioTransport implements ClientTransport {
   onclose?: (() => void) | undefined;
   onerror?: ((error: Error) => void) | undefined;
   onmessage?: (<T extends JSONRPCMessage>(message: T) => void) | undefined;
@@ -99,6 +99,22 @@ export class StdioTransport implements Transport, ReportsCloseReason {
   stderr(maxLines = STDERR_LINES_IN_MESSAGES): string {
     return this.stderrTail.text(maxLines);
   }
+
+  lastStderr(maxLines: number): string {
+    return this.stderr(maxLines);
+  }
+
+  diagnostics(): TransportDiagnostics {
+    return {
+      ...NO_TRANSPORT_DIAGNOSTICS,
+      pid: this.pid,
+      stdoutNoiseLines: this.noiseLines,
+      stderrTail: shownStderrTail(this.stderr()),
+    };
+  }
+
+  /** A lost server's process tree is still ended, after the loss was reported (so pending calls fail fast). */
+  readonly closesAfterLoss = true;
 
   /** Exit facts once the process has exited. */
   get processInfo(): ProcessExitInfo | undefined {

@@ -9,7 +9,7 @@ import {
   sanitizeProviderName,
 } from "../../../src/converters/names.js";
 
-const hash = (name: string) => createHash("sha256").update(name).digest("hex").slice(0, 8);
+const hash = (name: string) => createHash("sha256").update(name).digest("hex").slice(0, 6);
 
 describe("isValidProviderName", () => {
   it("accepts 1 to 64 allowed characters and refuses 0 and 65", () => {
@@ -56,7 +56,7 @@ describe("sanitizeProviderName", () => {
     const long = `mcp__${"server".repeat(6)}__${"tool".repeat(12)}`;
     const { name, reasons } = sanitizeProviderName(long, "openai");
     expect(name).toHaveLength(64);
-    expect(name).toBe(`${long.slice(0, 55)}_${hash(long)}`);
+    expect(name).toBe(`${long.slice(0, 57)}_${hash(long)}`);
     expect(reasons).toEqual(["length"]);
   });
 

@@ -1,7 +1,11 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
 
 import { MCPConfigurationError } from "../../../src/errors/errors.js";
-import { Backoff, sleep } from "../../../src/resilience/backoff.js";
+import { Backoff, backoffFromSeconds } from "../../../src/resilience/backoff.js";
+import { sleepOn, systemClock } from "../../../src/resilience/clock.js";
+
+// backoff.ts had its own sleep on the system clock; every wait now goes through sleepOn.
+const sleep = (ms: number, signal?: AbortSignal) => sleepOn(systemClock, ms, signal);
 
 afterEach(() => {
   vi.restoreAllMocks();
@@ -51,6 +55,16 @@ describe("Backoff", () => {
   it("refuses nonsensical options", () => {
     expect(() => new Backoff({ initialDelayMs: 0, maxDelayMs: 10 })).toThrow(MCPConfigurationError);
     expect(() => new Backoff({ initialDelayMs: 10, maxDelayMs: 5 })).toThrow(MCPConfigurationError);
+  });
+});
+
+describe("backoffFromSeconds", () => {
+  it("turns 0 and sub-millisecond delays into 1 ms and never caps below the first delay", () => {
+    expect(backoffFromSeconds(0, 30).next()).toBeLessThanOrEqual(1);
+    expect(backoffFromSeconds(0.0001, 30).next()).toBeLessThanOrEqual(1);
+    const capped = backoffFromSeconds(60, 30);
+    expect(capped.next()).toBeLessThanOrEqual(60_000);
+    expect(capped.next()).toBeLessThanOrEqual(60_000);
   });
 });
 

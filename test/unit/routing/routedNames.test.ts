@@ -1,17 +1,15 @@
 import { describe, expect, it } from "vitest";
 
-import type { NameGroup } from "../../../src/multi/toolRegistry.js";
+import { buildResourceIndex, matchesTemplate } from "../../../src/routing/resourceIndex.js";
 import {
-  buildResourceIndex,
-  matchesTemplate,
-  nameListed,
-  NameTable,
   prefixedName,
   ROUTED_NAME_PATTERN,
   sanitizeNamePart,
-  toolFilter,
   unusableNameReason,
-} from "../../../src/multi/toolRegistry.js";
+} from "../../../src/routing/routedNames.js";
+import type { NameGroup } from "../../../src/routing/routedNameTable.js";
+import { RoutedNameTable } from "../../../src/routing/routedNameTable.js";
+import { nameListed, toolFilter } from "../../../src/routing/toolFilter.js";
 
 const group = (server: string, ...names: unknown[]): NameGroup<string> => ({
   server,
@@ -73,9 +71,9 @@ describe("routed names", () => {
   });
 });
 
-describe("NameTable", () => {
+describe("RoutedNameTable", () => {
   it("maps every routed name back to the stored server and raw name (no string slicing, MassGen bug 10)", () => {
-    const table = new NameTable<string>("tool");
+    const table = new RoutedNameTable<string>("tool");
     const { entries } = table.build([group("fs", "read.file", "_private_", "mcp__x__y")]);
     expect([...entries.keys()]).toEqual(["mcp__fs__read_file", "mcp__fs___private_", "mcp__fs__mcp__x__y"]);
     expect(entries.get("mcp__fs__read_file")).toMatchObject({ server: "fs", rawName: "read.file" });
@@ -83,7 +81,7 @@ describe("NameTable", () => {
   });
 
   it("resolves collisions deterministically (config order, then _2, _3…) and reports each one", () => {
-    const table = new NameTable<string>("tool");
+    const table = new RoutedNameTable<string>("tool");
     const { entries, collisions } = table.build([
       group("a", "b__c", "x.y", "x_y", "x-y"),
       group("a__b", "c"),
@@ -99,7 +97,7 @@ describe("NameTable", () => {
     ]);
     expect(collisions[1]!.message).toContain('server "a"');
     // Same input, fresh table: same result.
-    const again = new NameTable<string>("tool").build([
+    const again = new RoutedNameTable<string>("tool").build([
       group("a", "b__c", "x.y", "x_y", "x-y"),
       group("a__b", "c"),
     ]);
@@ -107,7 +105,7 @@ describe("NameTable", () => {
   });
 
   it("skips an unusable name with a reason, never the rest of the server (MassGen bug 9)", () => {
-    const table = new NameTable<string>("tool");
+    const table = new RoutedNameTable<string>("tool");
     const { entries, skipped } = table.build([group("s", "ok", "", 7, "???", "help")]);
     expect([...entries.keys()]).toEqual(["mcp__s__ok", "mcp__s__help"]);
     expect(skipped.map((s) => s.rawName)).toEqual(["", 7, "???"]);
@@ -115,7 +113,7 @@ describe("NameTable", () => {
   });
 
   it("keeps handed-out names across rebuilds even when a colliding item appears earlier in config order", () => {
-    const table = new NameTable<string>("tool");
+    const table = new RoutedNameTable<string>("tool");
     const first = table.build([group("a"), group("a__b", "c")]);
     expect(first.entries.get("mcp__a__b__c")).toMatchObject({ server: "a__b" });
     // Server "a" (earlier in config order) reconnects with a tool that would take the name.
@@ -126,7 +124,7 @@ describe("NameTable", () => {
   });
 
   it("remembers the holder of a name while its server is down (lookup)", () => {
-    const table = new NameTable<string>("tool");
+    const table = new RoutedNameTable<string>("tool");
     table.build([group("s", "echo")]);
     table.build([]);
     expect(table.lookup("mcp__s__echo")).toEqual({ server: "s", rawName: "echo" });
@@ -134,7 +132,7 @@ describe("NameTable", () => {
   });
 
   it("never hands a name to another item, not even while its holder's server is down", () => {
-    const table = new NameTable<string>("tool");
+    const table = new RoutedNameTable<string>("tool");
     table.build([group("gh", "repo__delete")]); // gh__repo is down
     // gh goes down, gh__repo comes up with a tool whose routed name is the one gh holds.
     const { entries, collisions } = table.build([group("gh"), group("gh__repo", "delete")]);
@@ -160,7 +158,7 @@ describe("NameTable", () => {
   });
 
   it("ignores a name a server lists twice (first definition wins)", () => {
-    const { entries, collisions } = new NameTable<string>("tool").build([group("s", "echo", "echo")]);
+    const { entries, collisions } = new RoutedNameTable<string>("tool").build([group("s", "echo", "echo")]);
     expect(entries.size).toBe(1);
     expect(collisions).toEqual([]);
   });
@@ -237,7 +235,7 @@ describe("messages quote the servers' names and URIs through the server-text gat
   it("a collision and a skipped name", () => {
     // Short enough to keep its routed name unhashed: `.` and `/` both become `_`, so the two collide.
     const short = `\x1b[2J\u202e ${TOKEN}`;
-    const { collisions } = new NameTable<string>("tool").build([group("s", `${short}.`, `${short}/`)]);
+    const { collisions } = new RoutedNameTable<string>("tool").build([group("s", `${short}.`, `${short}/`)]);
     expect(collisions).toHaveLength(1);
     // The routed names keep [A-Za-z0-9_-] of the raw name (they are what the caller uses); the raw
     // names are gated.
@@ -246,7 +244,7 @@ describe("messages quote the servers' names and URIs through the server-text gat
     // The items keep the raw names exactly.
     expect(collisions[0]!.rawName).toBe(`${short}/`);
     // Nothing of this name can be routed (no ASCII letter or digit), but the message still shows it.
-    const { skipped } = new NameTable<string>("tool").build([
+    const { skipped } = new RoutedNameTable<string>("tool").build([
       group("c", `\x1b[\x07\u202e${"!".repeat(300)}`),
     ]);
     expect(skipped).toHaveLength(1);

@@ -1,0 +1,126 @@
+// client/sdkInternals.ts patches SDK internals for speed and for timers beyond 24.8 days; each patch
+// falls back to the SDK's own path when what it relies on is missing, so an SDK bump that moves them
+// would silently undo the patch. These tests fail instead: they pin the SDK version and the shape of
+// every internal used. When one fails after an SDK bump, re-read sdkInternals.ts against the new SDK.
+import { readFileSync } from "node:fs";
+
+import { Client, InMemoryTransport, type JSONRPCMessage, type Progress } from "@modelcontextprotocol/client";
+import { Server } from "@modelcontextprotocol/server";
+import { afterEach, describe, expect, it, vi } from "vitest";
+
+import {
+  disarmSdkTimersBeyondMax,
+  interceptProgress,
+  requestList,
+  reuseResultValidators,
+  SDK_INTERNALS_CHECKED_AGAINST,
+} from "../../../src/client/sdkInternals.js";
+import { MAX_TIMER_MS } from "../../../src/resilience/clock.js";
+
+interface Codec {
+  validateResult(method: string, raw: unknown): { ok: boolean; reason?: string; value?: unknown };
+}
+interface Internals {
+  _resolveOutboundCodec?: (method: string) => Codec | undefined;
+  _setupTimeout?: (...args: unknown[]) => void;
+  _timeoutInfo?: Map<unknown, unknown>;
+}
+
+const closers: Array<() => Promise<void>> = [];
+afterEach(async () => {
+  await Promise.all(closers.splice(0).map((close) => close()));
+});
+
+async function connected(patch: (sdk: Client) => void = () => undefined) {
+  const [clientSide, serverSide] = InMemoryTransport.createLinkedPair();
+  const server = new Server({ name: "pin", version: "1" }, { capabilities: { tools: {} } });
+  server.setRequestHandler("tools/list", () => ({ tools: [] }));
+  const sdk = new Client({ name: "test", version: "1" });
+  patch(sdk);
+  await server.connect(serverSide);
+  await sdk.connect(clientSide);
+  closers.push(async () => {
+    await sdk.close();
+    await server.close();
+  });
+  return sdk;
+}
+
+describe("SDK internals used by client/sdkInternals.ts", () => {
+  it("were checked against the installed SDK version", () => {
+    const manifest = new URL(
+      "../../../node_modules/@modelcontextprotocol/client/package.json",
+      import.meta.url,
+    );
+    const { version } = JSON.parse(readFileSync(manifest, "utf8")) as { version: string };
+    expect(version, "re-read src/client/sdkInternals.ts against the new SDK, then bump the pin").toBe(
+      SDK_INTERNALS_CHECKED_AGAINST,
+    );
+  });
+
+  it("_resolveOutboundCodec(method) gives a codec whose validateResult tells invalid from not-in-era", async () => {
+    const sdk = await connected();
+    const internals = sdk as unknown as Internals;
+    expect(typeof internals._resolveOutboundCodec).toBe("function");
+    const codec = internals._resolveOutboundCodec!.call(sdk, "tools/list");
+    expect(typeof codec?.validateResult).toBe("function");
+    expect(codec!.validateResult("tools/list", undefined)).toMatchObject({ ok: false, reason: "invalid" });
+    expect(codec!.validateResult("tools/list", { tools: [] })).toEqual({ ok: true, value: { tools: [] } });
+    expect(codec!.validateResult("no/such-method", undefined)).toMatchObject({
+      ok: false,
+      reason: "not-in-era",
+    });
+  });
+
+  it("reuseResultValidators builds a method's validator once, and requests still validate", async () => {
+    const sdk = await connected(reuseResultValidators);
+    const codec = (sdk as unknown as Internals)._resolveOutboundCodec!.call(sdk, "tools/list")!;
+    const validate = vi.spyOn(codec, "validateResult");
+    expect(await requestList(sdk, "tools/list", {}, {})).toEqual({ tools: [] });
+    expect(await requestList(sdk, "tools/list", {}, {})).toEqual({ tools: [] });
+    // One probe with undefined (building the validator), then one validation per answer.
+    expect(validate.mock.calls.filter(([, raw]) => raw === undefined)).toHaveLength(1);
+    expect(validate.mock.calls.filter(([, raw]) => raw !== undefined)).toHaveLength(2);
+  });
+
+  it("_setupTimeout(id, timeout, maxTotal, onTimeout, reset) records a timer that disarming skips at MAX_TIMER_MS", () => {
+    const sdk = new Client({ name: "test", version: "1" });
+    const internals = sdk as unknown as Internals;
+    expect(typeof internals._setupTimeout).toBe("function");
+    expect(internals._setupTimeout!.length).toBe(4);
+    expect(internals._timeoutInfo).toBeInstanceOf(Map);
+    disarmSdkTimersBeyondMax(sdk);
+    internals._setupTimeout!(1, MAX_TIMER_MS, undefined, () => undefined, false);
+    expect(internals._timeoutInfo!.size).toBe(0);
+    vi.useFakeTimers();
+    try {
+      internals._setupTimeout!(2, 1000, undefined, () => undefined, false);
+      expect(internals._timeoutInfo!.has(2)).toBe(true);
+      vi.clearAllTimers();
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+});
+
+describe("interceptProgress", () => {
+  it("hands progress for a known token to its handler at once, without the token, and passes the rest on", () => {
+    const delivered: JSONRPCMessage[] = [];
+    const transport = {
+      onmessage: (message: JSONRPCMessage) => void delivered.push(message),
+    } as unknown as Parameters<typeof interceptProgress>[0];
+    const seen: Progress[] = [];
+    interceptProgress(transport, (token) => (token === "t1" ? (p) => void seen.push(p) : undefined));
+    const progress = (token: string) =>
+      ({
+        jsonrpc: "2.0",
+        method: "notifications/progress",
+        params: { progressToken: token, progress: 1, total: 2 },
+      }) as JSONRPCMessage;
+    transport.onmessage!(progress("t1"));
+    transport.onmessage!(progress("other"));
+    transport.onmessage!({ jsonrpc: "2.0", id: 1, result: {} });
+    expect(seen).toEqual([{ progress: 1, total: 2 }]);
+    expect(delivered).toHaveLength(2);
+  });
+});
