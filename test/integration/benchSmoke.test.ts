@@ -4,7 +4,6 @@ import { existsSync, readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { join, resolve } from "node:path";
 
-import { Client } from "@modelcontextprotocol/client";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 
 import { SMOKE_PLAN } from "../../bench/plan.js";
@@ -161,26 +160,4 @@ describe("benchmark harness, bad arguments", () => {
     expect(outcome.stderr).toContain("unknown contender(s) nope");
     expect(outcome.stdout).toBe("");
   }, 30_000);
-});
-
-// MCPClient hands the SDK a result validator built once per method instead of letting it look one up
-// on every request (src/client/mcpClient.ts, reuseResultValidators). That relies on SDK internals; if
-// an SDK upgrade changes them the client silently falls back to the slow path, so fail loudly here.
-describe("SDK internals behind MCPClient's per-call fast path", () => {
-  it("the client resolves a wire codec that tells valid, invalid and foreign results apart", () => {
-    const client = new Client({ name: "bench-smoke", version: "0.0.0" }, { capabilities: {} });
-    const resolveCodec = (client as unknown as { _resolveOutboundCodec?: (method: string) => unknown })
-      ._resolveOutboundCodec;
-    expect(typeof resolveCodec).toBe("function");
-    const codec = resolveCodec!.call(client, "tools/call") as {
-      validateResult?: (method: string, raw: unknown) => { ok: boolean; reason?: string };
-    };
-    expect(typeof codec.validateResult).toBe("function");
-    expect(codec.validateResult!("tools/call", { content: [] })).toMatchObject({ ok: true });
-    expect(codec.validateResult!("tools/call", undefined)).toMatchObject({ ok: false, reason: "invalid" });
-    expect(codec.validateResult!("vendor/not-a-spec-method", {})).toMatchObject({
-      ok: false,
-      reason: "not-in-era",
-    });
-  });
 });
