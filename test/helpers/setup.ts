@@ -1,7 +1,9 @@
-// Invariants checked after every test file (fault-matrix §7.1): no child process left running and no
-// timer, socket, server or pipe left keeping the event loop alive. Unhandled rejections already fail
-// a vitest run on their own.
-import { afterAll, beforeAll, expect } from "vitest";
+// Invariants checked after every test file (fault-matrix §7.1): no child process left running, no
+// timer, socket, server or pipe left keeping the event loop alive, and no process warning
+// (MaxListenersExceededWarning, TimeoutOverflowWarning, a deprecation, ...) emitted: a warning fails the
+// test it was emitted in, or the file when it came after the last test. Unhandled rejections already
+// fail a vitest run on their own.
+import { afterAll, afterEach, beforeAll, expect } from "vitest";
 
 import { liveChildrenOf } from "./processes.js";
 
@@ -37,19 +39,46 @@ function leaks(baseline: Map<string, number>): string[] {
 
 let baseline = new Map<string, number>();
 
+/** Warnings emitted since the last check; Node emits each on the tick after `emitWarning()`. */
+const warnings: Error[] = [];
+process.on("warning", (warning) => warnings.push(warning));
+/** Taken before any test can install fake timers: the checks below must really yield. */
+const realSetImmediate = globalThis.setImmediate;
+const nextTurn = (): Promise<void> => new Promise((resolve) => realSetImmediate(resolve));
+
+/** Fails with every warning seen since the last check, each with where it was emitted. */
+function expectNoWarnings(when: string): void {
+  const seen = warnings.splice(0).map((warning) => {
+    const frames = (warning.stack ?? "").split("\n").slice(1);
+    const where = frames
+      .filter((frame) => !frame.includes("(node:"))
+      .slice(0, 4)
+      .join("\n");
+    return `${warning.name}: ${warning.message}\n${where}`;
+  });
+  expect(seen, `process warnings emitted ${when}: fix what emits them`).toEqual([]);
+}
+
+afterEach(async () => {
+  await nextTurn();
+  expectNoWarnings("during this test");
+});
+
 beforeAll(() => {
   baseline = counts();
 });
 
 afterAll(async () => {
+  await nextTurn();
   const deadline = Date.now() + SETTLE_MS;
   let remaining = leaks(baseline);
   let children = liveChildrenOf(process.pid);
   while ((remaining.length > 0 || children.length > 0) && Date.now() < deadline) {
-    await new Promise((resolve) => setImmediate(resolve));
+    await nextTurn();
     remaining = leaks(baseline);
     children = liveChildrenOf(process.pid);
   }
+  expectNoWarnings("after the last test of this file");
   expect(children, "child processes left running after this test file").toEqual([]);
   expect(remaining, "handles left keeping the event loop alive after this test file").toEqual([]);
 });

@@ -15,8 +15,13 @@ export function stdioTracking() {
   const pids = new Set<number>();
   const cleanups: Array<() => void> = [];
 
+  /** Records the pid of the client's server when the test ends, so it cannot be left behind. */
   function trackClient(client: MCPClient): MCPClient {
-    closes.push(() => client.disconnect());
+    closes.push(() => {
+      const pid = client.getDiagnostics().pid;
+      if (pid !== undefined) pids.add(pid);
+      return client.disconnect();
+    });
     return client;
   }
 

@@ -1,16 +1,14 @@
 // The benchmark harness (`npm run bench`) in its smoke plan: it must run end to end against every
 // server, transport and contender, and produce a complete, sane result. Speed is never asserted here.
-import type { ChildProcess } from "node:child_process";
-import { spawn } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { join, resolve } from "node:path";
 
-import { Client } from "@modelcontextprotocol/client";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 
 import { SMOKE_PLAN } from "../../bench/plan.js";
 import type { BenchResult, Row } from "../../bench/results.js";
+import { nodeRuns, type Run } from "../helpers/cli.js";
 import { tempDir } from "../helpers/servers.js";
 
 const require = createRequire(import.meta.url);
@@ -19,37 +17,12 @@ const HARNESS = resolve("bench/results/build/main.js");
 /** Compiling the harness plus the smoke run; both are seconds on an idle machine, this is a bound. */
 const BOUND_MS = 150_000;
 
-const running = new Set<ChildProcess>();
+const { runNode: run, cleanUp } = nodeRuns();
 const scratch = tempDir("mcp-tools-bench-");
 
-afterEach(() => {
-  for (const child of running) child.kill("SIGKILL");
-  running.clear();
-});
+afterEach(cleanUp);
 
 afterAll(() => scratch.cleanup());
-
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-function run(args: string[]): Promise<Run> {
-  return new Promise((resolvePromise, reject) => {
-    const child = spawn(process.execPath, args, { stdio: ["ignore", "pipe", "pipe"] });
-    running.add(child);
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
-    child.once("error", reject);
-    child.once("close", (code) => {
-      running.delete(child);
-      resolvePromise({ code, stdout, stderr });
-    });
-  });
-}
 
 const ALL = ["mcp-tools", "mcp-tools-multi", "sdk", "langchain", "floor"];
 const NO_FLOOR = ALL.filter((id) => id !== "floor");
@@ -187,26 +160,4 @@ describe("benchmark harness, bad arguments", () => {
     expect(outcome.stderr).toContain("unknown contender(s) nope");
     expect(outcome.stdout).toBe("");
   }, 30_000);
-});
-
-// MCPClient hands the SDK a result validator built once per method instead of letting it look one up
-// on every request (src/client/mcpClient.ts, reuseResultValidators). That relies on SDK internals; if
-// an SDK upgrade changes them the client silently falls back to the slow path, so fail loudly here.
-describe("SDK internals behind MCPClient's per-call fast path", () => {
-  it("the client resolves a wire codec that tells valid, invalid and foreign results apart", () => {
-    const client = new Client({ name: "bench-smoke", version: "0.0.0" }, { capabilities: {} });
-    const resolveCodec = (client as unknown as { _resolveOutboundCodec?: (method: string) => unknown })
-      ._resolveOutboundCodec;
-    expect(typeof resolveCodec).toBe("function");
-    const codec = resolveCodec!.call(client, "tools/call") as {
-      validateResult?: (method: string, raw: unknown) => { ok: boolean; reason?: string };
-    };
-    expect(typeof codec.validateResult).toBe("function");
-    expect(codec.validateResult!("tools/call", { content: [] })).toMatchObject({ ok: true });
-    expect(codec.validateResult!("tools/call", undefined)).toMatchObject({ ok: false, reason: "invalid" });
-    expect(codec.validateResult!("vendor/not-a-spec-method", {})).toMatchObject({
-      ok: false,
-      reason: "not-in-era",
-    });
-  });
 });

@@ -1,70 +1,22 @@
-import type { ChildProcess } from "node:child_process";
-import { spawn } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 
 import { afterEach, describe, expect, it } from "vitest";
 
+import { nodeRuns } from "../helpers/cli.js";
 import { isAlive, liveChildrenOf, readPid } from "../helpers/processes.js";
 import { DEMO_SERVER, FAULT_SERVER, tempDir } from "../helpers/servers.js";
 
-const CLI = resolve("dist/cli/main.js");
+const { start, run, cleanUp } = nodeRuns();
 const cleanups: Array<() => void> = [];
-const running = new Set<ChildProcess>();
 
 afterEach(() => {
-  for (const child of running) child.kill("SIGKILL");
-  running.clear();
-  for (const cleanup of cleanups.splice(0)) cleanup();
+  try {
+    cleanUp();
+  } finally {
+    for (const cleanup of cleanups.splice(0)) cleanup();
+  }
 });
-
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-/** Runs the built CLI as a user would (not a TTY, so no colour and no redraws). */
-function start(args: string[], options: { cwd?: string; env?: Record<string, string> } = {}) {
-  const child = spawn(process.execPath, [CLI, ...args], {
-    cwd: options.cwd ?? process.cwd(),
-    env: { ...process.env, NO_COLOR: "", FORCE_COLOR: "", ...options.env },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  running.add(child);
-  let stdout = "";
-  let stderr = "";
-  const stderrWaiters: Array<{ text: string; resolve: () => void }> = [];
-  child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
-  child.stderr.on("data", (chunk: Buffer) => {
-    stderr += chunk.toString();
-    for (const waiter of [...stderrWaiters]) {
-      if (stderr.includes(waiter.text)) {
-        stderrWaiters.splice(stderrWaiters.indexOf(waiter), 1);
-        waiter.resolve();
-      }
-    }
-  });
-  const done = new Promise<Run>((resolveRun) =>
-    child.on("close", (code) => {
-      running.delete(child);
-      resolveRun({ code, stdout, stderr });
-    }),
-  );
-  return {
-    child,
-    done,
-    stderrContains: (text: string) =>
-      new Promise<void>((resolveWait) => {
-        if (stderr.includes(text)) resolveWait();
-        else stderrWaiters.push({ text, resolve: resolveWait });
-      }),
-  };
-}
-
-function run(args: string[], options: { cwd?: string; env?: Record<string, string> } = {}): Promise<Run> {
-  return start(args, options).done;
-}
 
 function scratch(): string {
   const dir = tempDir("mcp-tools-cli-");

@@ -1,19 +1,23 @@
-import { spawn } from "node:child_process";
 import { writeFileSync } from "node:fs";
 import { createServer } from "node:net";
-import { join, resolve } from "node:path";
+import { join } from "node:path";
 
 import { afterEach, describe, expect, it } from "vitest";
 
 import type { OAuthMcpServer } from "../fixtures/oauthMcpServer.js";
 import { startOAuthMcpServer } from "../fixtures/oauthMcpServer.js";
+import { nodeRuns } from "../helpers/cli.js";
 import { tempDir } from "../helpers/servers.js";
 
-const CLI = resolve("dist/cli/main.js");
+const { start, cleanUp } = nodeRuns();
 const cleanups: Array<() => Promise<void> | void> = [];
 
 afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+  try {
+    cleanUp();
+  } finally {
+    for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+  }
 });
 
 /** A free loopback port for the redirect listener (bound, then released). */
@@ -47,21 +51,9 @@ describe("CLI interactive login", () => {
         },
       }),
     );
-    const child = spawn(process.execPath, [CLI, "--config", config, "call", "whoami"], {
-      env: { ...process.env, NO_COLOR: "1" },
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    cleanups.push(() => void child.kill("SIGKILL"));
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
-    const authorizationUrl = await new Promise<string>((resolveUrl) => {
-      child.stderr.on("data", (chunk: Buffer) => {
-        stderr += chunk.toString();
-        const match = /needs you to sign in\. Open this URL in a browser:\n\s+(\S+)/.exec(stderr);
-        if (match) resolveUrl(match[1]!);
-      });
-    });
+    const cli = start(["--config", config, "call", "whoami"], { env: { NO_COLOR: "1" } });
+    const signIn = await cli.stderrMatch(/needs you to sign in\. Open this URL in a browser:\n\s+(\S+)/);
+    const authorizationUrl = signIn[1]!;
     expect(new URL(authorizationUrl).searchParams.get("redirect_uri")).toBe(
       `http://127.0.0.1:${redirectPort}/callback`,
     );
@@ -72,7 +64,7 @@ describe("CLI interactive login", () => {
     const landing = await fetch(callback);
     expect(landing.status).toBe(200);
     await landing.text();
-    const code = await new Promise<number | null>((resolveExit) => child.on("close", resolveExit));
+    const { code, stdout } = await cli.done;
     expect(code).toBe(0);
     expect(stdout).toBe("signed in\n");
     expect(server.requests).toEqual(

@@ -1,38 +1,28 @@
 // Fault-matrix P2 through the built CLI: secrets in a server's args (literal or from ${VAR}) and in its
 // URL never reach the CLI's output, and an env variable outside the allow-list is refused by name
 // without its value. Each run is a child process that must end on its own.
-import { spawn } from "node:child_process";
 import { writeFileSync } from "node:fs";
-import { join, resolve } from "node:path";
+import { join } from "node:path";
 
 import { afterEach, describe, expect, it } from "vitest";
 
+import { nodeRuns, type Run } from "../helpers/cli.js";
 import { FAULT_SERVER, tempDir } from "../helpers/servers.js";
 
-const CLI = resolve("dist/cli/main.js");
+const cli = nodeRuns();
 const cleanups: Array<() => void> = [];
 
 afterEach(() => {
-  for (const cleanup of cleanups.splice(0)) cleanup();
+  try {
+    cli.cleanUp();
+  } finally {
+    for (const cleanup of cleanups.splice(0)) cleanup();
+  }
 });
 
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-/** Runs the built CLI (not a TTY: no colour). Bounded by the test timeout; the child exits by itself. */
+/** Runs the built CLI with `env` added. Bounded by the test timeout; the child exits by itself. */
 function run(args: string[], env: Record<string, string> = {}): Promise<Run> {
-  const child = spawn(process.execPath, [CLI, ...args], {
-    env: { ...process.env, NO_COLOR: "", FORCE_COLOR: "", ...env },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  let stdout = "";
-  let stderr = "";
-  child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
-  child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
-  return new Promise((resolveRun) => child.on("close", (code) => resolveRun({ code, stdout, stderr })));
+  return cli.run(args, { env });
 }
 
 function writeConfig(config: unknown): string {

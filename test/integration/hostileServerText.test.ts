@@ -2,7 +2,6 @@
 // as safe to show or log — `toJSON()`, `String(error)`, `stack`, warnings, the CLI's output. Real HTTP
 // on 127.0.0.1 (the scripted fixture, test/fixtures/httpFaultServer.ts) and real stdio processes (the
 // fault fixture's `hostile-text` mode). The raw text stays on `cause`, for code that needs it.
-import { spawn } from "node:child_process";
 import { writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 
@@ -18,10 +17,10 @@ import {
 } from "../../src/errors/errors.js";
 import { type HttpFaultServer, startHttpFaultServer } from "../fixtures/httpFaultServer.js";
 import { within } from "../helpers/async.js";
+import { nodeRuns } from "../helpers/cli.js";
 import { isAlive } from "../helpers/processes.js";
 import { faultStdio, tempDir } from "../helpers/servers.js";
 
-const CLI = resolve("dist/cli/main.js");
 const SCRIPTED = resolve("test/fixtures/scriptedStdioServer.mjs");
 
 /** What a server echoes back: the caller's token in every common form. */
@@ -59,6 +58,9 @@ function expectCleanError(error: MCPError, secrets?: readonly string[]): void {
 const servers: HttpFaultServer[] = [];
 const clients: MCPClient[] = [];
 const cleanups: Array<() => void> = [];
+
+const cli = nodeRuns();
+afterEach(cli.cleanUp);
 
 afterEach(async () => {
   const pids = clients.map((client) => client.getDiagnostics().pid).filter((pid) => pid !== undefined);
@@ -162,18 +164,7 @@ describe("a server that reflects secrets over HTTP", () => {
       config,
       JSON.stringify({ mcpServers: { reflector: { url: server.url, security: { allow_localhost: true } } } }),
     );
-    const runCli = (args: string[]) =>
-      new Promise<{ code: number | null; stdout: string; stderr: string }>((resolveRun) => {
-        const child = spawn(process.execPath, [CLI, "--config", config, ...args], {
-          env: { ...process.env, NO_COLOR: "1" },
-          stdio: ["ignore", "pipe", "pipe"],
-        });
-        let stdout = "";
-        let stderr = "";
-        child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
-        child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
-        child.on("close", (code) => resolveRun({ code, stdout, stderr }));
-      });
+    const runCli = (args: string[]) => cli.run(["--config", config, ...args], { env: { NO_COLOR: "1" } });
 
     const json = await runCli(["--json", "call", "echo", "message=x"]);
     expect(json.code).toBe(3);

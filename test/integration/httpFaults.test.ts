@@ -2,11 +2,13 @@
 // read timeout), against the scripted fixture in test/fixtures/httpFaultServer.ts. Real timers with
 // shrunk options; every wait is on an event or a request the fixture saw, bounded by a deadline. After
 // every test all clients are disconnected and the fixture must see every socket closed.
-import { request as httpRequest } from "node:http";
+import { getEventListeners } from "node:events";
+import { request as httpRequest, type ServerResponse } from "node:http";
 
-import { afterEach, describe, expect, it, vi } from "vitest";
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 
 import { MCPClient } from "../../src/client/mcpClient.js";
+import type { ServerConfigInput } from "../../src/config/types.js";
 import {
   MCPAuthenticationError,
   MCPConfigurationError,
@@ -17,7 +19,7 @@ import { closedPort, deferred, type RecordedRequest } from "../fixtures/httpFaul
 import { elapsed, within } from "../helpers/async.js";
 import { echoText, expectUsable, httpClients } from "../helpers/http.js";
 
-const { config, track, connected, fixture, rawHttp, cleanUp } = httpClients({
+const { config, track, connected, fixture, rawHttp, httpServer, cleanUp } = httpClients({
   name: "http-fault",
   timeout: 3,
   connect_timeout: 3,
@@ -730,5 +732,250 @@ describe("connect-time address check (security.resolve_dns, DNS rebinding)", () 
     );
     await client.connect();
     await expectUsable(client);
+  });
+});
+
+/** One test holds the session DELETE in flight on purpose: close() must not give up on it first. */
+const SLOW_DELETE = { sessionDeleteTimeoutMs: 5_000 };
+
+/** Unhandled rejections seen during the current test (each one could take a host process down). */
+const unhandled: unknown[] = [];
+const onUnhandled = (reason: unknown): void => {
+  unhandled.push(reason);
+};
+beforeAll(() => {
+  process.on("unhandledRejection", onUnhandled);
+});
+afterAll(() => {
+  process.off("unhandledRejection", onUnhandled);
+});
+
+/** Lets rejections left without a handler in the turn just finished be reported. */
+function nextTurn(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
+}
+
+afterEach(() => {
+  unhandled.length = 0;
+});
+
+describe("HTTP session renewal is bounded and always settles", () => {
+  it("a renewal whose initialize is never answered fails the call with SESSION_EXPIRED at the renewal bound, without an unhandled rejection; the next 404 renews again", async () => {
+    const server = await fixture();
+    // connect_timeout bounds the renewal; the call's own timeout (3 s) must not be what ends it.
+    const client = await connected(server.url, { connect_timeout: 0.5, timeout: 3 });
+    server.expireSessions();
+    server.script({ rpc: "initialize" }, { kind: "hang" }, 1);
+    const { ms, value } = await elapsed(() => client.callTool("echo", { message: "1" }));
+    expect(value).toBeInstanceOf(MCPConnectionError);
+    expect(value).toMatchObject({ code: "SESSION_EXPIRED", httpStatus: 404 });
+    expect((value as Error).message).toContain("no answer to initialize within 500 ms");
+    expect(ms).toBeGreaterThanOrEqual(450);
+    expect(ms).toBeLessThan(2_000);
+    const held = server.matching({ rpc: "initialize" })[1]!;
+    await within(1_000, held.done, "the held initialize being aborted");
+    expect(held.abandoned).toBe(true);
+    await nextTurn();
+    expect(unhandled).toEqual([]);
+
+    // The failed renewal is gone: the next 404 starts a new one, which now succeeds.
+    const { ms: ms2, value: value2 } = await elapsed(() => client.callTool("echo", { message: "2" }));
+    expect(echoText(value2)).toBe("Echo: 2");
+    expect(ms2).toBeLessThan(1_000);
+    expect(server.matching({ rpc: "initialize" })).toHaveLength(3);
+    expect(client.getDiagnostics()).toMatchObject({ sessionId: "s2", sessionRenewals: 1 });
+  });
+
+  it("disconnect() while a renewal waits for its initialize: the call settles, no unhandled rejection, the fetch is aborted", async () => {
+    const server = await fixture();
+    const client = await connected(server.url, { connect_timeout: 10, timeout: 10 });
+    server.expireSessions();
+    server.script({ rpc: "initialize" }, { kind: "hang" }, 1);
+    const call = client.callTool("echo", { message: "x" }).catch((e: unknown) => e);
+    const held = await server.waitForRequest((r) => r.rpc === "initialize" && r.seq > 1);
+    const { ms } = await elapsed(() => client.disconnect());
+    expect(ms).toBeLessThan(1_000);
+    const error = await within(1_000, call, "the call settling");
+    expect(error).toBeInstanceOf(MCPConnectionError);
+    expect(error).toMatchObject({ code: "CONNECTION_CLOSED" });
+    await within(1_000, held.done, "the held initialize being aborted");
+    expect(held.abandoned).toBe(true);
+    await nextTurn();
+    expect(unhandled).toEqual([]);
+    expect(client.state).toBe("disconnected");
+  });
+});
+
+describe("HTTP session renewal leaves nothing behind", () => {
+  it("the renewal's abort listener is released once the renewal is done", async () => {
+    const server = await fixture();
+    const { sdk, transport } = await rawHttp(server.url);
+    server.expireSessions();
+    const gate = deferred();
+    server.script({ rpc: "initialize" }, { kind: "gate", until: gate.promise, then: { kind: "default" } }, 1);
+    const call = sdk.callTool({ name: "echo", arguments: { message: "x" } });
+    await server.waitForRequest((r) => r.rpc === "initialize" && r.seq > 1);
+    // The renewal's own controller (private): only it tells whether its listener outlives it.
+    const signal = (transport as unknown as { renewalAbort?: AbortController }).renewalAbort?.signal;
+    expect(signal).toBeDefined();
+    expect(getEventListeners(signal!, "abort").length).toBeGreaterThan(0);
+    gate.resolve();
+    expect(echoText(await call)).toBe("Echo: x");
+    expect(transport.sessionRenewals).toBe(1);
+    expect(getEventListeners(signal!, "abort")).toEqual([]);
+  });
+});
+
+describe("HttpTransport.close()", () => {
+  it("is single-flight: two concurrent closes send one DELETE", async () => {
+    const server = await fixture();
+    const { transport } = await rawHttp(server.url, SLOW_DELETE);
+    await Promise.all([transport.close(), transport.close()]);
+    await transport.close();
+    expect(server.matching({ method: "DELETE" }).map((r) => r.sessionId)).toEqual(["s1"]);
+    await within(1_000, server.allSocketsClosed(), "every socket closing");
+  });
+
+  it("still frees its connection pool when the inner transport had closed by itself", async () => {
+    const server = await fixture();
+    const { transport } = await rawHttp(server.url, SLOW_DELETE);
+    expect(server.openSockets()).toBeGreaterThan(0);
+    await transport.inner.close();
+    await transport.close();
+    // Kept-alive sockets would otherwise stay open for the pool's 4 s keep-alive.
+    await within(1_000, server.allSocketsClosed(), "every socket closing");
+  });
+
+  it("a 404 arriving while the session DELETE is in flight starts no new session", async () => {
+    const server = await fixture();
+    const { sdk, transport } = await rawHttp(server.url, SLOW_DELETE);
+    const release404 = deferred();
+    const releaseDelete = deferred();
+    server.script(
+      { rpc: "tools/call" },
+      { kind: "gate", until: release404.promise, then: { kind: "status", status: 404 } },
+    );
+    server.script(
+      { method: "DELETE" },
+      { kind: "gate", until: releaseDelete.promise, then: { kind: "default" } },
+    );
+    const call = sdk.callTool({ name: "echo", arguments: { message: "x" } }).catch((e: unknown) => e);
+    await server.waitForRequest({ rpc: "tools/call" });
+    const closing = transport.close();
+    await server.waitForRequest({ method: "DELETE" });
+    release404.resolve();
+    const error = await within(2_000, call, "the call settling");
+    expect(error).toBeInstanceOf(MCPConnectionError);
+    expect(error).toMatchObject({ code: "CONNECTION_CLOSED" });
+    releaseDelete.resolve();
+    await closing;
+    expect(server.matching({ rpc: "initialize" })).toHaveLength(1);
+    expect(server.issuedSessions).toEqual(["s1"]);
+  });
+});
+
+function sseConfig(url: string, overrides: Partial<ServerConfigInput> = {}): ServerConfigInput {
+  return config(url, { type: "sse", ...overrides });
+}
+
+async function connectError(input: ServerConfigInput): Promise<unknown> {
+  const client = track(new MCPClient(input));
+  return client.connect().then(
+    () => undefined,
+    (error: unknown) => error,
+  );
+}
+
+/**
+ * A minimal legacy-SSE MCP server: GET /sse opens the stream and names /messages; POSTed requests
+ * are answered on the stream. `fail(method)` may answer a POST with an HTTP error instead.
+ */
+async function legacySseServer(
+  fail: (method: string) => { status: number; body: string } | undefined,
+): Promise<{ url: string; posts: string[] }> {
+  const posts: string[] = [];
+  let stream: ServerResponse | undefined;
+  const base = await httpServer((request, response) => {
+    if (request.method === "GET") {
+      stream = response;
+      response.writeHead(200, { "content-type": "text/event-stream", "cache-control": "no-cache" });
+      response.write("event: endpoint\ndata: /messages\n\n");
+      return;
+    }
+    let text = "";
+    request.on("data", (chunk: Buffer) => (text += chunk.toString("utf8")));
+    request.on("end", () => {
+      const message = JSON.parse(text) as {
+        id?: number;
+        method: string;
+        params?: { protocolVersion?: string };
+      };
+      posts.push(message.method);
+      const failure = fail(message.method);
+      if (failure) {
+        response.writeHead(failure.status, { "content-type": "text/html" }).end(failure.body);
+        return;
+      }
+      response.writeHead(202).end();
+      if (message.id === undefined) return;
+      const result =
+        message.method === "initialize"
+          ? {
+              protocolVersion: message.params?.protocolVersion,
+              capabilities: { tools: {} },
+              serverInfo: { name: "legacy-sse", version: "1" },
+            }
+          : message.method === "tools/list"
+            ? { tools: [{ name: "echo", inputSchema: { type: "object" } }] }
+            : {};
+      stream?.write(
+        `event: message\ndata: ${JSON.stringify({ jsonrpc: "2.0", id: message.id, result })}\n\n`,
+      );
+    });
+  });
+  return { url: `${base}/sse`, posts };
+}
+
+describe("legacy SSE failures are typed", () => {
+  it("nothing listening: CONNECTION_REFUSED", async () => {
+    const port = await closedPort();
+    const error = await connectError(sseConfig(`http://127.0.0.1:${port}/sse`));
+    expect(error).toBeInstanceOf(MCPConnectionError);
+    expect(error).toMatchObject({ code: "CONNECTION_REFUSED" });
+  });
+
+  it.each([
+    [401, "AUTH_FAILED", MCPAuthenticationError],
+    [403, "AUTH_FAILED", MCPAuthenticationError],
+    [404, "HTTP_STATUS", MCPConnectionError],
+    [500, "HTTP_STATUS", MCPConnectionError],
+  ] as const)("the stream answered %i: %s with httpStatus", async (status, code, type) => {
+    const base = await httpServer((_request, response) => {
+      response.writeHead(status, { "content-type": "text/plain" }).end("Authorization: Bearer sk-secret");
+    });
+    const error = await connectError(sseConfig(`${base}/sse`));
+    expect(error).toBeInstanceOf(type);
+    expect(error).toMatchObject({ code, httpStatus: status });
+    expect((error as Error).message).not.toContain("sk-secret");
+  });
+
+  it("a POST answered 503 with a 5 kB page: HTTP_STATUS 503 with a short message that holds none of the page", async () => {
+    const page = `<html>upstream said: token=abc123 ${"x".repeat(5000)}</html>`;
+    const { url } = await legacySseServer(() => ({ status: 503, body: page }));
+    const error = await connectError(sseConfig(url));
+    expect(error).toBeInstanceOf(MCPConnectionError);
+    expect(error).toMatchObject({ code: "HTTP_STATUS", httpStatus: 503 });
+    expect((error as Error).message.length).toBeLessThan(300);
+    expect((error as Error).message).not.toContain("token=abc123");
+  });
+
+  it("a list request answered 503 once is retried like on streamable HTTP, and the connect succeeds", async () => {
+    let failures = 0;
+    const server = await legacySseServer((method) =>
+      method === "tools/list" && failures++ === 0 ? { status: 503, body: "busy" } : undefined,
+    );
+    const client = await connected(server.url, { type: "sse" });
+    expect(client.getAvailableTools()).toContain("echo");
+    expect(server.posts.filter((method) => method === "tools/list")).toHaveLength(2);
   });
 });

@@ -4,12 +4,14 @@
 // @modelcontextprotocol/server-everything) gets a new session, also after a real restart. The scripted
 // fixture is test/fixtures/httpFaultServer.ts. Every wait is on an event or a request the fixture saw,
 // bounded by a deadline; after every test every client is disconnected and every socket closed.
+import { Client } from "@modelcontextprotocol/client";
 import { afterEach, describe, expect, it } from "vitest";
 
 import { MCPClient } from "../../src/client/mcpClient.js";
 import { DEFAULT_MAX_MESSAGE_BYTES } from "../../src/config/defaults.js";
 import { type DemoHttpServer, startDemoHttpServer } from "../../src/demo/httpHost.js";
-import { isMCPError, MCPConnectionError, type MCPError } from "../../src/errors/errors.js";
+import { isMCPError, MCPConnectionError, type MCPError, MCPServerError } from "../../src/errors/errors.js";
+import { HttpTransport } from "../../src/transport/httpTransport.js";
 import { EVERYTHING_STALE_SESSION_BODY } from "../fixtures/httpFaultServer.js";
 import { deferred, elapsed, within } from "../helpers/async.js";
 import { echoText, expectUsable, httpClients } from "../helpers/http.js";
@@ -429,3 +431,145 @@ function reportMeasured(what: string, numbers: Record<string, number>): void {
   if (process.env.MCP_TOOLS_REPORT !== "1") return;
   process.stderr.write(`${what}: ${JSON.stringify(numbers)}\n`);
 }
+
+const KiB = 1024;
+
+function rejection(promise: Promise<unknown>): Promise<unknown> {
+  return promise.then(
+    () => new Error("expected a rejection"),
+    (error: unknown) => error,
+  );
+}
+
+describe("item 1: an oversized event on the standalone GET stream", () => {
+  it("is reported once as MESSAGE_TOO_LARGE and the stream is not reopened (GETs at the server stay at 1); calls keep working, a session renewal included", async () => {
+    const server = await fixture();
+    // Every GET would get a 100 kB event, more than the 64 kB limit.
+    server.script({ method: "GET" }, { kind: "huge", bytes: 100 * KiB, format: "sse" }, 1_000);
+    const transport = new HttpTransport({
+      serverName: "raw",
+      type: "streamable-http",
+      url: server.url,
+      headers: {},
+      httpReadTimeoutMs: 5_000,
+      maxMessageBytes: 64 * KiB,
+      reinitializeTimeoutMs: 2_000,
+      sessionDeleteTimeoutMs: 500,
+      sseRetry: { minDelayMs: 100, maxDelayMs: 600, maxRetries: 2 },
+    });
+    const sdk = new Client({ name: "review-test", version: "0.0.0" }, { capabilities: {} });
+    const errors: Error[] = [];
+    const reported = deferred();
+    sdk.onerror = (error) => {
+      errors.push(error);
+      reported.resolve();
+    };
+    cleanups.push(() => sdk.close());
+    await sdk.connect(transport);
+    await within(5_000, reported.promise, "the oversized GET event being reported");
+    expect(echoText(await sdk.callTool({ name: "echo", arguments: { message: "after" } }))).toBe(
+      "Echo: after",
+    );
+    // A new session opens the standalone stream again in the SDK: it stays closed.
+    server.expireSessions();
+    expect(echoText(await sdk.callTool({ name: "echo", arguments: { message: "renewed" } }))).toBe(
+      "Echo: renewed",
+    );
+    expect(transport.sessionRenewals).toBe(1);
+    // Ten reconnection delays: before the fix the SDK reopened the stream every 100 ms.
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    expect(server.matching({ method: "GET" })).toHaveLength(1);
+    expect(errors).toHaveLength(1);
+    expect(errors[0]).toBeInstanceOf(MCPConnectionError);
+    expect(errors[0]).toMatchObject({ code: "MESSAGE_TOO_LARGE", context: { maxMessageBytes: 64 * KiB } });
+    expect(errors[0]!.message).toContain("standalone GET stream");
+    expect(errors[0]!.message).toContain("closed for the rest of the connection");
+  });
+});
+
+describe("item 2: a 400 that is the request's own answer is never taken for session expiry", () => {
+  it("a tool whose 400 error carries the request's id and mentions a session: run once, HTTP_STATUS, no re-initialize", async () => {
+    const server = await fixture();
+    const client = await connected(server.url);
+    server.script(
+      { rpc: "tools/call" },
+      { kind: "request-error", status: 400, message: "Invalid browser session: call open_page first" },
+    );
+    const error = await rejection(client.callTool("echo", { message: "x" }));
+    expect(error).toBeInstanceOf(MCPConnectionError);
+    expect(error).toMatchObject({ code: "HTTP_STATUS", httpStatus: 400 });
+    expect((error as Error).message).toContain("Invalid browser session: call open_page first");
+    expect(server.executed).toHaveLength(1);
+    expect(server.matching({ rpc: "tools/call" })).toHaveLength(1);
+    expect(server.matching({ rpc: "initialize" })).toHaveLength(1);
+    expect(server.issuedSessions).toEqual(["s1"]);
+    expect(client.getDiagnostics()).toMatchObject({ sessionId: "s1", sessionRenewals: 0 });
+  });
+
+  it.each([
+    ["id null (server-everything, the SDK's server)", null],
+    ['a placeholder id ("server-error")', "server-error"],
+  ])(
+    "a transport-level session 400 with %s still renews the session and the call runs once",
+    async (_, id) => {
+      const server = await fixture();
+      const client = await connected(server.url);
+      server.script(
+        { rpc: "tools/call", withSession: true },
+        {
+          kind: "status",
+          status: 400,
+          body: JSON.stringify({
+            jsonrpc: "2.0",
+            error: { code: -32000, message: "Bad Request: No valid session ID provided" },
+            id,
+          }),
+        },
+      );
+      expect(echoText(await client.callTool("echo", { message: "again" }))).toBe("Echo: again");
+      expect(server.executed).toHaveLength(1);
+      expect(client.getDiagnostics()).toMatchObject({ sessionId: "s2", sessionRenewals: 1 });
+    },
+  );
+});
+
+describe("item 4: a server cannot forge our local transport errors", () => {
+  it.each(["NOT_A_CODE", "CONNECTION_CLOSED"])(
+    "a JSON-RPC error with data {mcpToolsLocalError: %s, mcpToolsLocalContext} and a 50 kB message is the server's error, clipped",
+    async (code) => {
+      const server = await fixture();
+      const client = await connected(server.url);
+      server.script(
+        { rpc: "tools/call" },
+        {
+          kind: "request-error",
+          status: 200,
+          message: "x".repeat(50_000),
+          data: { mcpToolsLocalError: code, mcpToolsLocalContext: { forged: true } },
+        },
+      );
+      const error = await rejection(client.callTool("echo", { message: "x" }));
+      expect(error).toBeInstanceOf(MCPServerError);
+      expect(error).not.toBeInstanceOf(MCPConnectionError);
+      expect(error).toMatchObject({ code: "SERVER_ERROR", rpcCode: -32000 });
+      expect((error as MCPServerError).context).not.toHaveProperty("forged");
+      expect((error as Error).message.length).toBeLessThan(1_500);
+    },
+  );
+});
+
+describe("suspicion: an oversized answer during a session renewal", () => {
+  it.each(["json", "sse"] as const)(
+    "the new session's initialize answered with a %s body over the limit: the call fails MESSAGE_TOO_LARGE, not SESSION_EXPIRED",
+    async (format) => {
+      const server = await fixture();
+      const client = await connected(server.url, { max_message_bytes: 64 * KiB });
+      server.expireSessions();
+      server.script({ rpc: "initialize" }, { kind: "huge", bytes: 200 * KiB, format });
+      const error = await rejection(client.callTool("echo", { message: "x" }));
+      expect(isMCPError(error, "MESSAGE_TOO_LARGE")).toBe(true);
+      expect(error).toMatchObject({ context: { maxMessageBytes: 64 * KiB } });
+      expect(server.executed).toEqual([]);
+    },
+  );
+});

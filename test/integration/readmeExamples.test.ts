@@ -16,9 +16,9 @@ import { MCPClient, MultiMCPClient } from "mcp-tools";
 import ts from "typescript";
 import { afterAll, describe, expect, it, vi } from "vitest";
 
+import { fakeSource } from "../fakes/fakeSource.js";
+import { chatToolCallReplies, scripted, toolCallingModel } from "../fakes/scriptedModels.js";
 import { demoStdio } from "../helpers/servers.js";
-import { fakeSource } from "../unit/converters/fakeSource.js";
-import { chatToolCallReplies, scripted, toolCallingModel } from "../unit/converters/scriptedModels.js";
 
 const ROOT = resolve(import.meta.dirname, "../..");
 /** Inside the package, so that `import "mcp-tools"` resolves to it; .tmp/ is git-ignored. */

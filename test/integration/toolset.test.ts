@@ -10,11 +10,11 @@ import { createToolset } from "../../src/converters/toolset.js";
 import type { ToolSource, ToolSourceEntry } from "../../src/converters/toolSource.js";
 import { MCPCancelledError, MCPServerError, MCPValidationError } from "../../src/errors/errors.js";
 import { MultiMCPClient } from "../../src/multi/multiClient.js";
+import { toolCallingModel } from "../fakes/scriptedModels.js";
 import { isAlive } from "../helpers/processes.js";
+import type { ProviderFormat } from "../helpers/providerFormats.js";
+import { expectProviderFormat, strictRequiredViolations } from "../helpers/providerFormats.js";
 import { demoStdio } from "../helpers/servers.js";
-import type { ProviderFormat } from "../unit/converters/providerFormats.js";
-import { expectProviderFormat, strictRequiredViolations } from "../unit/converters/providerFormats.js";
-import { toolCallingModel } from "../unit/converters/scriptedModels.js";
 
 const clients: MCPClient[] = [];
 

@@ -7,7 +7,7 @@ import { MCPClient } from "../../../src/client/mcpClient.js";
 import { MCPTimeoutError, MCPValidationError } from "../../../src/errors/errors.js";
 import type { MultiMCPClient } from "../../../src/multi/multiClient.js";
 import { MCPConnectionPool } from "../../../src/pool/connectionPool.js";
-import { cfg, setupMulti } from "../multi/fakeClient.js";
+import { cfg, setupMulti } from "../../fakes/fakeClient.js";
 
 const created: MultiMCPClient[] = [];
 afterEach(async () => {

@@ -3,7 +3,7 @@ import { MockLanguageModelV3 } from "ai/test";
 import { describe, expect, it } from "vitest";
 
 import { toAISdkTools } from "../../../src/converters/aiSdk.js";
-import { fakeSource } from "./fakeSource.js";
+import { fakeSource } from "../../fakes/fakeSource.js";
 
 // The provider-spec types, taken from the mock so that the test needs only `ai` itself.
 type LanguageModelV3CallOptions = Parameters<MockLanguageModelV3["doGenerate"]>[0];

@@ -22,8 +22,8 @@ import type {
   OpenAIResponsesFunctionCallOutput,
 } from "../../../src/converters/results.js";
 import { createToolset } from "../../../src/converters/toolset.js";
-import { fakeSource } from "./fakeSource.js";
-import { chatToolCallReplies, scripted, toolCallingModel } from "./scriptedModels.js";
+import { fakeSource } from "../../fakes/fakeSource.js";
+import { chatToolCallReplies, scripted, toolCallingModel } from "../../fakes/scriptedModels.js";
 
 // ---------------------------------------------------------------------------------------------
 // Fake SDK clients (request/response subsets of the official SDKs)

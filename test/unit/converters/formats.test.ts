@@ -15,9 +15,9 @@ import {
 import type { ToolSource } from "../../../src/converters/toolSource.js";
 import { MCPValidationError } from "../../../src/errors/errors.js";
 import { MultiMCPClient } from "../../../src/multi/multiClient.js";
+import { fakeSource, LONG_TOOL_NAME } from "../../fakes/fakeSource.js";
+import { expectProviderFormat, strictRequiredViolations } from "../../helpers/providerFormats.js";
 import { demoStdio } from "../../helpers/servers.js";
-import { fakeSource, LONG_TOOL_NAME } from "./fakeSource.js";
-import { expectProviderFormat, strictRequiredViolations } from "./providerFormats.js";
 
 describe("converters produce each provider's documented format", () => {
   it("OpenAI Chat Completions, non-strict and strict", () => {

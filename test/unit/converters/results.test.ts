@@ -12,7 +12,7 @@ import {
   toOpenAIChatToolMessage,
   toOpenAIResponsesOutput,
 } from "../../../src/converters/results.js";
-import { expectProviderFormat } from "./providerFormats.js";
+import { expectProviderFormat } from "../../helpers/providerFormats.js";
 
 const PNG =
   "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==";

@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import { nestsDeeperThan } from "../../../src/common/jsonDepth.js";
 import type { SchemaChange } from "../../../src/converters/schema.js";
 import { restoreStrictArguments, simplifySchema } from "../../../src/converters/schema.js";
-import { strictRequiredViolations, violations } from "./providerFormats.js";
+import { strictRequiredViolations, violations } from "../../helpers/providerFormats.js";
 
 function deepFreeze<T>(value: T): T {
   if (typeof value === "object" && value !== null) {

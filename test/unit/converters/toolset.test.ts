@@ -7,8 +7,8 @@ import {
   MCPServerError,
   MCPValidationError,
 } from "../../../src/errors/errors.js";
-import { fakeSource, LONG_TOOL_NAME } from "./fakeSource.js";
-import { expectProviderFormat } from "./providerFormats.js";
+import { fakeSource, LONG_TOOL_NAME } from "../../fakes/fakeSource.js";
+import { expectProviderFormat } from "../../helpers/providerFormats.js";
 
 describe("createToolset: execute()", () => {
   it("maps a rewritten provider name back to the real tool through the table", async () => {

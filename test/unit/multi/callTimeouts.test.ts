@@ -4,9 +4,9 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
 
 import type { MultiMCPClient } from "../../../src/multi/multiClient.js";
+import { cfg, setupMulti } from "../../fakes/fakeClient.js";
 import { deferred, settledState } from "../../helpers/async.js";
 import { recordWarnings } from "../../helpers/warnings.js";
-import { cfg, setupMulti } from "./fakeClient.js";
 
 const created: MultiMCPClient[] = [];
 const DAY_MS = 24 * 3600 * 1000;

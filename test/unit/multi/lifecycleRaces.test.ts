@@ -8,8 +8,8 @@ import type { MultiMCPClientOptions } from "../../../src/multi/multiClient.js";
 import type { MultiMCPClient } from "../../../src/multi/multiClient.js";
 import type { Clock } from "../../../src/resilience/clock.js";
 import { systemClock } from "../../../src/resilience/clock.js";
+import { cfg, setupMulti, tool } from "../../fakes/fakeClient.js";
 import { deferred, settledState } from "../../helpers/async.js";
-import { cfg, setupMulti, tool } from "./fakeClient.js";
 
 const clients: MultiMCPClient[] = [];
 

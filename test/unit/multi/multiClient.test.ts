@@ -11,8 +11,8 @@ import {
 } from "../../../src/errors/errors.js";
 import type { MultiMCPClientOptions } from "../../../src/multi/multiClient.js";
 import { MultiMCPClient } from "../../../src/multi/multiClient.js";
+import { cfg, fakeFactory, setupMulti, tool } from "../../fakes/fakeClient.js";
 import { deferred } from "../../helpers/async.js";
-import { cfg, fakeFactory, setupMulti, tool } from "./fakeClient.js";
 
 const clients: MultiMCPClient[] = [];
 

@@ -13,7 +13,7 @@ import type { MultiMCPClientOptions } from "../../../src/multi/multiClient.js";
 import { MultiMCPClient } from "../../../src/multi/multiClient.js";
 import { checkOptions } from "../../../src/multi/options.js";
 import { ManualClock } from "../../../src/resilience/clock.js";
-import { cfg, fakeFactory } from "./fakeClient.js";
+import { cfg, fakeFactory } from "../../fakes/fakeClient.js";
 
 function refusal(options: MultiMCPClientOptions): { error: MCPConfigurationError; started: number } {
   const factory = fakeFactory();

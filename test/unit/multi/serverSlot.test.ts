@@ -7,8 +7,8 @@ import { MCPConnectionError } from "../../../src/errors/errors.js";
 import type { SlotHooks } from "../../../src/multi/serverSlot.js";
 import { ServerSlot } from "../../../src/multi/serverSlot.js";
 import { ManualClock } from "../../../src/resilience/clock.js";
-import type { FakeClient } from "./fakeClient.js";
-import { cfg, fakeFactory, tool } from "./fakeClient.js";
+import type { FakeClient } from "../../fakes/fakeClient.js";
+import { cfg, fakeFactory, tool } from "../../fakes/fakeClient.js";
 
 function slotFor(input = cfg("a", { circuit_breaker: { failure_threshold: 1 } }), healthCheck = false) {
   const factory = fakeFactory();

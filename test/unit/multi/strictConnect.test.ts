@@ -4,7 +4,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import type { ServerConfigInput } from "../../../src/config/types.js";
 import { MCPConnectionError } from "../../../src/errors/errors.js";
 import { MultiMCPClient } from "../../../src/multi/multiClient.js";
-import { fakeFactory } from "./fakeClient.js";
+import { fakeFactory } from "../../fakes/fakeClient.js";
 
 const cfg = (name: string): ServerConfigInput => ({ name, command: "node", args: [`${name}.js`] });
 const clients: MultiMCPClient[] = [];

@@ -9,7 +9,7 @@ import { fileURLToPath } from "node:url";
 import AjvModule from "ajv";
 import { expect } from "vitest";
 
-const dir = resolve(dirname(fileURLToPath(import.meta.url)), "../../fixtures/providerSchemas");
+const dir = resolve(dirname(fileURLToPath(import.meta.url)), "../fixtures/providerSchemas");
 const BASE = "https://mcp-tools.test/providerSchemas/";
 
 export type ProviderFormat =

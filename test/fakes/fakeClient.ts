@@ -1,13 +1,13 @@
 import type { CallToolResult, Prompt, Resource, Tool } from "@modelcontextprotocol/client";
 import { vi } from "vitest";
 
-import type { ConnectionState } from "../../../src/client/events.js";
-import type { CallToolOptions, MCPClient, MCPClientOptions } from "../../../src/client/mcpClient.js";
-import type { ServerConfig, ServerConfigInput } from "../../../src/config/types.js";
-import type { MCPError } from "../../../src/errors/errors.js";
-import { MCPConnectionError, MCPError as MCPErrorClass } from "../../../src/errors/errors.js";
-import type { MultiClientEvents, MultiMCPClientOptions } from "../../../src/multi/multiClient.js";
-import { MultiMCPClient } from "../../../src/multi/multiClient.js";
+import type { ConnectionState } from "../../src/client/events.js";
+import type { CallToolOptions, MCPClient, MCPClientOptions } from "../../src/client/mcpClient.js";
+import type { ServerConfig, ServerConfigInput } from "../../src/config/types.js";
+import type { MCPError } from "../../src/errors/errors.js";
+import { MCPConnectionError, MCPError as MCPErrorClass } from "../../src/errors/errors.js";
+import type { MultiClientEvents, MultiMCPClientOptions } from "../../src/multi/multiClient.js";
+import { MultiMCPClient } from "../../src/multi/multiClient.js";
 
 export const tool = (name: string): Tool => ({ name, inputSchema: { type: "object" } });
 

@@ -5,7 +5,7 @@
  */
 import { MockLanguageModelV3 } from "ai/test";
 
-import { expectProviderFormat, type ProviderFormat } from "./providerFormats.js";
+import { expectProviderFormat, type ProviderFormat } from "../helpers/providerFormats.js";
 
 /** A fake SDK method: records each request, checks its tools against `format`, answers `replies` in order. */
 export function scripted<Req, Res>(

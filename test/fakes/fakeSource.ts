@@ -4,12 +4,8 @@
  */
 import type { CallToolResult } from "@modelcontextprotocol/client";
 
-import type {
-  ToolSource,
-  ToolSourceCallOptions,
-  ToolSourceEntry,
-} from "../../../src/converters/toolSource.js";
-import { MCPCancelledError, MCPServerError } from "../../../src/errors/errors.js";
+import type { ToolSource, ToolSourceCallOptions, ToolSourceEntry } from "../../src/converters/toolSource.js";
+import { MCPCancelledError, MCPServerError } from "../../src/errors/errors.js";
 
 export interface RecordedCall {
   name: string;
