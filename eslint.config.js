@@ -10,7 +10,7 @@ import tseslint from "typescript-eslint";
  * import; an import of any other folder of `src/` is a lint error. Data flows one way, so a new
  * upward import fails `npm run lint` instead of slowly turning the layers into a cycle.
  */
-const LAYERS = {
+export const LAYERS = {
   // common holds domain-free helpers (own-key writes, depth checks) and imports nothing of ours, so
   // errors may use them without a cycle: redaction copies objects whose keys come from outside.
   errors: ["common"],

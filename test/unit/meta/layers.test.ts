@@ -1,5 +1,9 @@
 // The layer table lives in eslint.config.js; these tests make sure the rule is really active, so that
 // deleting or loosening it fails a test as well as leaving upward imports unreported.
+import { readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
+
 import { ESLint } from "eslint";
 import { describe, expect, it } from "vitest";
 
@@ -79,5 +83,43 @@ describe("layer rule (eslint no-restricted-imports per folder)", () => {
         'import { a } from "../../multi/multiClient.js";\nimport { b } from "../output.js";\nexport const c = [a, b];\n',
       ),
     ).toEqual([]);
+  });
+});
+
+describe("layer table: the README, eslint.config.js and src/ say the same", () => {
+  const root = fileURLToPath(new URL("../../../", import.meta.url));
+
+  async function lintLayers(): Promise<Record<string, string[]>> {
+    const config = (await import(pathToFileURL(join(root, "eslint.config.js")).href)) as {
+      LAYERS: Record<string, string[]>;
+    };
+    return config.LAYERS;
+  }
+
+  /** The README's "Architecture" table: folder → the folders it may import. */
+  function readmeLayers(): Record<string, string[]> {
+    const readme = readFileSync(join(root, "README.md"), "utf8");
+    const section = readme.slice(readme.indexOf("## Architecture"));
+    const table: Record<string, string[]> = {};
+    for (const line of section.split("\n")) {
+      const cells = /^\|\s*`(\w+)`\s*\|.*\|\s*([^|]+?)\s*\|$/.exec(line);
+      if (!cells?.[1] || !cells[2]) continue;
+      const imports = cells[2].trim();
+      table[cells[1]] = imports === "nothing of ours" ? [] : imports.split(/,\s*/);
+    }
+    return table;
+  }
+
+  it("every folder of src/ has a row, in both tables, with the same allowed imports", async () => {
+    const folders = readdirSync(join(root, "src"), { withFileTypes: true })
+      .filter((entry) => entry.isDirectory())
+      .map((entry) => entry.name)
+      .sort();
+    const layers = await lintLayers();
+    const readme = readmeLayers();
+    expect(Object.keys(layers).sort()).toEqual(folders);
+    expect(Object.keys(readme).sort()).toEqual(folders);
+    for (const folder of folders)
+      expect([folder, ...(readme[folder] ?? [])]).toEqual([folder, ...(layers[folder] ?? [])]);
   });
 });
