@@ -46,7 +46,10 @@ export interface ReconnectLoopOptions {
   onAttempt(event: ReconnectAttemptEvent): void;
   /** Tears down and connects once. */
   attempt(): Promise<AttemptResult>;
-  /** A connect that finished after the signal aborted: undo it, so no server is left running. */
+  /**
+   * A connect that finished after the signal aborted: undo it, so no server is left running. Without
+   * it, such a connect counts as "connected".
+   */
   abandon?: (() => Promise<void>) | undefined;
 }
 
@@ -94,11 +97,14 @@ export async function runReconnectLoop(options: ReconnectLoopOptions): Promise<R
     }
     if (signal.aborted) return "aborted";
     const result = await options.attempt();
-    if (signal.aborted) {
-      if (result === "connected") await options.abandon?.();
+    if (result === "connected") {
+      // A caller with nothing to undo (MCPClient.reconnect(): its own signal aborted during the
+      // health check) keeps the connection it made, and says so.
+      if (!signal.aborted || !options.abandon) return "connected";
+      await options.abandon();
       return "aborted";
     }
-    if (result === "connected") return "connected";
+    if (signal.aborted) return "aborted";
     if (result === "not-counted") counter.attempts--;
   }
   return "aborted";

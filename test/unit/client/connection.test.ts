@@ -55,6 +55,21 @@ describe("connection", () => {
     expect(made.connections()).toBe(1);
   });
 
+  it("reconnect() whose signal aborts after the connect succeeded resolves true (it is connected)", async () => {
+    const made = start();
+    const { client } = made;
+    await client.connect();
+    await made.server().close();
+    await expect.poll(() => client.state).toBe("failed");
+    const controller = new AbortController();
+    client.on("connected", () => controller.abort());
+    await expect(client.reconnect({ maxRetries: 2, retryDelay: 0, signal: controller.signal })).resolves.toBe(
+      true,
+    );
+    expect(client.state).toBe("connected");
+    expect(made.connections()).toBe(2);
+  });
+
   it("diagnostics of a transport with nothing to report, and after disconnect", async () => {
     const { client } = start();
     await client.connect();
