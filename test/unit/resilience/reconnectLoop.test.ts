@@ -106,6 +106,23 @@ describe("runReconnectLoop", () => {
     expect(abandon).toHaveBeenCalledTimes(1);
   });
 
+  it("a connect that finished as the signal aborted stays connected when there is nothing to undo it (no abandon)", async () => {
+    const kept = setUp([]);
+    kept.options.attempt = () => {
+      kept.controller.abort();
+      return Promise.resolve("connected");
+    };
+    await expect(runReconnectLoop(kept.options)).resolves.toBe("connected");
+
+    const failed = setUp([]);
+    failed.options.attempt = () => {
+      failed.controller.abort();
+      return Promise.resolve("failed");
+    };
+    await expect(runReconnectLoop(failed.options)).resolves.toBe("aborted");
+    expect(failed.counter.attempts).toBe(1);
+  });
+
   it("waits for the breaker's retryAfter when it is longer than the backoff, and gives up when it is Infinity", async () => {
     let retryAfter = 7;
     const { clock, events, attempt, options } = setUp(["connected"], { retryAfter: () => retryAfter });
