@@ -1,7 +1,7 @@
 import type { Implementation } from "@modelcontextprotocol/client";
 import { Client } from "@modelcontextprotocol/client";
 
-import { AuthSession } from "../auth/session.js";
+import type { AuthSession } from "../auth/session.js";
 import type { AuthOptions } from "../auth/types.js";
 import { type DeadlineClock, withDeadline } from "../common/deadline.js";
 import type { EventHub } from "../common/events.js";
@@ -22,7 +22,6 @@ import {
 } from "../errors/errors.js";
 import { sanitizeServerText } from "../errors/serverText.js";
 import { MAX_TIMER_MS } from "../resilience/clock.js";
-import { StdioTransport } from "../transport/stdioTransport.js";
 import type { ClientTransport } from "../transport/transport.js";
 import { mapError } from "./errorMapping.js";
 import type { ClientEvents, ConnectionState } from "./events.js";
@@ -215,8 +214,11 @@ export class Connection {
   }
 
   /**
-   * The HTTP transport (and undici under it) is imported only when an HTTP server connects, so a
-   * program that only talks to stdio servers never loads it (`test/unit/client/lazyHttp.test.ts`).
+   * Each transport is imported when a server of its kind first connects: the HTTP transport (and
+   * undici under it) and the OAuth session only for HTTP servers (the session only with an `auth`
+   * section), the stdio transport (process trees, cross-spawn, signal-exit) only for stdio servers.
+   * Importing `mcp-tools` loads neither (`test/unit/client/lazyHttp.test.ts`,
+   * `test/integration/coldImport.test.ts`), which is most of what a cold start saves.
    */
   private async createTransport(
     prepared: PreparedStdio | PreparedHttp,
@@ -224,6 +226,7 @@ export class Connection {
   ): Promise<ClientTransport> {
     const config = this.config;
     if (config.type === "stdio" && prepared.kind === "stdio") {
+      const { StdioTransport } = await import("../transport/stdioTransport.js");
       return new StdioTransport({
         serverName: this.name,
         command: prepared.command,
@@ -253,6 +256,7 @@ export class Connection {
     }
     if (config.type !== "stdio" && prepared.kind === "http") {
       const { HttpTransport } = await import("../transport/httpTransport.js");
+      const authorization = prepared.auth ? await this.authSessionFor(prepared.auth, config.url) : undefined;
       return new HttpTransport({
         serverName: this.name,
         type: config.type,
@@ -268,20 +272,28 @@ export class Connection {
           maxRetries: SSE_RETRY_MAX_RETRIES,
         },
         fetch: this.options.fetch,
-        authorization: prepared.auth
-          ? (this.authSession ??= new AuthSession({
-              config: prepared.auth,
-              serverName: this.name,
-              serverUrl: config.url,
-              options: this.authOptions(),
-              fetch: this.options.fetch,
-            }))
-          : undefined,
+        authorization,
         policy: config.security,
         lookup: this.options.lookup,
       });
     }
     throw new Error(`unreachable: transport ${config.type} prepared as ${prepared.kind}`);
+  }
+
+  /** The server's OAuth session, made on its first connect and kept across reconnects. */
+  private async authSessionFor(
+    auth: NonNullable<PreparedHttp["auth"]>,
+    serverUrl: string,
+  ): Promise<AuthSession> {
+    if (this.authSession) return this.authSession;
+    const { AuthSession } = await import("../auth/session.js");
+    return (this.authSession ??= new AuthSession({
+      config: auth,
+      serverName: this.name,
+      serverUrl,
+      options: this.authOptions(),
+      fetch: this.options.fetch,
+    }));
   }
 
   /**

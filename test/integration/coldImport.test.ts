@@ -61,8 +61,20 @@ describe('import("mcp-tools")', () => {
     expect(paths.filter((path) => path.startsWith("dist/demo/"))).toEqual([]);
   });
 
-  it("does not load undici (the HTTP transport) until an HTTP server is connected", async () => {
-    expect(packages(await loadedBy(importing("mcp-tools"))).has("undici")).toBe(false);
+  it("loads no transport and no OAuth session until a server of that kind connects", async () => {
+    const paths = await loadedBy(importing("mcp-tools"));
+    const loaded = packages(paths);
+    // undici under the HTTP transport; cross-spawn and signal-exit under the stdio transport.
+    for (const name of ["undici", "cross-spawn", "signal-exit"])
+      expect(loaded.has(name), `${name} is not loaded`).toBe(false);
+    for (const file of [
+      "dist/transport/httpTransport.js",
+      "dist/transport/stdioTransport.js",
+      "dist/transport/processTree.js",
+      "dist/auth/session.js",
+      "dist/auth/provider.js",
+    ])
+      expect(paths, `${file} is not loaded`).not.toContain(file);
   });
 });
 

@@ -1,7 +1,7 @@
-// A program that only talks to stdio servers must not pay for the HTTP transport: importing the
-// package may not load transport/httpTransport.ts nor undici (about a quarter of a second of cold
-// start). connection.ts imports the HTTP transport with a dynamic import() when an HTTP server
-// connects. This walks the static import graph from src/index.ts as Node would load it from dist/
+// Importing the package must not pay for transports it has not used yet: neither
+// transport/httpTransport.ts and undici (about a quarter of a second of cold start) nor the stdio
+// transport with its process-tree code, nor the OAuth session. connection.ts imports each with a
+// dynamic import() when a server of that kind first connects. This walks the static import graph from src/index.ts as Node would load it from dist/
 // (`import type` and `export type` are erased; dynamic import() is not followed).
 import { readFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
@@ -48,8 +48,15 @@ function graph(entry: string): Map<string, string[]> {
 
 const shown = (chain: string[] | undefined) => chain?.map((f) => f.replace(SRC, "src/")).join(" → ");
 
-describe("lazy HTTP transport", () => {
+describe("lazy transports", () => {
   const reachable = graph(resolve(SRC, "index.ts"));
+
+  it("importing the package reaches neither the stdio transport, the process trees nor the OAuth session", () => {
+    for (const file of ["transport/stdioTransport.ts", "transport/processTree.ts", "auth/session.ts"])
+      expect(shown(reachable.get(resolve(SRC, file))), `a static import chain to ${file}`).toBeUndefined();
+    for (const name of ["cross-spawn", "signal-exit"])
+      expect(shown(reachable.get(name)), `a static import chain to ${name}`).toBeUndefined();
+  });
 
   it("importing the package reaches neither transport/httpTransport.ts nor undici", () => {
     const http = reachable.get(resolve(SRC, "transport/httpTransport.ts"));
@@ -58,8 +65,10 @@ describe("lazy HTTP transport", () => {
     expect(shown(undici === undefined ? undefined : reachable.get(undici))).toBeUndefined();
   });
 
-  it("the walk itself sees the stdio transport and the client (so it would see an HTTP import)", () => {
-    expect(reachable.has(resolve(SRC, "transport/stdioTransport.ts"))).toBe(true);
+  it("the walk itself sees the client and packages (so it would see a transport import)", () => {
+    expect(reachable.has(resolve(SRC, "client/requestRunner.ts"))).toBe(true);
+    expect(reachable.has("@modelcontextprotocol/client")).toBe(true);
+    expect(graph(resolve(SRC, "transport/stdioTransport.ts")).has("cross-spawn")).toBe(true);
     expect(reachable.has(resolve(SRC, "client/connection.ts"))).toBe(true);
     expect(graph(resolve(SRC, "transport/httpTransport.ts")).has("undici")).toBe(true);
   });
