@@ -100,13 +100,21 @@ function time(command: Command): Sample {
   return { wallMs, cpuMs: Number(cpu[1]) / 1000 };
 }
 
+/** A whole-number option ≥ `min`; anything else stops the run (a NaN count would print a table of NaN). */
+function count(flag: string, raw: string | undefined, fallback: number, min: number): number {
+  const value = raw === undefined ? fallback : Number(raw);
+  if (Number.isInteger(value) && value >= min) return value;
+  console.error(`${flag} must be a whole number ≥ ${min}, got ${JSON.stringify(raw)}`);
+  process.exit(2);
+}
+
 function main(): void {
   const { values } = parseArgs({
     options: { runs: { type: "string" }, warmup: { type: "string" }, dist: { type: "string" } },
   });
   const dist = values.dist === undefined ? join(ROOT, "dist") : resolve(values.dist);
-  const runs = Number(values.runs ?? 21);
-  const warmup = Number(values.warmup ?? 3);
+  const runs = count("--runs", values.runs, 21, 1);
+  const warmup = count("--warmup", values.warmup, 3, 0);
   const machine = machineInfo();
   console.log(
     `mcp-tools cold start: ${machine.cpuModel}, ${machine.cores} cores, Node ${machine.node}, load ${machine.loadAverage.join(" / ")}; ${runs} runs per command after ${warmup} warm-up, interleaved; build ${dist}\n`,

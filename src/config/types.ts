@@ -1,7 +1,7 @@
 import type { z } from "zod";
 
 import type { SecurityPolicy } from "../security/types.js";
-import type { AuthConfig } from "./authTypes.js";
+import type { AuthConfig, AuthInput } from "./authTypes.js";
 import type { KeyTwins } from "./keys.js";
 import type { shape } from "./schema.js";
 
@@ -120,9 +120,19 @@ type Section<K extends keyof SchemaInput> = NonNullable<SchemaInput[K]>;
  * Claude/Cursor JSON. Unknown keys are allowed (kept, and reported as warnings). Derived from the
  * zod schema (`config/schema.ts`): a key added there is accepted here in both spellings.
  */
-export interface ServerConfigInput extends KeyTwins<SchemaInput> {
+export interface ServerConfigInput extends Omit<KeyTwins<SchemaInput>, OpenSections> {
+  /** The `security` section: its unknown keys load (with a warning), so they type-check too. */
+  security?: SecurityInput | undefined;
+  /** The `auth` section of an HTTP server: its unknown keys load (with a warning), so they type-check too. */
+  auth?: AuthInput | undefined;
   [key: string]: unknown;
 }
+
+/**
+ * Sections typed by their own interfaces, which keep an index signature: `KeyTwins` types declared
+ * keys only, so inline `{ security: { vendor_key: 1 } }` would fail the excess-property check.
+ */
+type OpenSections = "security" | "auth";
 
 /** The `security` section as users write it. */
 export interface SecurityInput extends KeyTwins<Section<"security">> {

@@ -100,6 +100,14 @@ describe("the schema is the one list of config keys", () => {
       expect(issues.map((i) => i.rule)).toContain("config.duplicateKey");
     }
   });
+
+  it("loads unknown keys of the security and auth sections with a warning (and types them: see below)", () => {
+    for (const config of unknownKeysInOpenSections) {
+      const { issues, warnings } = checkServerConfig(config);
+      expect(issues).toEqual([]);
+      expect(warnings.map((w) => w.rule)).toContain("config.unknownKey");
+    }
+  });
 });
 
 // ---------------------------------------------------------------------------------------------
@@ -302,3 +310,11 @@ export const inputsStayCompatible: [
   Assignable<LegacyAuthInput, AuthInput>,
   Assignable<LegacyIdpInput, IdpInput>,
 ] = [true, true, true, true, true, true, true, true, true];
+
+// Object literals get excess-property checks that `Assignable` does not see: a server config written
+// inline keeps the unknown keys its `security` and `auth` sections accepted before (they load, with a
+// warning), as `SecurityInput` and `AuthInput` do on their own.
+export const unknownKeysInOpenSections: ServerConfigInput[] = [
+  { name: "s", command: "node", security: { level: "strict", vendor_setting: 1 } },
+  { name: "h", type: "http", url: "https://example.com/mcp", auth: { scope: "read", type: "x" } },
+];
