@@ -74,13 +74,14 @@ export class OptionIssues {
     return this.found;
   }
 
-  /** Records one problem: `option` must be `allowed`, got the value. */
+  /** Records one problem at path `option`: "must be `allowed`, got <the value>". */
   add(option: string, value: unknown, allowed: string, check: OptionCheck & { rule?: string } = {}): void {
     this.found.push(
       issue(
         option,
         check.rule ?? OPTION_RULES.range,
-        `${option} must be ${allowed}, got ${describeOptionValue(value, check.secret)}`,
+        // The option is the issue's path, shown before the message ("size: must be …").
+        `must be ${allowed}, got ${describeOptionValue(value, check.secret)}`,
       ),
     );
   }

@@ -4,14 +4,14 @@ import type { AuthOptions } from "../auth/types.js";
 import type { ClientEvents, StatusEvent } from "../client/events.js";
 import type { ClientHandlers } from "../client/handlers.js";
 import type { CallToolOptions, MCPClient, MCPClientOptions } from "../client/mcpClient.js";
-import { describeValue, isPlainObject } from "../common/guards.js";
+import { isPlainObject } from "../common/guards.js";
 import {
   MAX_HEALTH_CHECK_MAX_MISSES,
   MAX_SCHEDULE_SECONDS,
   MAX_TIMEOUT_SECONDS,
 } from "../config/defaults.js";
 import type { Environment } from "../config/expandVariables.js";
-import { OPTION_RULES } from "../config/optionIssues.js";
+import { OPTION_RULES, OptionIssues } from "../config/optionIssues.js";
 import type { ServerConfig } from "../config/types.js";
 import type { ConfigIssue, MCPError } from "../errors/errors.js";
 import type { CircuitState, CircuitStateChange } from "../resilience/circuitBreaker.js";
@@ -281,23 +281,15 @@ const HEALTH_RULES: ReadonlyArray<[keyof HealthCheckOptions, string, OptionRule]
  * them as one MCPConfigurationError). Nothing is clamped; `undefined` means the default.
  */
 export function checkOptions(options: MultiMCPClientOptions): ConfigIssue[] {
-  const issues: ConfigIssue[] = [];
+  const check = new OptionIssues("MultiMCPClient");
   // JavaScript callers can pass anything in place of the options object.
   if (!OBJECT.accepts(options)) {
-    return [
-      {
-        path: "options",
-        message: `must be an object, got ${describeValue(options)}`,
-        rule: OPTION_RULES.type,
-      },
-    ];
+    check.add("options", options, "an object", { rule: OPTION_RULES.type });
+    return [...check.issues];
   }
   const refuse = (path: string, allowed: string, value: unknown) =>
-    issues.push({
-      path,
-      message: `must be ${allowed}, got ${describeValue(value)}`,
-      // The rules of every runtime-option check (config/optionIssues.ts): a number out of its range,
-      // or a value of the wrong kind.
+    check.add(path, value, allowed, {
+      // A number out of its range, or a value of the wrong kind.
       rule: typeof value === "number" ? OPTION_RULES.range : OPTION_RULES.type,
     });
   for (const [key, path] of [
@@ -329,5 +321,5 @@ export function checkOptions(options: MultiMCPClientOptions): ConfigIssue[] {
     const value = options[key];
     if (value !== undefined && !rule.accepts(value)) refuse(path, rule.allowed, value);
   }
-  return issues;
+  return [...check.issues];
 }

@@ -19,15 +19,15 @@ describe("OptionIssues: one policy for invalid runtime options", () => {
     expect(error.code).toBe("CONFIG_INVALID");
     expect(error.serverName).toBe("s");
     expect(error.issues).toEqual([
-      { path: "size", rule: "options.range", message: "size must be a whole number ≥ 1, got 0" },
-      { path: "delay", rule: "options.range", message: "delay must be a number > 0 seconds, got -1" },
-      { path: "count", rule: "options.range", message: "count must be a whole number from 1 to 5, got 7" },
+      { path: "size", rule: "options.range", message: "must be a whole number ≥ 1, got 0" },
+      { path: "delay", rule: "options.range", message: "must be a number > 0 seconds, got -1" },
+      { path: "count", rule: "options.range", message: "must be a whole number from 1 to 5, got 7" },
     ]);
     expect(error.message).toBe(
       'Invalid options for the widget of server "s": 3 problems. Nothing was created; pass values in range, or leave an option out for its default.\n' +
-        "  - size: size must be a whole number ≥ 1, got 0 (rule options.range)\n" +
-        "  - delay: delay must be a number > 0 seconds, got -1 (rule options.range)\n" +
-        "  - count: count must be a whole number from 1 to 5, got 7 (rule options.range)",
+        "  - size: must be a whole number ≥ 1, got 0 (rule options.range)\n" +
+        "  - delay: must be a number > 0 seconds, got -1 (rule options.range)\n" +
+        "  - count: must be a whole number from 1 to 5, got 7 (rule options.range)",
     );
   });
 
@@ -44,9 +44,9 @@ describe("OptionIssues: one policy for invalid runtime options", () => {
     check.number("unbounded", Number.POSITIVE_INFINITY, { min: 0, max: Number.POSITIVE_INFINITY });
     check.wholeNumber("text", "3" as never, { min: 0 });
     expect(check.issues.map((i) => i.message)).toEqual([
-      "nan must be a number ≥ 0, got NaN",
-      "inf must be a number ≥ 0, got Infinity",
-      'text must be a whole number ≥ 0, got the string "3"',
+      "must be a number ≥ 0, got NaN",
+      "must be a number ≥ 0, got Infinity",
+      'must be a whole number ≥ 0, got the string "3"',
     ]);
   });
 
@@ -57,7 +57,7 @@ describe("OptionIssues: one policy for invalid runtime options", () => {
       {
         path: "token",
         rule: "options.type",
-        message: "token must be a token of 32 characters, got [REDACTED]",
+        message: "must be a token of 32 characters, got [REDACTED]",
       },
     ]);
   });
