@@ -7,17 +7,17 @@
 // - snippets that continue from a client run in this process: what an example `declare`s (the
 //   client, the LLM SDK clients, the conversation) is provided as a global, a client connected to
 //   the bundled demo server, or scripted model replies for the agent loops.
-import { spawn } from "node:child_process";
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 
 import { MCPClient, MultiMCPClient } from "mcp-tools";
 import ts from "typescript";
-import { afterAll, describe, expect, it, vi } from "vitest";
+import { afterAll, afterEach, describe, expect, it, vi } from "vitest";
 
 import { fakeSource } from "../fakes/fakeSource.js";
 import { chatToolCallReplies, scripted, toolCallingModel } from "../fakes/scriptedModels.js";
+import { nodeRuns, type Run } from "../helpers/cli.js";
 import { demoStdio } from "../helpers/servers.js";
 
 const ROOT = resolve(import.meta.dirname, "../..");
@@ -28,11 +28,9 @@ const BOUND_MS = 60_000;
 
 afterAll(() => rmSync(BUILD, { recursive: true, force: true }));
 
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
+/** The example processes: killed after each test, which fails on a Node warning one printed. */
+const runs = nodeRuns();
+afterEach(runs.cleanUp);
 
 function runExample(name: string): Promise<Run> {
   const source = readFileSync(join(ROOT, "examples", `${name}.ts`), "utf8");
@@ -42,15 +40,7 @@ function runExample(name: string): Promise<Run> {
   mkdirSync(BUILD, { recursive: true });
   const file = join(BUILD, `${name}.mjs`);
   writeFileSync(file, outputText);
-  return new Promise((resolveRun, reject) => {
-    const child = spawn(process.execPath, [file], { cwd: ROOT, stdio: ["ignore", "pipe", "pipe"] });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.setEncoding("utf8").on("data", (chunk: string) => (stdout += chunk));
-    child.stderr.setEncoding("utf8").on("data", (chunk: string) => (stderr += chunk));
-    child.on("error", reject);
-    child.on("close", (code) => resolveRun({ code, stdout, stderr }));
-  });
+  return runs.runNode([file], { cwd: ROOT });
 }
 
 describe("README examples run", () => {
