@@ -38,7 +38,7 @@ function rssSampler(): { sample: () => void; peakDelta: () => number } {
   };
 }
 
-describe("item 7: max_message_bytes bounds HTTP bodies and SSE events", () => {
+describe("max_message_bytes bounds HTTP bodies and SSE events", () => {
   it("a 100 MB JSON body (chunked, no Content-Length) fails with MESSAGE_TOO_LARGE at the default limit, without reading it, memory bounded", async () => {
     const server = await fixture();
     const client = await connected(server.url, { timeout: 60 });
@@ -266,7 +266,7 @@ describe("item 7: max_message_bytes bounds HTTP bodies and SSE events", () => {
   });
 });
 
-describe("item 8: a request answered without a way to carry its response fails at once", () => {
+describe("a request answered without a way to carry its response fails at once", () => {
   it("HTTP 202 to tools/call: PROTOCOL_ERROR naming what the server did, long before the timeout", async () => {
     const server = await fixture();
     const client = await connected(server.url, { timeout: 10 });
@@ -343,7 +343,7 @@ describe("item 8: a request answered without a way to carry its response fails a
   });
 });
 
-describe("item 9: a 400 that says the session is unknown renews the session like a 404", () => {
+describe("a 400 that says the session is unknown renews the session like a 404", () => {
   it("the server-everything 400 ('No valid session ID provided'): one re-initialize, the call retried once and run once", async () => {
     const server = await fixture({ unknownSessionStatus: 400 });
     const client = await connected(server.url);
@@ -441,7 +441,7 @@ function rejection(promise: Promise<unknown>): Promise<unknown> {
   );
 }
 
-describe("item 1: an oversized event on the standalone GET stream", () => {
+describe("an oversized event on the standalone GET stream", () => {
   it("is reported once as MESSAGE_TOO_LARGE and the stream is not reopened (GETs at the server stay at 1); calls keep working, a session renewal included", async () => {
     const server = await fixture();
     // Every GET would get a 100 kB event, more than the 64 kB limit.
@@ -487,7 +487,7 @@ describe("item 1: an oversized event on the standalone GET stream", () => {
   });
 });
 
-describe("item 2: a 400 that is the request's own answer is never taken for session expiry", () => {
+describe("a 400 that is the request's own answer is never taken for session expiry", () => {
   it("a tool whose 400 error carries the request's id and mentions a session: run once, HTTP_STATUS, no re-initialize", async () => {
     const server = await fixture();
     const client = await connected(server.url);
@@ -533,7 +533,7 @@ describe("item 2: a 400 that is the request's own answer is never taken for sess
   );
 });
 
-describe("item 4: a server cannot forge our local transport errors", () => {
+describe("a server cannot forge our local transport errors", () => {
   it.each(["NOT_A_CODE", "CONNECTION_CLOSED"])(
     "a JSON-RPC error with data {mcpToolsLocalError: %s, mcpToolsLocalContext} and a 50 kB message is the server's error, clipped",
     async (code) => {
@@ -558,7 +558,7 @@ describe("item 4: a server cannot forge our local transport errors", () => {
   );
 });
 
-describe("suspicion: an oversized answer during a session renewal", () => {
+describe("an oversized answer during a session renewal", () => {
   it.each(["json", "sse"] as const)(
     "the new session's initialize answered with a %s body over the limit: the call fails MESSAGE_TOO_LARGE, not SESSION_EXPIRED",
     async (format) => {

@@ -219,7 +219,7 @@ describe("stdio transport", () => {
 });
 
 describe("stdio: the closed-pipe report", () => {
-  it("item 5: CONNECTION_CLOSED after stdout closed carries the stderr tail clipped like PROCESS_EXITED (last 4,000 characters)", async () => {
+  it("CONNECTION_CLOSED after stdout closed carries the stderr tail clipped like PROCESS_EXITED (last 4,000 characters)", async () => {
     const client = await connected(
       faultStdio("stderr-flood:300000,close-stdout-keep-running", { timeout: 20 }),
     );
@@ -234,7 +234,7 @@ describe("stdio: the closed-pipe report", () => {
     expect(message).toContain("fixture: closed stdout, staying alive");
   });
 
-  it("item 6: MESSAGE_TOO_LARGE names its limit as maxMessageBytes, as on HTTP", async () => {
+  it("MESSAGE_TOO_LARGE names its limit as maxMessageBytes, as on HTTP", async () => {
     const client = await connected(faultStdio("huge-response:200000", { max_message_bytes: 100_000 }));
     pids.add(client.getDiagnostics().pid!);
     const error = await rejection(client.callTool("huge", {}));
@@ -242,7 +242,7 @@ describe("stdio: the closed-pipe report", () => {
     expect((error as MCPConnectionError).context).not.toHaveProperty("limitBytes");
   });
 
-  it("suspicion: a server that closes stdout and exits with code 3 only 600 ms later: the report gets the exit code once it comes", async () => {
+  it("a server that closes stdout and exits with code 3 only 600 ms later: the report gets the exit code once it comes", async () => {
     // Closes stdout at once, keeps running (ignoring stdin), exits with 3 after 600 ms.
     const script = `require("node:fs").closeSync(1); setTimeout(() => process.exit(3), 600);`;
     const transport = new StdioTransport({
@@ -266,7 +266,7 @@ describe("stdio: the closed-pipe report", () => {
   });
 });
 
-describe("item 7: a server that exited on its own is torn down once", () => {
+describe("a server that exited on its own is torn down once", () => {
   it.skipIf(process.platform === "win32")(
     "a wrapper killed while its grandchild (same group, ignoring SIGTERM) runs: one SIGTERM, then SIGKILL; everything gone",
     async () => {
