@@ -229,6 +229,18 @@ describe("tool filter", () => {
     await client.connect();
     expect(client.getAvailableTools()).toEqual(["write", "delete"]);
   });
+
+  it("a toolFilter method is called with the options object as `this`", async () => {
+    const options = {
+      hidden: "write",
+      toolFilter(this: { hidden: string }, t: { name: string }) {
+        return t.name !== this.hidden;
+      },
+    };
+    const { client } = start(all, { options });
+    await client.connect();
+    expect(client.getAvailableTools()).toEqual(["read", "delete"]);
+  });
 });
 
 // The Catalog on its own, against a fake SDK client whose list requests the test answers by hand:
