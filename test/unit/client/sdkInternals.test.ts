@@ -103,6 +103,58 @@ describe("SDK internals used by client/sdkInternals.ts", () => {
   });
 });
 
+describe("SDK internals, as Client.request() and Client.connect() use them", () => {
+  /** A connected client whose server never answers tools/list until the request is cancelled. */
+  async function hanging(patch: (sdk: Client) => void) {
+    const [clientSide, serverSide] = InMemoryTransport.createLinkedPair();
+    const server = new Server({ name: "pin", version: "1" }, { capabilities: { tools: {} } });
+    const received = { count: 0 };
+    server.setRequestHandler("tools/list", (_request, ctx) => {
+      received.count++;
+      return new Promise((resolve) =>
+        ctx.mcpReq.signal.addEventListener("abort", () => resolve({ tools: [] })),
+      );
+    });
+    const sdk = new Client({ name: "test", version: "1" });
+    patch(sdk);
+    await server.connect(serverSide);
+    await sdk.connect(clientSide);
+    closers.push(async () => {
+      await sdk.close();
+      await server.close();
+    });
+    return { sdk, server, clientSide, received };
+  }
+
+  it("request() arms its timer through _setupTimeout into _timeoutInfo, so disarming reaches it", async () => {
+    const { sdk, received } = await hanging(disarmSdkTimersBeyondMax);
+    const timers = (sdk as unknown as Internals)._timeoutInfo!;
+    const controller = new AbortController();
+    const settled: Array<Promise<unknown>> = [];
+    // Each request is on the wire (so its timer is armed, or skipped) once the server has it.
+    settled.push(requestList(sdk, "tools/list", {}, { timeout: MAX_TIMER_MS, signal: controller.signal }));
+    await vi.waitFor(() => expect(received.count).toBe(1));
+    expect(timers.size).toBe(0);
+    settled.push(requestList(sdk, "tools/list", {}, { timeout: 60_000, signal: controller.signal }));
+    await vi.waitFor(() => expect(received.count).toBe(2));
+    expect(timers.size).toBe(1);
+    controller.abort();
+    await Promise.allSettled(settled);
+  });
+
+  it("connect() sets the transport's onmessage, which interceptProgress wraps to see progress first", async () => {
+    const { server, clientSide } = await hanging(() => undefined);
+    expect(typeof clientSide.onmessage).toBe("function");
+    const seen: Progress[] = [];
+    interceptProgress(clientSide, (token) => (token === "t1" ? (p) => void seen.push(p) : undefined));
+    await server.notification({
+      method: "notifications/progress",
+      params: { progressToken: "t1", progress: 1 },
+    });
+    await vi.waitFor(() => expect(seen).toEqual([{ progress: 1 }]));
+  });
+});
+
 describe("interceptProgress", () => {
   it("hands progress for a known token to its handler at once, without the token, and passes the rest on", () => {
     const delivered: JSONRPCMessage[] = [];
