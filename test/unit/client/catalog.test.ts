@@ -162,6 +162,36 @@ describe("list_changed", () => {
     expect(client.getAvailableTools()).toEqual(["a", "b", "c"]);
   });
 
+  it("a refresh cut off by the lost connection warns nothing: the loss is reported once, as the error", async () => {
+    let reads = 0;
+    let refreshRuns: () => void = () => undefined;
+    const refreshRunning = new Promise<void>((resolve) => (refreshRuns = resolve));
+    const made = start(
+      (server) =>
+        server.setRequestHandler("tools/list", async () => {
+          reads++;
+          if (reads === 2) {
+            refreshRuns();
+            await new Promise(() => undefined);
+          }
+          return { tools: [tool("a")] };
+        }),
+      { capabilities: { tools: { listChanged: true } } },
+    );
+    const { client } = made;
+    await client.connect();
+    const refreshFailed = warnings(client, "refresh-failed");
+    const lost = new Promise((resolve) => client.on("error", resolve));
+    await made.server().notification({ method: "notifications/tools/list_changed" });
+    await refreshRunning;
+    await made.server().close();
+    await lost;
+    // The refresh's request failed with the connection; let its handler run.
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(refreshFailed).toEqual([]);
+    expect(client.getAvailableTools()).toEqual(["a"]);
+  });
+
   it("a failed refresh keeps the old list and warns", async () => {
     let fail = false;
     const made = start(
