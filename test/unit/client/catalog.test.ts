@@ -124,26 +124,35 @@ describe("discovery", () => {
 });
 
 describe("list_changed", () => {
-  it("re-reads the changed list and emits listChanged; a second notice during the refresh reads it again", async () => {
-    let names = ["a"];
-    let reads = 0;
-    let release: (() => void) | undefined;
+  /**
+   * A client whose server lists `names()`; the first refresh (the second read) waits for
+   * `release()`, and `refreshRunning` resolves once it is waiting.
+   */
+  function heldRefresh(names: () => string[]) {
+    const counted = { reads: 0 };
+    let release: () => void = () => undefined;
     let refreshRuns: () => void = () => undefined;
     const refreshRunning = new Promise<void>((resolve) => (refreshRuns = resolve));
     const made = start(
       (server) =>
         server.setRequestHandler("tools/list", async () => {
-          reads++;
-          // The first refresh waits, so that a second notice arrives while it runs.
-          if (reads === 2) {
+          counted.reads++;
+          if (counted.reads === 2) {
             const released = new Promise<void>((resolve) => (release = resolve));
             refreshRuns();
             await released;
           }
-          return { tools: names.map(tool) };
+          return { tools: names().map(tool) };
         }),
       { capabilities: { tools: { listChanged: true } } },
     );
+    return { made, counted, refreshRunning, release: () => release() };
+  }
+
+  it("re-reads the changed list and emits listChanged; a second notice during the refresh reads it again", async () => {
+    let names = ["a"];
+    // The first refresh waits, so that a second notice arrives while it runs.
+    const { made, counted, refreshRunning, release } = heldRefresh(() => names);
     const { client } = made;
     await client.connect();
     const changed = new Promise((resolve) => client.on("listChanged", resolve));
@@ -152,32 +161,18 @@ describe("list_changed", () => {
     await refreshRunning;
     names = ["a", "b", "c"];
     await made.server().notification({ method: "notifications/tools/list_changed" });
-    release!();
+    release();
     await expect(changed).resolves.toEqual({
       server: "mem",
       kind: "tools",
       message: 'Server "mem" changed its tools; the list was refreshed',
     });
-    expect(reads).toBe(3);
+    expect(counted.reads).toBe(3);
     expect(client.getAvailableTools()).toEqual(["a", "b", "c"]);
   });
 
   it("a refresh cut off by the lost connection warns nothing: the loss is reported once, as the error", async () => {
-    let reads = 0;
-    let refreshRuns: () => void = () => undefined;
-    const refreshRunning = new Promise<void>((resolve) => (refreshRuns = resolve));
-    const made = start(
-      (server) =>
-        server.setRequestHandler("tools/list", async () => {
-          reads++;
-          if (reads === 2) {
-            refreshRuns();
-            await new Promise(() => undefined);
-          }
-          return { tools: [tool("a")] };
-        }),
-      { capabilities: { tools: { listChanged: true } } },
-    );
+    const { made, refreshRunning } = heldRefresh(() => ["a"]);
     const { client } = made;
     await client.connect();
     const refreshFailed = warnings(client, "refresh-failed");
@@ -318,6 +313,15 @@ describe("Catalog", () => {
     for (let i = 0; i < 10; i++) await Promise.resolve();
   };
 
+  /** A refresh of `kind` whose first request is out when the client reconnects (generation 2). */
+  async function refreshThenReconnect(kind: "tools" | "prompts") {
+    const made = fakeCatalog();
+    const refresh = made.catalog.refresh(kind);
+    await flush();
+    made.state.generation = 2;
+    return { ...made, refresh };
+  }
+
   it("concurrent list_changed notices share one refresh: one request in flight, one more read afterwards", async () => {
     const { catalog, pending } = fakeCatalog();
     const first = catalog.refresh("tools");
@@ -334,11 +338,8 @@ describe("Catalog", () => {
   });
 
   it("a refresh that finishes after a reconnect leaves the new connection's lists alone and stays quiet", async () => {
-    const { catalog, pending, state, seen } = fakeCatalog();
-    const refresh = catalog.refresh("tools");
-    await flush();
-    // Reconnected meanwhile: the new connection discovered its own tools.
-    state.generation = 2;
+    const { catalog, pending, state, seen, refresh } = await refreshThenReconnect("tools");
+    // The new connection discovered its own tools.
     catalog.tools = new Map([["current", tool("current")]]);
     state.replaced = 0;
     pending[0]!.answer({ tools: [tool("stale")] });
@@ -349,10 +350,7 @@ describe("Catalog", () => {
   });
 
   it("a paginated read for an older connection asks for no further page and replaces nothing", async () => {
-    const { catalog, pending, state } = fakeCatalog();
-    const refresh = catalog.refresh("prompts");
-    await flush();
-    state.generation = 2;
+    const { catalog, pending, refresh } = await refreshThenReconnect("prompts");
     catalog.prompts = new Map([["current", { name: "current" }]]);
     pending[0]!.answer({ prompts: [{ name: "p1" }], nextCursor: "2" });
     await refresh;
@@ -361,10 +359,7 @@ describe("Catalog", () => {
   });
 
   it("a failed refresh for an older connection warns nothing", async () => {
-    const { catalog, pending, state, seen } = fakeCatalog();
-    const refresh = catalog.refresh("tools");
-    await flush();
-    state.generation = 2;
+    const { pending, seen, refresh } = await refreshThenReconnect("tools");
     pending[0]!.fail(new Error("connection closed"));
     await refresh;
     expect(seen).toEqual([]);

@@ -31,10 +31,14 @@ afterEach(async () => {
   await Promise.all(closers.splice(0).map((close) => close()));
 });
 
-async function connected(patch: (sdk: Client) => void = () => undefined) {
+/** An SDK client connected in memory to a server whose tools/list is `listTools`. */
+async function pair(
+  patch: (sdk: Client) => void,
+  listTools: Parameters<Server["setRequestHandler"]>[1] = () => ({ tools: [] }),
+) {
   const [clientSide, serverSide] = InMemoryTransport.createLinkedPair();
   const server = new Server({ name: "pin", version: "1" }, { capabilities: { tools: {} } });
-  server.setRequestHandler("tools/list", () => ({ tools: [] }));
+  server.setRequestHandler("tools/list", listTools as never);
   const sdk = new Client({ name: "test", version: "1" });
   patch(sdk);
   await server.connect(serverSide);
@@ -43,7 +47,11 @@ async function connected(patch: (sdk: Client) => void = () => undefined) {
     await sdk.close();
     await server.close();
   });
-  return sdk;
+  return { sdk, server, clientSide };
+}
+
+async function connected(patch: (sdk: Client) => void = () => undefined) {
+  return (await pair(patch)).sdk;
 }
 
 describe("SDK internals used by client/sdkInternals.ts", () => {
@@ -106,24 +114,14 @@ describe("SDK internals used by client/sdkInternals.ts", () => {
 describe("SDK internals, as Client.request() and Client.connect() use them", () => {
   /** A connected client whose server never answers tools/list until the request is cancelled. */
   async function hanging(patch: (sdk: Client) => void) {
-    const [clientSide, serverSide] = InMemoryTransport.createLinkedPair();
-    const server = new Server({ name: "pin", version: "1" }, { capabilities: { tools: {} } });
     const received = { count: 0 };
-    server.setRequestHandler("tools/list", (_request, ctx) => {
+    const made = await pair(patch, (_request: unknown, ctx: { mcpReq: { signal: AbortSignal } }) => {
       received.count++;
       return new Promise((resolve) =>
         ctx.mcpReq.signal.addEventListener("abort", () => resolve({ tools: [] })),
       );
     });
-    const sdk = new Client({ name: "test", version: "1" });
-    patch(sdk);
-    await server.connect(serverSide);
-    await sdk.connect(clientSide);
-    closers.push(async () => {
-      await sdk.close();
-      await server.close();
-    });
-    return { sdk, server, clientSide, received };
+    return { ...made, received };
   }
 
   it("request() arms its timer through _setupTimeout into _timeoutInfo, so disarming reaches it", async () => {
