@@ -34,7 +34,7 @@ afterEach(async () => {
 /** An SDK client connected in memory to a server whose tools/list is `listTools`. */
 async function pair(
   patch: (sdk: Client) => void,
-  listTools: Parameters<Server["setRequestHandler"]>[1] = () => ({ tools: [] }),
+  listTools: (request: unknown, ctx: { mcpReq: { signal: AbortSignal } }) => unknown = () => ({ tools: [] }),
 ) {
   const [clientSide, serverSide] = InMemoryTransport.createLinkedPair();
   const server = new Server({ name: "pin", version: "1" }, { capabilities: { tools: {} } });
