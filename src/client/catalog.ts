@@ -173,7 +173,9 @@ export class Catalog {
    */
   private toolFilter(): (tool: Tool) => boolean {
     const { config, options } = this.scope;
-    if (options.toolFilter) return options.toolFilter;
+    // Called as a method of the options, as `options.toolFilter(tool)` would: a filter may use `this`.
+    const custom = options.toolFilter;
+    if (custom) return (tool) => custom.call(options, tool);
     const keep = configuredToolFilter(this.name, config, options);
     return (tool) => keep(tool.name);
   }

@@ -1,10 +1,19 @@
 // Discovery, pagination, list_changed refresh and the tool filter of MCPClient, in process: the client
 // connects through its internal transport factory to an SDK Server over the in-memory pair
 // (test/helpers/inMemoryClient.ts). The integration suites check the same over real processes.
+import type { Client } from "@modelcontextprotocol/client";
 import type { Server } from "@modelcontextprotocol/server";
-import { afterEach, describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 
+import { Catalog } from "../../../src/client/catalog.js";
+import type { ClientEvents } from "../../../src/client/events.js";
 import type { MCPClient } from "../../../src/client/mcpClient.js";
+import { RequestRunner } from "../../../src/client/requestRunner.js";
+import { EventHub } from "../../../src/common/events.js";
+import { READ_RETRIES, READ_RETRY_DELAY_MS } from "../../../src/config/defaults.js";
+import { MCPConfigValidator } from "../../../src/config/validator.js";
+import { MCPConnectionError } from "../../../src/errors/errors.js";
+import { ManualClock } from "../../../src/resilience/clock.js";
 import { inMemoryClient } from "../../helpers/inMemoryClient.js";
 
 const clients: MCPClient[] = [];
@@ -115,26 +124,35 @@ describe("discovery", () => {
 });
 
 describe("list_changed", () => {
-  it("re-reads the changed list and emits listChanged; a second notice during the refresh reads it again", async () => {
-    let names = ["a"];
-    let reads = 0;
-    let release: (() => void) | undefined;
+  /**
+   * A client whose server lists `names()`; the first refresh (the second read) waits for
+   * `release()`, and `refreshRunning` resolves once it is waiting.
+   */
+  function heldRefresh(names: () => string[]) {
+    const counted = { reads: 0 };
+    let release: () => void = () => undefined;
     let refreshRuns: () => void = () => undefined;
     const refreshRunning = new Promise<void>((resolve) => (refreshRuns = resolve));
     const made = start(
       (server) =>
         server.setRequestHandler("tools/list", async () => {
-          reads++;
-          // The first refresh waits, so that a second notice arrives while it runs.
-          if (reads === 2) {
+          counted.reads++;
+          if (counted.reads === 2) {
             const released = new Promise<void>((resolve) => (release = resolve));
             refreshRuns();
             await released;
           }
-          return { tools: names.map(tool) };
+          return { tools: names().map(tool) };
         }),
       { capabilities: { tools: { listChanged: true } } },
     );
+    return { made, counted, refreshRunning, release: () => release() };
+  }
+
+  it("re-reads the changed list and emits listChanged; a second notice during the refresh reads it again", async () => {
+    let names = ["a"];
+    // The first refresh waits, so that a second notice arrives while it runs.
+    const { made, counted, refreshRunning, release } = heldRefresh(() => names);
     const { client } = made;
     await client.connect();
     const changed = new Promise((resolve) => client.on("listChanged", resolve));
@@ -143,14 +161,30 @@ describe("list_changed", () => {
     await refreshRunning;
     names = ["a", "b", "c"];
     await made.server().notification({ method: "notifications/tools/list_changed" });
-    release!();
+    release();
     await expect(changed).resolves.toEqual({
       server: "mem",
       kind: "tools",
       message: 'Server "mem" changed its tools; the list was refreshed',
     });
-    expect(reads).toBe(3);
+    expect(counted.reads).toBe(3);
     expect(client.getAvailableTools()).toEqual(["a", "b", "c"]);
+  });
+
+  it("a refresh cut off by the lost connection warns nothing: the loss is reported once, as the error", async () => {
+    const { made, refreshRunning } = heldRefresh(() => ["a"]);
+    const { client } = made;
+    await client.connect();
+    const refreshFailed = warnings(client, "refresh-failed");
+    const lost = new Promise((resolve) => client.on("error", resolve));
+    await made.server().notification({ method: "notifications/tools/list_changed" });
+    await refreshRunning;
+    await made.server().close();
+    await lost;
+    // The refresh's request failed with the connection; let its handler run.
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(refreshFailed).toEqual([]);
+    expect(client.getAvailableTools()).toEqual(["a"]);
   });
 
   it("a failed refresh keeps the old list and warns", async () => {
@@ -219,5 +253,179 @@ describe("tool filter", () => {
     });
     await client.connect();
     expect(client.getAvailableTools()).toEqual(["write", "delete"]);
+  });
+
+  it("a toolFilter method is called with the options object as `this`", async () => {
+    const options = {
+      hidden: "write",
+      toolFilter(this: { hidden: string }, t: { name: string }) {
+        return t.name !== this.hidden;
+      },
+    };
+    const { client } = start(all, { options });
+    await client.connect();
+    expect(client.getAvailableTools()).toEqual(["read", "delete"]);
+  });
+});
+
+// The Catalog on its own, against a fake SDK client whose list requests the test answers by hand:
+// single-flight refreshes, the generation checks that keep a stale refresh from overwriting the lists
+// of a newer connection, and the retry of read-only list requests.
+describe("Catalog", () => {
+  interface Pending {
+    method: string;
+    params: unknown;
+    answer: (result: Record<string, unknown>) => void;
+    fail: (error: unknown) => void;
+  }
+
+  function fakeCatalog(type: "stdio" | "streamable-http" = "stdio") {
+    const pending: Pending[] = [];
+    const sdk = {
+      getServerCapabilities: () => ({ tools: {}, resources: {}, prompts: {} }),
+      request: ({ method, params }: { method: string; params: unknown }) =>
+        new Promise((answer, fail) => pending.push({ method, params, answer, fail })),
+    } as unknown as Client;
+    const state = { generation: 1, replaced: 0 };
+    const events = new EventHub<ClientEvents>();
+    const seen: Array<{ event: string; kind: string; message: string }> = [];
+    events.on("listChanged", (e) => seen.push({ event: "listChanged", kind: e.kind, message: e.message }));
+    events.on("warning", (e) => seen.push({ event: "warning", kind: e.kind, message: e.message }));
+    const config = MCPConfigValidator.validateServerConfig(
+      type === "stdio"
+        ? { name: "srv", command: "node" }
+        : { name: "srv", type: "streamable-http", url: "https://mcp.example.invalid/mcp" },
+    );
+    const catalog = new Catalog({
+      name: "srv",
+      config,
+      options: {},
+      events,
+      runner: new RequestRunner("srv", config.type, () => undefined, new ManualClock()),
+      sdk: () => sdk,
+      generation: () => state.generation,
+      toolsReplaced: () => state.replaced++,
+    });
+    return { catalog, pending, state, seen };
+  }
+
+  const flush = async () => {
+    for (let i = 0; i < 10; i++) await Promise.resolve();
+  };
+
+  /** A refresh of `kind` whose first request is out when the client reconnects (generation 2). */
+  async function refreshThenReconnect(kind: "tools" | "prompts") {
+    const made = fakeCatalog();
+    const refresh = made.catalog.refresh(kind);
+    await flush();
+    made.state.generation = 2;
+    return { ...made, refresh };
+  }
+
+  it("concurrent list_changed notices share one refresh: one request in flight, one more read afterwards", async () => {
+    const { catalog, pending } = fakeCatalog();
+    const first = catalog.refresh("tools");
+    const second = catalog.refresh("tools");
+    expect(second).toBe(first);
+    await flush();
+    expect(pending.map((p) => p.method)).toEqual(["tools/list"]);
+    pending[0]!.answer({ tools: [tool("old")] });
+    await flush();
+    expect(pending).toHaveLength(2);
+    pending[1]!.answer({ tools: [tool("new")] });
+    await first;
+    expect([...catalog.tools.keys()]).toEqual(["new"]);
+  });
+
+  it("a refresh that finishes after a reconnect leaves the new connection's lists alone and stays quiet", async () => {
+    const { catalog, pending, state, seen, refresh } = await refreshThenReconnect("tools");
+    // The new connection discovered its own tools.
+    catalog.tools = new Map([["current", tool("current")]]);
+    state.replaced = 0;
+    pending[0]!.answer({ tools: [tool("stale")] });
+    await refresh;
+    expect([...catalog.tools.keys()]).toEqual(["current"]);
+    expect(state.replaced).toBe(0);
+    expect(seen).toEqual([]);
+  });
+
+  it("a paginated read for an older connection asks for no further page and replaces nothing", async () => {
+    const { catalog, pending, refresh } = await refreshThenReconnect("prompts");
+    catalog.prompts = new Map([["current", { name: "current" }]]);
+    pending[0]!.answer({ prompts: [{ name: "p1" }], nextCursor: "2" });
+    await refresh;
+    expect(pending).toHaveLength(1);
+    expect([...catalog.prompts.keys()]).toEqual(["current"]);
+  });
+
+  it("a failed refresh for an older connection warns nothing", async () => {
+    const { pending, seen, refresh } = await refreshThenReconnect("tools");
+    pending[0]!.fail(new Error("connection closed"));
+    await refresh;
+    expect(seen).toEqual([]);
+  });
+
+  describe("read-only retries", () => {
+    afterEach(() => {
+      vi.useRealTimers();
+    });
+
+    const status = (code: number) =>
+      new MCPConnectionError(`HTTP ${code}`, { code: "HTTP_STATUS", httpStatus: code, serverName: "srv" });
+
+    it(`over HTTP a list request is retried ${READ_RETRIES} times on 5xx, 408 and 429, with a warning each time`, async () => {
+      vi.useFakeTimers();
+      const { catalog, pending, seen } = fakeCatalog("streamable-http");
+      const refresh = catalog.refresh("tools");
+      await flush();
+      pending[0]!.fail(status(408));
+      await vi.advanceTimersByTimeAsync(READ_RETRY_DELAY_MS * 4);
+      pending[1]!.fail(status(503));
+      await vi.advanceTimersByTimeAsync(READ_RETRY_DELAY_MS * 4);
+      pending[2]!.fail(status(500));
+      await refresh;
+      expect(pending).toHaveLength(3);
+      expect(seen).toEqual([
+        {
+          event: "warning",
+          kind: "retry",
+          message: 'tools/list on server "srv" got HTTP 408; retrying (1 of 2)',
+        },
+        {
+          event: "warning",
+          kind: "retry",
+          message: 'tools/list on server "srv" got HTTP 503; retrying (2 of 2)',
+        },
+        {
+          event: "warning",
+          kind: "refresh-failed",
+          message: 'Refreshing tools of server "srv" failed: HTTP 500',
+        },
+      ]);
+
+      const again = fakeCatalog("streamable-http");
+      const retried = again.catalog.refresh("tools");
+      await flush();
+      again.pending[0]!.fail(status(429));
+      await vi.advanceTimersByTimeAsync(READ_RETRY_DELAY_MS * 4);
+      again.pending[1]!.answer({ tools: [tool("t")] });
+      await retried;
+      expect([...again.catalog.tools.keys()]).toEqual(["t"]);
+    });
+
+    it("a 4xx over HTTP, and any failure over stdio, is not retried", async () => {
+      for (const [type, code] of [
+        ["streamable-http", 404],
+        ["stdio", 503],
+      ] as const) {
+        const { catalog, pending, seen } = fakeCatalog(type);
+        const refresh = catalog.refresh("tools");
+        await flush();
+        pending[0]!.fail(status(code));
+        await refresh;
+        expect(pending, `${type} ${code}`).toHaveLength(1);
+        expect(seen.map((e) => e.kind)).toEqual(["refresh-failed"]);
+      }
+    });
   });
 });

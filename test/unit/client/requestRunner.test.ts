@@ -1,11 +1,14 @@
 // Request timeouts, progress (and the timeout it restarts), the total bound and cancellation of
 // MCPClient calls, in process over the in-memory seam (test/helpers/inMemoryClient.ts) with vitest's
 // fake timers: the runner's timers go through systemClock, which looks the globals up on each call.
+import type { RequestOptions } from "@modelcontextprotocol/client";
 import type { Server } from "@modelcontextprotocol/server";
 import { afterEach, describe, expect, it, vi } from "vitest";
 
 import type { MCPClient } from "../../../src/client/mcpClient.js";
+import { RequestRunner } from "../../../src/client/requestRunner.js";
 import { MCPCancelledError, MCPTimeoutError } from "../../../src/errors/errors.js";
+import { ManualClock } from "../../../src/resilience/clock.js";
 import { inMemoryClient } from "../../helpers/inMemoryClient.js";
 
 const clients: MCPClient[] = [];
@@ -177,5 +180,89 @@ describe("cancellation", () => {
       'tools/call "hang" on server "mem" was cancelled before it was sent.',
     );
     expect(seen.signals).toHaveLength(0);
+  });
+});
+
+// The runner itself, on a ManualClock with a fake exec (no SDK): which timers each path arms, and that
+// none of them, nor the listener on the caller's signal, outlives the request.
+describe("RequestRunner timers", () => {
+  /** A request that settles when the test says so, recording what the runner handed the SDK. */
+  function pendingExec() {
+    const handed: { options?: RequestOptions; token?: string | undefined } = {};
+    let settle!: (outcome: { value: string } | { error: unknown }) => void;
+    const exec = (options: RequestOptions, token: string | undefined) => {
+      handed.options = options;
+      handed.token = token;
+      return new Promise<string>((resolve, reject) => {
+        settle = (outcome) => ("value" in outcome ? resolve(outcome.value) : reject(outcome.error));
+        // Like the SDK: our abort rejects the request.
+        options.signal?.addEventListener("abort", () => reject(options.signal?.reason));
+      });
+    };
+    return { exec, handed, settle: (outcome: { value: string } | { error: unknown }) => settle(outcome) };
+  }
+
+  const operation = { label: 'tools/call "t"', timeoutSeconds: 1 };
+
+  it("a plain request arms no timer of ours: the SDK's own timer is the timeout (BENCHMARKS.md)", async () => {
+    const clock = new ManualClock();
+    const runner = new RequestRunner("srv", "stdio", () => undefined, clock);
+    const { exec, handed, settle } = pendingExec();
+    const caller = new AbortController();
+    const call = runner.run(operation, exec, caller.signal);
+    expect(clock.pending).toBe(0);
+    expect(handed.options?.timeout).toBe(1000);
+    expect(handed.token).toBeUndefined();
+    settle({ value: "ok" });
+    await expect(call).resolves.toBe("ok");
+  });
+
+  it("with resetTimeoutOnProgress, each update restarts the timeout and silence after the last one still times out", async () => {
+    const clock = new ManualClock();
+    const runner = new RequestRunner("srv", "stdio", () => undefined, clock);
+    const { exec, handed } = pendingExec();
+    const progress = { onProgress: () => undefined, resetOnProgress: true, maxTotalSeconds: 100 };
+    const outcome = runner.run(operation, exec, undefined, progress).catch((error: unknown) => error);
+    const update = runner.progressHandler(handed.token!)!;
+    clock.advance(900);
+    update({ progress: 1 });
+    clock.advance(900);
+    expect(handed.options?.signal?.aborted).toBe(false);
+    clock.advance(100);
+    expect(handed.options?.signal?.aborted).toBe(true);
+    expect(await outcome).toBeInstanceOf(MCPTimeoutError);
+    expect(clock.pending).toBe(0);
+  });
+
+  it("no path on our own timers leaves a timer on the clock or a listener on the caller's signal", async () => {
+    const clock = new ManualClock();
+    const runner = new RequestRunner("srv", "stdio", () => undefined, clock);
+    const progress = { onProgress: () => undefined, resetOnProgress: true, maxTotalSeconds: 10 };
+    type Finish = (settle: ReturnType<typeof pendingExec>["settle"]) => void;
+    const answer: Finish = (settle) => settle({ value: "ok" });
+    const fail: Finish = (settle) => settle({ error: new Error("boom") });
+    const timeOut: Finish = () => clock.advance(1000);
+    // Progress (with its total bound) and "no limit" (Infinity) both run on our own timers.
+    const cases: Array<[string, number, typeof progress | undefined, Finish]> = [
+      ["progress, answered", 1, progress, answer],
+      ["progress, failed", 1, progress, fail],
+      ["progress, timed out", 1, progress, timeOut],
+      ["no limit, answered", Infinity, undefined, answer],
+      ["no limit, failed", Infinity, undefined, fail],
+    ];
+    for (const [name, timeoutSeconds, withProgress, finish] of cases) {
+      const caller = new AbortController();
+      const { exec, handed, settle } = pendingExec();
+      const call = runner
+        .run({ ...operation, timeoutSeconds }, exec, caller.signal, withProgress)
+        .catch(() => undefined);
+      finish(settle);
+      await call;
+      expect(clock.pending, name).toBe(0);
+      // The request is over: the caller's abort no longer reaches it (a timeout aborted it already).
+      const abortedBefore = handed.options?.signal?.aborted;
+      caller.abort();
+      expect(handed.options?.signal?.aborted, name).toBe(abortedBefore);
+    }
   });
 });

@@ -31,10 +31,14 @@ afterEach(async () => {
   await Promise.all(closers.splice(0).map((close) => close()));
 });
 
-async function connected(patch: (sdk: Client) => void = () => undefined) {
+/** An SDK client connected in memory to a server whose tools/list is `listTools`. */
+async function pair(
+  patch: (sdk: Client) => void,
+  listTools: (request: unknown, ctx: { mcpReq: { signal: AbortSignal } }) => unknown = () => ({ tools: [] }),
+) {
   const [clientSide, serverSide] = InMemoryTransport.createLinkedPair();
   const server = new Server({ name: "pin", version: "1" }, { capabilities: { tools: {} } });
-  server.setRequestHandler("tools/list", () => ({ tools: [] }));
+  server.setRequestHandler("tools/list", listTools as never);
   const sdk = new Client({ name: "test", version: "1" });
   patch(sdk);
   await server.connect(serverSide);
@@ -43,7 +47,11 @@ async function connected(patch: (sdk: Client) => void = () => undefined) {
     await sdk.close();
     await server.close();
   });
-  return sdk;
+  return { sdk, server, clientSide };
+}
+
+async function connected(patch: (sdk: Client) => void = () => undefined) {
+  return (await pair(patch)).sdk;
 }
 
 describe("SDK internals used by client/sdkInternals.ts", () => {
@@ -100,6 +108,48 @@ describe("SDK internals used by client/sdkInternals.ts", () => {
     } finally {
       vi.useRealTimers();
     }
+  });
+});
+
+describe("SDK internals, as Client.request() and Client.connect() use them", () => {
+  /** A connected client whose server never answers tools/list until the request is cancelled. */
+  async function hanging(patch: (sdk: Client) => void) {
+    const received = { count: 0 };
+    const made = await pair(patch, (_request: unknown, ctx: { mcpReq: { signal: AbortSignal } }) => {
+      received.count++;
+      return new Promise((resolve) =>
+        ctx.mcpReq.signal.addEventListener("abort", () => resolve({ tools: [] })),
+      );
+    });
+    return { ...made, received };
+  }
+
+  it("request() arms its timer through _setupTimeout into _timeoutInfo, so disarming reaches it", async () => {
+    const { sdk, received } = await hanging(disarmSdkTimersBeyondMax);
+    const timers = (sdk as unknown as Internals)._timeoutInfo!;
+    const controller = new AbortController();
+    const settled: Array<Promise<unknown>> = [];
+    // Each request is on the wire (so its timer is armed, or skipped) once the server has it.
+    settled.push(requestList(sdk, "tools/list", {}, { timeout: MAX_TIMER_MS, signal: controller.signal }));
+    await vi.waitFor(() => expect(received.count).toBe(1));
+    expect(timers.size).toBe(0);
+    settled.push(requestList(sdk, "tools/list", {}, { timeout: 60_000, signal: controller.signal }));
+    await vi.waitFor(() => expect(received.count).toBe(2));
+    expect(timers.size).toBe(1);
+    controller.abort();
+    await Promise.allSettled(settled);
+  });
+
+  it("connect() sets the transport's onmessage, which interceptProgress wraps to see progress first", async () => {
+    const { server, clientSide } = await hanging(() => undefined);
+    expect(typeof clientSide.onmessage).toBe("function");
+    const seen: Progress[] = [];
+    interceptProgress(clientSide, (token) => (token === "t1" ? (p) => void seen.push(p) : undefined));
+    await server.notification({
+      method: "notifications/progress",
+      params: { progressToken: "t1", progress: 1 },
+    });
+    await vi.waitFor(() => expect(seen).toEqual([{ progress: 1 }]));
   });
 });
 
