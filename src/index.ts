@@ -9,14 +9,14 @@
 
 // Client
 export type { ClientEventName, ClientEvents, ConnectionState, StatusEvent } from "./client/events.js";
+export { MCPClient } from "./client/mcpClient.js";
 export type {
   CallToolOptions,
   ClientDiagnostics,
   MCPClientOptions,
   ReconnectOptions,
   RequestCallOptions,
-} from "./client/mcpClient.js";
-export { MCPClient } from "./client/mcpClient.js";
+} from "./client/options.js";
 export type { Unsubscribe } from "./common/events.js";
 
 // Config

@@ -52,13 +52,6 @@ import { RequestRunner } from "./requestRunner.js";
 import { callToolWithDefinition, interceptProgress, requestList } from "./sdkInternals.js";
 
 export { CLIENT_INFO } from "./connection.js";
-export type {
-  CallToolOptions,
-  ClientDiagnostics,
-  MCPClientOptions,
-  ReconnectOptions,
-  RequestCallOptions,
-} from "./options.js";
 
 /** Transport factories set by `useTransportFactory`, by client. */
 const transportFactories = new WeakMap<MCPClient, TransportFactory>();

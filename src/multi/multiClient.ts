@@ -2,7 +2,8 @@ import type { CallToolResult, GetPromptResult, ReadResourceResult } from "@model
 
 import { checkCallOptions, withTimeout } from "../client/callOptions.js";
 import type { ClientEvents, StatusEvent } from "../client/events.js";
-import type { CallToolOptions, MCPClient, RequestCallOptions } from "../client/mcpClient.js";
+import type { MCPClient } from "../client/mcpClient.js";
+import type { CallToolOptions, RequestCallOptions } from "../client/options.js";
 import type { Unsubscribe } from "../common/events.js";
 import { EventHub } from "../common/events.js";
 import { sanitizeIssues } from "../config/issues.js";

@@ -3,7 +3,8 @@ import type { CallToolResult, Implementation, Prompt, Tool } from "@modelcontext
 import type { AuthOptions } from "../auth/types.js";
 import type { ClientEvents, StatusEvent } from "../client/events.js";
 import type { ClientHandlers } from "../client/handlers.js";
-import type { CallToolOptions, MCPClient, MCPClientOptions } from "../client/mcpClient.js";
+import type { MCPClient } from "../client/mcpClient.js";
+import type { CallToolOptions, MCPClientOptions } from "../client/options.js";
 import { isPlainObject } from "../common/guards.js";
 import {
   MAX_HEALTH_CHECK_MAX_MISSES,

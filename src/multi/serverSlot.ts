@@ -6,8 +6,8 @@ import type {
 } from "@modelcontextprotocol/client";
 
 import type { ClientEvents, StatusEvent } from "../client/events.js";
-import type { MCPClientOptions } from "../client/mcpClient.js";
 import { MCPClient } from "../client/mcpClient.js";
+import type { MCPClientOptions } from "../client/options.js";
 import {
   DEFAULT_HEALTH_CHECK_INTERVAL_SECONDS,
   DEFAULT_HEALTH_CHECK_MAX_MISSES,

@@ -6,8 +6,8 @@
  * (with a timeout and abort), and closes everything it created on `close()`.
  */
 import { checkCallOptions, checkSeconds } from "../client/callOptions.js";
-import type { MCPClientOptions } from "../client/mcpClient.js";
 import { MCPClient } from "../client/mcpClient.js";
+import type { MCPClientOptions } from "../client/options.js";
 import type { Unsubscribe } from "../common/events.js";
 import { EventHub } from "../common/events.js";
 import { WaiterQueue } from "../common/waiters.js";

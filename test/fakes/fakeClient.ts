@@ -2,7 +2,8 @@ import type { CallToolResult, Prompt, Resource, Tool } from "@modelcontextprotoc
 import { vi } from "vitest";
 
 import type { ConnectionState } from "../../src/client/events.js";
-import type { CallToolOptions, MCPClient, MCPClientOptions } from "../../src/client/mcpClient.js";
+import type { MCPClient } from "../../src/client/mcpClient.js";
+import type { CallToolOptions, MCPClientOptions } from "../../src/client/options.js";
 import type { ServerConfig, ServerConfigInput } from "../../src/config/types.js";
 import type { MCPError } from "../../src/errors/errors.js";
 import { MCPConnectionError, MCPError as MCPErrorClass } from "../../src/errors/errors.js";

@@ -7,7 +7,8 @@ import {
   type ClientHandlers,
   registerClientHandlers,
 } from "../../../src/client/handlers.js";
-import { MCPClient, type MCPClientOptions } from "../../../src/client/mcpClient.js";
+import { MCPClient } from "../../../src/client/mcpClient.js";
+import type { MCPClientOptions } from "../../../src/client/options.js";
 import { MultiMCPClient } from "../../../src/multi/multiClient.js";
 import { EVERYTHING_SERVER } from "../../helpers/servers.js";
 
