@@ -1,6 +1,8 @@
 import { describe, expect, it } from "vitest";
 
-import { checkCommand, checkCwd, splitPosix, splitWindows } from "../../../src/security/command.js";
+import { checkCommand } from "../../../src/security/command.js";
+import { splitPosix, splitWindows } from "../../../src/security/commandLine.js";
+import { checkCwd } from "../../../src/security/cwdPolicy.js";
 import { defaultSecurityPolicy } from "../../../src/security/defaults.js";
 import type { SecurityLevel, SecurityPolicy } from "../../../src/security/types.js";
 
