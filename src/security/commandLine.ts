@@ -9,54 +9,71 @@ export const EXECUTABLE_EXTENSIONS = [".exe", ".bat", ".cmd", ".ps1"];
 const WHITESPACE = new Set([" ", "\t", "\r", "\n"]);
 
 /**
+ * What a dialect makes of the character at `i`: `undefined` for an ordinary character, else the text
+ * it adds to the word and the index of the last character it used, or an error text.
+ */
+type ReadSpecial = (text: string, i: number) => { add: string; last: number } | string | undefined;
+
+/** The word loop both dialects share: whitespace separates words, `special` reads quotes and escapes. */
+function splitWords(text: string, special: ReadSpecial): string[] | string {
+  const words: string[] = [];
+  let word = "";
+  let inWord = false;
+  for (let i = 0; i < text.length; i++) {
+    const ch = text[i]!;
+    if (WHITESPACE.has(ch)) {
+      if (inWord) words.push(word);
+      word = "";
+      inWord = false;
+      continue;
+    }
+    const part = special(text, i);
+    if (typeof part === "string") return part;
+    if (part) {
+      word += part.add;
+      i = part.last;
+    } else {
+      word += ch;
+    }
+    inWord = true;
+  }
+  if (inWord) words.push(word);
+  return words;
+}
+
+/** A quote whose content is literal up to the same quote character. */
+function literalQuote(text: string, i: number): { add: string; last: number } | string {
+  const quote = text[i]!;
+  const end = text.indexOf(quote, i + 1);
+  if (end === -1) return `no closing quotation mark (${quote})`;
+  return { add: text.slice(i + 1, end), last: end };
+}
+
+/**
  * Splits like Python's `shlex.split` (POSIX mode, no comments): whitespace separates words,
  * `'…'` is literal, `"…"` keeps backslashes except before `"` and `\`, and a backslash outside
  * quotes escapes the next character. Returns an error text for unbalanced quotes or a trailing
  * backslash.
  */
 export function splitPosix(text: string): string[] | string {
-  const words: string[] = [];
-  let word = "";
-  let inWord = false;
-  for (let i = 0; i < text.length; i++) {
-    const ch = text[i]!;
+  return splitWords(text, (text, i) => {
+    const ch = text[i];
     if (ch === "\\") {
       if (i + 1 >= text.length) return "no character after the final backslash";
-      word += text[++i];
-      inWord = true;
-    } else if (ch === "'") {
-      const end = text.indexOf("'", i + 1);
-      if (end === -1) return "no closing quotation mark (')";
-      word += text.slice(i + 1, end);
-      i = end;
-      inWord = true;
-    } else if (ch === '"') {
-      inWord = true;
-      let closed = false;
-      for (i++; i < text.length; i++) {
-        const c = text[i]!;
-        if (c === '"') {
-          closed = true;
-          break;
-        }
-        if (c === "\\" && i + 1 < text.length && (text[i + 1] === '"' || text[i + 1] === "\\")) {
-          word += text[++i];
-        } else {
-          word += c;
-        }
-      }
-      if (!closed) return 'no closing quotation mark (")';
-    } else if (WHITESPACE.has(ch)) {
-      if (inWord) words.push(word);
-      word = "";
-      inWord = false;
-    } else {
-      word += ch;
-      inWord = true;
+      return { add: text[i + 1]!, last: i + 1 };
     }
-  }
-  if (inWord) words.push(word);
-  return words;
+    if (ch === "'") return literalQuote(text, i);
+    if (ch !== '"') return undefined;
+    let add = "";
+    for (let j = i + 1; j < text.length; j++) {
+      const c = text[j]!;
+      if (c === '"') return { add, last: j };
+      if (c === "\\" && j + 1 < text.length && (text[j + 1] === '"' || text[j + 1] === "\\"))
+        add += text[++j];
+      else add += c;
+    }
+    return 'no closing quotation mark (")';
+  });
 }
 
 /**
@@ -65,26 +82,7 @@ export function splitPosix(text: string): string[] | string {
  * `C:\Program Files\nodejs\node.exe` paths survive. Returns an error text for an unclosed quote.
  */
 export function splitWindows(text: string): string[] | string {
-  const words: string[] = [];
-  let word = "";
-  let inWord = false;
-  for (let i = 0; i < text.length; i++) {
-    const ch = text[i]!;
-    if (ch === '"' || ch === "'") {
-      const end = text.indexOf(ch, i + 1);
-      if (end === -1) return `no closing quotation mark (${ch})`;
-      word += text.slice(i + 1, end);
-      i = end;
-      inWord = true;
-    } else if (WHITESPACE.has(ch)) {
-      if (inWord) words.push(word);
-      word = "";
-      inWord = false;
-    } else {
-      word += ch;
-      inWord = true;
-    }
-  }
-  if (inWord) words.push(word);
-  return words;
+  return splitWords(text, (text, i) =>
+    text[i] === '"' || text[i] === "'" ? literalQuote(text, i) : undefined,
+  );
 }
